@@ -1,0 +1,151 @@
+"""Reading the project's RDF: parsing with clear errors, and the fast embedded store.
+
+rdflib parses and serialises the small hand-edited sources (it gives sorted, readable Turtle);
+every SPARQL query runs on a pyoxigraph store, never on rdflib's evaluator.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+from .errors import InputError
+from .namespaces import PREFIXES, bind_prefixes
+from .project import Project
+
+_LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
+
+
+def _line_of(message: str) -> int | None:
+    m = _LINE_RE.search(message)
+    if not m:
+        return None
+    return int(next(g for g in m.groups() if g))
+
+
+def _clean(message: str) -> str:
+    message = " ".join(message.split())
+    return message[:400]
+
+
+def parse_turtle(path: Path, graph=None):
+    """Parse one Turtle file into ``graph`` (a new rdflib Graph by default).
+
+    An unreadable file, a syntax error or an undeclared prefix raises :class:`InputError` with the
+    file and line. Undeclared prefixes are always errors: they never turn into new IRIs.
+    """
+    import rdflib
+
+    path = Path(path)
+    if graph is None:
+        graph = rdflib.Graph()
+        bind_prefixes(graph)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read file: {exc}") from None
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises several unrelated exception types for bad syntax
+        msg = str(exc)
+        line = _line_of(msg)
+        hint = ""
+        if "Prefix" in msg and ("not bound" in msg or "not defined" in msg):
+            hint = " (declare it with @prefix; the canonical prefixes are in exo_rdf.namespaces)"
+        raise InputError(path, f"Turtle syntax error: {_clean(msg)}{hint}", line) from None
+    return graph
+
+
+def parse_files(paths: Iterable[Path]):
+    """Parse several Turtle files into one rdflib Graph."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    bind_prefixes(graph)
+    for path in paths:
+        parse_turtle(path, graph)
+    return graph
+
+
+def ontology_files(project: Project) -> list[Path]:
+    return [project.ontology_file, *project.import_files()]
+
+
+def data_files(project: Project) -> list[Path]:
+    """Ontology, imports and instance data: everything the knowledge graph is built from."""
+    return [*ontology_files(project), *project.instance_files()]
+
+
+def load_store(paths: Iterable[Path]):
+    """Load Turtle files into a new in-memory pyoxigraph Store (default graph).
+
+    Parse errors raise :class:`InputError` with the file and line.
+    """
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(path, f"cannot read file: {exc}") from None
+        try:
+            store.bulk_load(data, ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                            to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            line = getattr(exc, "lineno", None) or _line_of(str(exc))
+            raise InputError(path, f"Turtle syntax error: {_clean(str(exc))}", line) from None
+    return store
+
+
+def project_store(project: Project, *, include_instances: bool = True):
+    """The project's knowledge graph (ontology, imports and, by default, instances) in a store."""
+    files = data_files(project) if include_instances else ontology_files(project)
+    return load_store(files)
+
+
+def canonical_turtle(graph) -> str:
+    """Serialise an rdflib graph as canonical Turtle: canonical prefixes, only those used, sorted."""
+    import rdflib
+
+    out = rdflib.Graph()
+    bind_prefixes(out)
+    for triple in graph:
+        out.add(triple)
+    text = out.serialize(format="turtle")
+    return _drop_unused_prefixes(text)
+
+
+def _drop_unused_prefixes(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    body = "".join(l for l in lines if not l.startswith("@prefix"))
+    kept = []
+    for line in lines:
+        if line.startswith("@prefix"):
+            name = line.split()[1][:-1]
+            if re.search(rf"(?<![\w.-]){re.escape(name)}:", body):
+                kept.append(line)
+    return "".join(kept) + body
+
+
+def prefix_declarations(text: str) -> dict[str, str]:
+    """Return the ``@prefix``/``PREFIX`` declarations of a Turtle or SPARQL text."""
+    found = {}
+    for m in re.finditer(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", text):
+        found[m.group(1)] = m.group(2)
+    return found
+
+
+def prefix_conflicts(text: str) -> list[str]:
+    """Prefix declarations that disagree with the canonical map (same name, other namespace)."""
+    problems = []
+    for name, ns in prefix_declarations(text).items():
+        if name in PREFIXES and PREFIXES[name] != ns:
+            problems.append(f"prefix {name}: declared <{ns}>, canonical <{PREFIXES[name]}>")
+        elif name not in PREFIXES and ns in PREFIXES.values():
+            canon = next(p for p, n in PREFIXES.items() if n == ns)
+            problems.append(f"prefix {name}: <{ns}> is canonically '{canon}'")
+    return problems
