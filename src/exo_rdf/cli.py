@@ -1,0 +1,218 @@
+"""The ``exo-rdf`` command line: parse options, call one library function, format its result.
+
+Exit codes: 0 ok; 1 the data does not conform or a check found problems; 2 usage or runtime error.
+Heavy imports (owlready2, pyshacl, pyoxigraph, the server) happen inside the command that needs them.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .errors import ExoError
+
+OK, PROBLEMS, ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    """Turn ExoError into a plain message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ExoError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(ERROR)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug, not bad input: say so plainly, keep the traceback on request
+            import os
+            import traceback
+
+            if os.environ.get("EXO_RDF_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                       "(please report it; set EXO_RDF_DEBUG=1 to see the traceback)", err=True)
+            ctx.exit(ERROR)
+
+
+def _project(ctx):
+    from .project import Project
+
+    return Project.at(ctx.obj.get("root"))
+
+
+def _step(message: str):
+    click.echo(f"• {message}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder (default: the current directory).")
+@click.version_option(package_name="exo-rdf")
+@click.pass_context
+def main(ctx, root):
+    """exo-rdf: the knowledge graph of MSC-derived exosomes.
+
+    \b
+    Examples:
+      exo-rdf curate             compile curation/*.yaml into instances/*.ttl
+      exo-rdf check              run every check (ids, curation, QC queries, SHACL, reasoner)
+      exo-rdf query --list       list the stored competency questions
+      exo-rdf query cq-01-...    run one
+
+    Exit codes: 0 ok, 1 data does not conform or a check found problems, 2 usage or runtime error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Validate only; exit 1 if instances/ is not what the curation compiles to.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def curate(ctx, check_only, files):
+    """Validate curation/*.yaml and compile it into instances/*.ttl.
+
+    With FILES, report problems only for those files (all files are still compiled, since ids must be
+    unique across files). Nothing is written while any record has an error.
+
+    \b
+    Examples:
+      exo-rdf curate
+      exo-rdf curate --check curation/000-kidney-damage-repair.yaml
+    """
+    from .curate import compile_curation, stale_outputs, write_outputs
+
+    project = _project(ctx)
+    t0 = time.perf_counter()
+    _step(f"compiling {len(project.curation_files())} curation files")
+    result = compile_curation(project, only=list(files) or None)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for e in result.errors:
+        click.echo(f"error: {e}", err=True)
+    if result.errors:
+        click.echo(f"{len(result.errors)} error(s); nothing written.", err=True)
+        ctx.exit(PROBLEMS)
+    summary = (f"{result.statements} statements ({result.findings} findings, {result.facts} facts) "
+               f"in {time.perf_counter() - t0:.1f} s")
+    if check_only:
+        stale = stale_outputs(project, result)
+        if stale:
+            click.echo(f"{summary}; instances/ is out of date: {', '.join(stale)} (run exo-rdf curate)")
+            ctx.exit(PROBLEMS)
+        click.echo(f"{summary}; instances/ is up to date")
+        return
+    written = write_outputs(project, result)
+    click.echo(f"{summary}; wrote {len(written)} files to {project.instances_dir}")
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
+@click.pass_context
+def fmt(ctx, check_only):
+    """Rewrite hand-edited Turtle (ontology/exo.ttl, shapes/*.ttl) in canonical form.
+
+    \b
+    Examples:
+      exo-rdf fmt            rewrite in place (atomic; a syntax error changes nothing)
+      exo-rdf fmt --check    exit 1 if any file would change
+    """
+    from .fmt import format_files, unformatted
+
+    project = _project(ctx)
+    if check_only:
+        bad = unformatted(project)
+        for path in bad:
+            click.echo(f"not canonical: {path.relative_to(project.root)} (run exo-rdf fmt)")
+        if bad:
+            ctx.exit(PROBLEMS)
+        click.echo("all hand-edited Turtle files are canonical")
+        return
+    changed = format_files(project)
+    click.echo(f"reformatted {len(changed)} file(s)" + "".join(f"\n  {p.relative_to(project.root)}" for p in changed))
+
+
+@main.command()
+@click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def stats(ctx, fmt_):
+    """Count findings and facts by paper, section, model type, organism and knowledge level.
+
+    \b
+    Examples:
+      exo-rdf stats
+      exo-rdf stats --format json
+    """
+    import json
+
+    from .stats import compute_stats, format_stats
+
+    result = compute_stats(_project(ctx))
+    click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True) if fmt_ == "json" else format_stats(result))
+
+
+@main.command()
+@click.option("--format", "fmt_", type=click.Choice(["text", "ttl", "json"]), default="text", show_default=True,
+              help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
+                   "(Turtle or JSON-LD).")
+@click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
+@click.pass_context
+def validate(ctx, fmt_, violations_only):
+    """Validate instances/*.ttl against shapes/*.ttl (pySHACL, ontology and imports as ontology graph).
+
+    Exit 0 when there is no violation (warnings are allowed), 1 when there are violations.
+
+    \b
+    Examples:
+      exo-rdf validate
+      exo-rdf validate --format ttl > report.ttl
+    """
+    from .validate import format_report
+    from .validate import validate as run_validation
+
+    project = _project(ctx)
+    _step("validating instance data against the SHACL shapes")
+    report = run_validation(project)
+    if fmt_ == "text":
+        click.echo(format_report(report, show_warnings=not violations_only))
+    else:
+        click.echo(report.report_graph.serialize(format="turtle" if fmt_ == "ttl" else "json-ld"))
+    ctx.exit(OK if report.conforms else PROBLEMS)
+
+
+@main.command()
+@click.pass_context
+def build(ctx):
+    """Write the release files into dist/ (atomically; the previous dist/ survives a failure).
+
+    Ontology base and full releases in Turtle, RDF/XML and JSON-LD; instance data in Turtle,
+    N-Triples and JSON-LD; the JSON-LD @context; SHA256SUMS. Rebuilding the same sources gives
+    byte-identical files.
+
+    \b
+    Example:
+      exo-rdf build
+    """
+    from .build import build as run_build
+
+    project = _project(ctx)
+    _step("building release files")
+    result = run_build(project)
+    click.echo(f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
+               f"(full with imports {result.full_triples}), data {result.data_triples} triples")
+    for rel, size in result.files.items():
+        click.echo(f"  {rel:32} {size:>10,} bytes")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Keep hand-edited Turtle in one canonical serialisation (sorted, canonical prefixes, no unused ones).
+
+Canonical form is what :func:`graph.canonical_turtle` writes. The hand-edited sources are
+ontology/exo.ttl and shapes/*.ttl; generated files (imports, instances) are canonical by construction.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .graph import canonical_turtle, parse_turtle
+from .project import Project
+
+
+def hand_edited_files(project: Project) -> list[Path]:
+    return [project.ontology_file, *project.shape_files()]
+
+
+def canonical_text(path: Path) -> str:
+    return canonical_turtle(parse_turtle(path))
+
+
+def unformatted(project: Project) -> list[Path]:
+    """Hand-edited files whose text is not canonical."""
+    return [p for p in hand_edited_files(project) if p.read_text(encoding="utf-8") != canonical_text(p)]
+
+
+def format_files(project: Project) -> list[Path]:
+    """Rewrite every hand-edited file that is not canonical; return the files changed.
+
+    Every file is parsed first, so a syntax error changes nothing; each rewrite is atomic.
+    """
+    pending = []
+    for path in hand_edited_files(project):
+        text = canonical_text(path)
+        if path.read_text(encoding="utf-8") != text:
+            pending.append((path, text))
+    for path, text in pending:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    return [p for p, _ in pending]
