@@ -214,5 +214,41 @@ def build(ctx):
         click.echo(f"  {rel:32} {size:>10,} bytes")
 
 
+@main.command()
+@click.option("--no-instances", is_flag=True, help="Reason over the ontology and imports only.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).")
+@click.pass_context
+def reason(ctx, no_instances, output):
+    """Run HermiT (via owlready2; needs Java) over ontology + imports + instances.
+
+    Reports consistency and unsatisfiable classes and writes the inferred class hierarchy.
+    Exit 0 when consistent with no unsatisfiable class, 1 otherwise.
+
+    \b
+    Examples:
+      exo-rdf reason
+      exo-rdf reason --no-instances --output /tmp/hierarchy
+    """
+    from .reason import reason as run_reasoner
+
+    project = _project(ctx)
+    _step("running HermiT over the ontology" + ("" if no_instances else ", imports and instances"))
+    out = output or project.dist_dir / "reasoner"
+    report = run_reasoner(project, include_instances=not no_instances, output_dir=out)
+    click.echo(f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
+               f"{len(report.unsatisfiable)} unsatisfiable class(es); "
+               f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
+               f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
+               f"{report.seconds:.1f} s ({report.java_version})")
+    for term in report.unsatisfiable:
+        click.echo(f"  unsatisfiable: {term.iri}" + (f" ({term.label})" if term.label else ""))
+    for hint in report.hints:
+        click.echo(f"  hint: {hint}")
+    if report.hierarchy_file:
+        click.echo(f"inferred hierarchy: {report.hierarchy_file}")
+    ctx.exit(OK if report.ok else PROBLEMS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
