@@ -550,6 +550,7 @@ class Compiler:
                 quote = None
         if quote:
             start, end = seed.find(quote, rec.get("occurrence", 1))
+            quote = seed.text[start:end]  # the seed's exact text, with its own kinds of space
             sec = seed.section_at(start)
             if rec.get("section") and rec["section"] != sec.title:
                 ctx.err(rec, f"section '{rec['section']}' given, but the quote lies in '{sec.title}'")
@@ -610,7 +611,7 @@ class Compiler:
             if not (corr.get("as_written") and corr.get("reading") and corr.get("note")):
                 ctx.err(corr, "a correction needs 'as_written', 'reading' and 'note'")
                 continue
-            if quote and str(corr["as_written"]) not in quote:
+            if quote and not _space_insensitive_in(str(corr["as_written"]), quote):
                 ctx.err(corr, f"correction as_written '{corr['as_written']}' does not occur in the quote")
             c = EXOD[f"{str(s)[len(str(EXOD)):]}/correction/{slugify(str(corr['as_written']))}"]
             g.add((s, EXO.hasCorrection, c))
@@ -881,6 +882,11 @@ def _plain(value):
     return value
 
 
+def _space_insensitive_in(needle: str, text: str) -> bool:
+    squash = lambda t: re.sub(r"\s+", " ", t.replace("\u00a0", " ").replace("\u2009", " "))  # noqa: E731
+    return squash(needle) in squash(text)
+
+
 def _local_slug(ref) -> str | None:
     if isinstance(ref, dict):
         return _local_slug(ref.get("id")) or (slugify(ref["label"]) if ref.get("label") else None)
@@ -891,6 +897,8 @@ def _local_slug(ref) -> str | None:
 
 def _near_miss(text: str, quote: str) -> str:
     """A hint naming the longest prefix of the quote that is found, to help find the typo."""
+    squash = lambda t: re.sub(r"[\s\u00a0\u2009]+", " ", t)  # noqa: E731
+    text, quote = squash(text), squash(quote)
     lo, hi = 0, len(quote)
     while lo < hi:
         mid = (lo + hi + 1) // 2

@@ -16,6 +16,9 @@ from pathlib import Path
 from .errors import ExoError
 
 _FIG_RE = re.compile(r"^Fig\. (\d+)$")
+_SPACES = " \t\u00a0\u2009\u202f\u2007\u2002\u2003"
+_SPACE_RUN = re.compile(f"[{_SPACES}]+")
+_SPACE_CLASS = f"[{_SPACES}]+"
 _TABLE_RE = re.compile(r"^Table (\d+)\b")
 
 
@@ -52,21 +55,23 @@ class Seed:
             raise ExoError(f"{self.path}: offset {offset} lies in no section")
         return best
 
+    def locate(self, quote: str) -> list[tuple[int, int]]:
+        """Every span of the seed that matches ``quote``, where a run of spaces in the quote matches a
+        run of any kind of space in the seed (the seeds contain no-break and thin spaces that copy-paste
+        turns into plain ones). Everything else must match exactly. The span is the seed's own text."""
+        parts = [re.escape(p) for p in _SPACE_RUN.split(quote.strip())]
+        pattern = re.compile(_SPACE_CLASS.join(parts))
+        return [(m.start(), m.end()) for m in pattern.finditer(self.text)]
+
     def find(self, quote: str, occurrence: int = 1) -> tuple[int, int]:
-        """Start and end of the ``occurrence``-th verbatim match of ``quote``; ValueError if absent."""
-        pos = -1
-        for _ in range(occurrence):
-            pos = self.text.find(quote, pos + 1)
-            if pos < 0:
-                raise ValueError("not found verbatim")
-        return pos, pos + len(quote)
+        """Start and end of the ``occurrence``-th match of ``quote`` (see :meth:`locate`)."""
+        spans = self.locate(quote)
+        if not 1 <= occurrence <= len(spans):
+            raise ValueError("not found verbatim")
+        return spans[occurrence - 1]
 
     def count(self, quote: str) -> int:
-        n, pos = 0, self.text.find(quote)
-        while pos >= 0:
-            n += 1
-            pos = self.text.find(quote, pos + 1)
-        return n
+        return len(self.locate(quote))
 
 
 def slugify(text: str) -> str:
