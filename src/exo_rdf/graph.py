@@ -111,12 +111,23 @@ def canonical_turtle(graph) -> str:
     """Serialise an rdflib graph as canonical Turtle: canonical prefixes, only those used, sorted."""
     import rdflib
 
+    import io
+
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    class _NoGeneratedPrefixes(TurtleSerializer):
+        """rdflib invents ns1:, ns2: ... for namespaces it does not know; write full IRIs instead."""
+
+        def get_pname(self, uri, gen_prefix=True):
+            return super().get_pname(uri, gen_prefix=False)
+
     out = rdflib.Graph()
     bind_prefixes(out)
     for triple in graph:
         out.add(triple)
-    text = out.serialize(format="turtle")
-    return _drop_unused_prefixes(text)
+    buf = io.BytesIO()
+    _NoGeneratedPrefixes(out).serialize(buf, encoding="utf-8")
+    return _drop_unused_prefixes(buf.getvalue().decode("utf-8"))
 
 
 def _drop_unused_prefixes(text: str) -> str:
