@@ -65,14 +65,16 @@ ROUTES = {
 }
 TUMOUR_ROLES = {"promoting": EXO.TumourPromoting, "suppressing": EXO.TumourSuppressing}
 CONDITION_KINDS = {"culture": EXO.CultureCondition, "genetic_modification": EXO.GeneticModification,
-                   "cargo_loading": EXO.CargoLoading, "formulation": EXO.Formulation}
+                   "cargo_loading": EXO.CargoLoading, "formulation": EXO.Formulation,
+                   "engineering": EXO.Engineering}
 ISOLATION_METHODS = {
     "differential_centrifugation": EXO.DifferentialCentrifugation,
+    "ultracentrifugation": EXO.Ultracentrifugation,
     "density_gradient_centrifugation": EXO.DensityGradientCentrifugation,
     "ultrafiltration": EXO.Ultrafiltration,
     "size_exclusion_chromatography": EXO.SizeExclusionChromatography,
     "immunoaffinity_capture": EXO.ImmunoaffinityCapture,
-    "precipitation": EXO.PolymerPrecipitation,
+    "precipitation": EXO.Precipitation,
     "microfluidics": EXO.MicrofluidicIsolation,
 }
 COMPONENT_ROLES = {
@@ -98,7 +100,7 @@ COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", 
 TYPE_KEYS = {
     "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
                 "dose", "schedule", "tumour_role", "compared_with"},
-    "size_range": {"vesicle", "min", "max", "unit", "corrected_unit"},
+    "size_range": {"vesicle", "min", "max", "unit", "max_unit", "corrected_unit"},
     "composition": {"vesicle", "role", "components"},
     "isolation_method": {"method", "principle", "advantages", "disadvantages"},
     "body_fluid": {"vesicle", "fluids"},
@@ -786,9 +788,19 @@ class Compiler:
             if not rec.get("corrections"):
                 ctx.err(rec, "a corrected unit needs a 'corrections' entry (as_written, reading, note)")
         g.add((s, EXO.statedUnit, Literal(unit)))
-        factor = UNITS_TO_NM[corrected or unit]
+        max_unit = rec.get("max_unit")
+        if max_unit is not None:
+            if max_unit not in UNITS_TO_NM:
+                ctx.err(rec, f"'max_unit' must be one of {', '.join(UNITS_TO_NM)} exactly as written in the source")
+                return
+            if corrected is not None:
+                ctx.err(rec, "'corrected_unit' cannot be combined with 'max_unit'; record the correction in a note")
+                return
+            g.add((s, EXO.maximumStatedUnit, Literal(max_unit)))
+        factors = {"min": UNITS_TO_NM[corrected or unit], "max": UNITS_TO_NM[corrected or max_unit or unit]}
         for key, prop, nm_prop in (("min", EXO.minimumDiameter, EXO.minimumDiameterNm),
                                    ("max", EXO.maximumDiameter, EXO.maximumDiameterNm)):
+            factor = factors[key]
             try:
                 value = Decimal(str(rec.get(key)))
             except (InvalidOperation, ValueError):

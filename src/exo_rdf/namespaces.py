@@ -52,6 +52,7 @@ class EXO(DefinedNamespace):
     ESCRTIndependentRole: URIRef
     EVPreparation: URIRef
     Effect: URIRef
+    Engineering: URIRef
     EffectDirection: URIRef
     EnrichmentStatement: URIRef
     Fact: URIRef
@@ -94,7 +95,7 @@ class EXO(DefinedNamespace):
     OtherNucleicAcidCargo: URIRef
     Outcome: URIRef
     Pathway: URIRef
-    PolymerPrecipitation: URIRef
+    Precipitation: URIRef
     Preparation: URIRef
     PreparationCondition: URIRef
     Promotes: URIRef
@@ -115,6 +116,7 @@ class EXO(DefinedNamespace):
     TumourPromoting: URIRef
     TumourRole: URIRef
     TumourSuppressing: URIRef
+    Ultracentrifugation: URIRef
     Ultrafiltration: URIRef
     UnspecifiedModel: URIRef
     aboutCellType: URIRef
@@ -157,6 +159,7 @@ class EXO(DefinedNamespace):
     isolationMethod: URIRef
     maximumDiameter: URIRef
     maximumDiameterNm: URIRef
+    maximumStatedUnit: URIRef
     mentions: URIRef
     minimumDiameter: URIRef
     minimumDiameterNm: URIRef
