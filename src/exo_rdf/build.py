@@ -58,10 +58,10 @@ def _sorted_ntriples(graph) -> str:
 
 def jsonld_context() -> dict:
     """The published @context: the canonical prefix map. OBO prefixes end in '_', so JSON-LD 1.1 needs
-    them flagged with "@prefix": true to be used in compact IRIs."""
+    them (and any namespace not ending in a JSON-LD gen-delim) flagged with "@prefix": true."""
     ctx = {}
     for prefix, ns in sorted(PREFIXES.items()):
-        ctx[prefix] = ns if ns[-1] in "/#:?=" else {"@id": ns, "@prefix": True}
+        ctx[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
     return {"@version": 1.1, **ctx}
 
 

@@ -250,5 +250,38 @@ def reason(ctx, no_instances, output):
     ctx.exit(OK if report.ok else PROBLEMS)
 
 
+@main.command()
+@click.argument("query_id", required=False, metavar="ID|FILE")
+@click.option("--list", "list_", is_flag=True, help="List the stored queries with their questions.")
+@click.option("--format", "fmt_", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+              help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
+@click.pass_context
+def query(ctx, query_id, list_, fmt_):
+    """Run a stored query (by id, the file stem) or any SPARQL 1.1 file on the embedded Oxigraph store.
+
+    The store holds the ontology, its imports and the instance data.
+
+    \b
+    Examples:
+      exo-rdf query --list
+      exo-rdf query cq-01-parkinson-mirna-neurite
+      exo-rdf query my-question.rq --format csv > answer.csv
+    """
+    from .graph import project_store
+    from .query import find_query, format_rows, project_queries, run_query, serialize
+
+    project = _project(ctx)
+    if list_:
+        rows = [[q.id, q.kind, q.form or "", q.summary or ""] for q in project_queries(project)]
+        click.echo(format_rows(["id", "kind", "form", "summary"], rows))
+        return
+    if not query_id:
+        raise click.UsageError("give a query id or file, or --list")
+    stored = find_query(project, query_id)
+    result = run_query(project_store(project), stored)
+    click.echo(serialize(result, fmt_), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
