@@ -273,7 +273,8 @@ def query(ctx, query_id, list_, fmt_):
 
     project = _project(ctx)
     if list_:
-        rows = [[q.id, q.kind, q.form or "", q.summary or ""] for q in project_queries(project)]
+        rows = [{"id": q.id, "kind": q.kind, "form": q.form or "", "summary": q.summary or ""}
+                for q in project_queries(project)]
         click.echo(format_rows(["id", "kind", "form", "summary"], rows))
         return
     if not query_id:
