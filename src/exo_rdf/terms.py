@@ -1,8 +1,8 @@
 """Index of the external terms in the shared ontology tables: labels, synonyms, obsolescence, parents.
 
 Built from the files in ``shared/ontologies`` (see its README: several are subsets or term tables)
-and cached as a pickle under ``.exo-cache/`` keyed by the files' sizes and mtimes, so that lookups
-after the first take well under a second.
+and cached as a pickle under ``.exo-cache/`` keyed by the files' sizes and mtimes: a cached load takes
+about two seconds, a rebuild five to twenty.
 
 Keys are the CURIEs curators write: ``CL:0000134``, ``HGNC:5464``, ``NCBITaxon:9606``,
 ``CVCL_0481`` (Cellosaurus), ``MIMAT0000770`` (miRBase mature), ``MI0000001`` (miRBase precursor).
@@ -17,9 +17,10 @@ read as is_a; a UBERON direct ancestor with no explicit relation is kept in ``Te
 from __future__ import annotations
 
 import csv
+import gc
+import heapq
 import json
 import lzma
-import heapq
 import os
 import pickle
 import re
@@ -433,20 +434,21 @@ def load_index(external_dir: Path, cache_dir: Path | None = None) -> TermIndex:
                        "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)")
     files = sorted(external_dir.glob("*.xz"))
     key = [(_CACHE_VERSION,)] + [(f.name, f.stat().st_size, int(f.stat().st_mtime)) for f in files]
-    cache = (cache_dir / "term-index.pickle") if cache_dir else None
+    cache = (Path(cache_dir) / "term-index.pickle") if cache_dir else None
     if cache and cache.is_file():
+        # The collector would otherwise scan the half-built index many times while it is unpickled.
+        gc.disable()
         try:
-            # The collector would otherwise scan the half-built index many times while it is unpickled.
-            gc.disable()
-            try:
-                with cache.open("rb") as fh:
-                    stored_key, index = pickle.load(fh)
-            finally:
-                gc.enable()
+            with cache.open("rb") as fh:
+                stored_key, index = pickle.load(fh)
             if stored_key == key:
                 return index
-        except Exception:  # a stale or corrupt cache is rebuilt, never fatal
+        # a stale, truncated or corrupt cache (or one written by older code) is rebuilt, never fatal
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
+                ValueError, IndexError):
             pass
+        finally:
+            gc.enable()
     try:
         index = _build(external_dir)
     except (OSError, EOFError, lzma.LZMAError, KeyError, json.JSONDecodeError, ET.ParseError) as exc:
