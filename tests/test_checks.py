@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from exo_rdf.checks import (ERROR, FILE_CHECKS, CheckResult, exit_code, format_report, list_checks, run_checks,
+from exo_rdf.qc import (ERROR, FILE_CHECKS, CheckResult, exit_code, format_report, list_checks, run_checks,
                             undeclared_prefixes)
 from exo_rdf.errors import ExoError
 from exo_rdf.graph import load_store

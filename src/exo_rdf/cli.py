@@ -284,5 +284,100 @@ def query(ctx, query_id, list_, fmt_):
     click.echo(serialize(result, fmt_), nl=False)
 
 
+@main.command()
+@click.option("--skip", multiple=True, type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
+              help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.")
+@click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def check(ctx, skip, fmt_):
+    """Run every check: external ids, curation up to date, canonical Turtle, QC queries, SHACL, HermiT.
+
+    Exit 0 when every step passes (warnings allowed), 1 when any fails, 2 on bad input or a missing tool.
+
+    \b
+    Examples:
+      exo-rdf check
+      exo-rdf check --skip reasoner
+      exo-rdf check --format json
+    """
+    import dataclasses
+    import json
+
+    from .check import format_summary, run_all
+
+    project = _project(ctx)
+    summary = run_all(project, skip=tuple(skip), progress=lambda name: _step(f"check: {name}"))
+    if fmt_ == "json":
+        click.echo(json.dumps({"ok": summary.ok, "steps": [dataclasses.asdict(s) for s in summary.steps]}, indent=2))
+    else:
+        click.echo(format_summary(summary))
+    ctx.exit(OK if summary.ok else PROBLEMS)
+
+
+@main.command()
+@click.pass_context
+def imports(ctx):
+    """Regenerate ontology/imports/ from ../shared/ontologies: the external terms we use plus ancestors.
+
+    Atomic: a failure leaves the previous modules untouched.
+
+    \b
+    Example:
+      exo-rdf imports
+    """
+    from .imports import extract_imports
+
+    project = _project(ctx)
+    _step("extracting import modules from the shared ontology tables")
+    written = extract_imports(project)
+    click.echo(f"wrote {len(written)} files to {project.imports_dir}")
+    for path in written:
+        click.echo(f"  {path.name}")
+
+
+@main.group()
+def terms():
+    """Look up external terms in the shared ontology tables."""
+
+
+@terms.command("search")
+@click.argument("text")
+@click.option("--prefix", "prefixes", multiple=True, help="Restrict to an id space (repeatable): CL, UBERON, GO ...")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--obsolete", is_flag=True, help="Include obsolete terms.")
+@click.pass_context
+def terms_search(ctx, text, prefixes, limit, obsolete):
+    """Find ids by label or synonym (exact matches first), or show one id.
+
+    \b
+    Examples:
+      exo-rdf terms search "adipose tissue"
+      exo-rdf terms search "mesenchymal stem cell" --prefix CL
+      exo-rdf terms search MONDO:0005559
+    """
+    from .terms import project_index
+
+    index = project_index(_project(ctx))
+    term = index.get(text) if ":" in text or text.startswith(("CVCL_", "MIMAT")) else None
+    if term is not None:
+        click.echo(f"{term.curie}\t{term.label or ''}\t{'OBSOLETE' if term.obsolete else ''}\t{term.source}")
+        if term.definition:
+            click.echo(f"  definition: {term.definition}")
+        if term.synonyms:
+            click.echo(f"  synonyms: {'; '.join(term.synonyms[:10])}")
+        ancestors = index.ancestors(term.curie)
+        if ancestors:
+            click.echo(f"  ancestors: {', '.join(ancestors[:15])}{' ...' if len(ancestors) > 15 else ''}")
+        if term.replaced_by:
+            click.echo(f"  replaced by: {term.replaced_by}")
+        return
+    hits = index.search(text, prefixes=list(prefixes) or None, limit=limit, include_obsolete=obsolete)
+    if not hits:
+        click.echo(f"no term matches '{text}'")
+        ctx.exit(PROBLEMS)
+    for h in hits:
+        click.echo(f"{h.curie}\t{h.label or ''}\t{h.match}{' OBSOLETE' if h.obsolete else ''}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
