@@ -1,0 +1,121 @@
+"""The exo-rdf command line: every verb is listed with help and examples; exit codes are 0 ok, 1 data
+problems, 2 usage or input errors; errors are plain messages naming the file and line, never tracebacks."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+
+VERBS = ["build", "check", "curate", "fmt", "imports", "query", "reason", "stats", "terms", "validate"]
+
+
+def run(*args):
+    from exo_rdf.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_verb_with_examples():
+    res = run("--help")
+    assert res.exit_code == 0
+    for verb in VERBS:
+        assert f"  {verb}" in res.output
+    for verb in VERBS:
+        sub = run(verb, "--help")
+        assert sub.exit_code == 0, verb
+        assert "Example" in sub.output or verb == "terms", verb
+
+
+def test_stats_text_and_json():
+    res = run("--root", str(ROOT), "stats")
+    assert res.exit_code == 0 and "findings" in res.output and "by knowledge level" in res.output
+    data = json.loads(run("--root", str(ROOT), "stats", "--format", "json").output)
+    assert data["findings"] > 100 and set(data["by_paper"]) == {"000_ce72def646c3ad8d.txt", "001_989965261ed955c0.txt"}
+
+
+def test_validate_real_project_conforms():
+    res = run("--root", str(ROOT), "validate", "--violations-only")
+    assert res.exit_code == 0 and "conforms" in res.output
+
+
+def test_query_list_run_and_errors(tmp_path):
+    res = run("--root", str(ROOT), "query", "--list")
+    assert res.exit_code == 0 and "cq-01-parkinson-neurite-mirna" in res.output
+    res = run("--root", str(ROOT), "query", "cq-01-parkinson-neurite-mirna", "--format", "csv")
+    assert res.exit_code == 0 and "hsa-miR-133b" in res.output
+    res = run("--root", str(ROOT), "query", "no-such-question")
+    assert res.exit_code == 2 and "unknown query" in res.output
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
+    res = run("--root", str(ROOT), "query", str(bad))
+    assert res.exit_code == 2 and "bad.rq" in res.output and "Traceback" not in res.output
+    res = run("--root", str(ROOT), "query")
+    assert res.exit_code == 2
+
+
+@pytest.fixture
+def broken_project(tmp_project):
+    """A project whose instance data has a syntax error on line 3."""
+    (tmp_project.instances_dir / "x.ttl").write_text(
+        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n\nexo:a exo:b ;\n", encoding="utf-8")
+    return tmp_project
+
+
+@pytest.mark.parametrize("verb", [["validate"], ["build"], ["stats"]])
+def test_unparseable_input_names_file_and_line(broken_project, verb):
+    res = run("--root", str(broken_project.root), *verb)
+    assert res.exit_code == 2, res.output
+    assert "x.ttl" in res.output and "Traceback" not in res.output
+
+
+def test_undeclared_prefix_is_an_error_never_a_new_iri(tmp_project):
+    (tmp_project.instances_dir / "y.ttl").write_text("foo:a foo:b foo:c .\n", encoding="utf-8")
+    res = run("--root", str(tmp_project.root), "validate")
+    assert res.exit_code == 2 and "y.ttl:1" in res.output and "foo" in res.output
+
+
+def test_missing_folders_are_reported_plainly(tmp_path):
+    res = run("--root", str(tmp_path), "validate")
+    assert res.exit_code == 2 and "not an exo-rdf project" in res.output
+    (tmp_path / "ontology").mkdir()
+    shutil.copy(ROOT / "ontology" / "exo.ttl", tmp_path / "ontology" / "exo.ttl")
+    res = run("--root", str(tmp_path), "validate")
+    assert res.exit_code == 2 and "no instance data" in res.output
+
+
+def test_validate_exit_1_on_violation(tmp_project):
+    shutil.copy(ROOT / "tests" / "resources" / "shapes" / "valid.ttl", tmp_project.instances_dir / "data.ttl")
+    assert run("--root", str(tmp_project.root), "validate").exit_code == 0
+    text = (tmp_project.instances_dir / "data.ttl").read_text(encoding="utf-8")
+    (tmp_project.instances_dir / "data.ttl").write_text(text.replace("exo:participantCount 9 ;", ""), encoding="utf-8")
+    res = run("--root", str(tmp_project.root), "validate")
+    assert res.exit_code == 1 and "participants" in res.output
+
+
+def test_fmt_check_exit_codes(tmp_project):
+    assert run("--root", str(tmp_project.root), "fmt", "--check").exit_code == 0
+    with tmp_project.ontology_file.open("a", encoding="utf-8") as fh:
+        fh.write("\n# a comment that is not canonical\n")
+    res = run("--root", str(tmp_project.root), "fmt", "--check")
+    assert res.exit_code == 1 and "exo.ttl" in res.output
+    assert run("--root", str(tmp_project.root), "fmt").exit_code == 0
+    assert run("--root", str(tmp_project.root), "fmt", "--check").exit_code == 0
+
+
+def test_terms_search_and_lookup():
+    res = run("--root", str(ROOT), "terms", "search", "Wharton's jelly")
+    assert res.exit_code == 0 and "CL:0002568" in res.output
+    res = run("--root", str(ROOT), "terms", "search", "CL:0002570")
+    assert res.exit_code == 0 and "mesenchymal stem cell of adipose tissue" in res.output and "CL:0000134" in res.output
+    assert run("--root", str(ROOT), "terms", "search", "zzqx no such term zzqx").exit_code == 1
+
+
+def test_check_without_reasoner_passes_on_the_real_project():
+    res = run("--root", str(ROOT), "check", "--skip", "reasoner")
+    assert res.exit_code == 0, res.output
+    for step in ("ids", "curation", "format", "qc", "shacl"):
+        assert f"ok     {step}" in res.output
