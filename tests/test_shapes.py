@@ -121,9 +121,10 @@ CASES = [
      "exod:study/t1", "exo:registryId", "sh:PatternConstraintComponent"),
     ("correction-without-note", _drop((EXOD["fact/size1/correction/c"], EXO.curationNote, None)),
      "exod:fact/size1/correction/c", "exo:curationNote", "sh:MinCountConstraintComponent"),
-    ("size-min-above-max", _both(_drop((EXOD["fact/size1"], EXO.minimumDiameter, None)),
-                                 _add((EXOD["fact/size1"], EXO.minimumDiameter, Literal("5", datatype=XSD.decimal)))),
-     "exod:fact/size1", "exo:minimumDiameter", "sh:LessThanOrEqualsConstraintComponent"),
+    # bounds are compared in nanometres: the source may write them in different units ("100 nm−1 μm")
+    ("size-min-above-max", _both(_drop((EXOD["fact/size1"], EXO.minimumDiameterNm, None)),
+                                 _add((EXOD["fact/size1"], EXO.minimumDiameterNm, Literal("5000", datatype=XSD.decimal)))),
+     "exod:fact/size1", "exo:minimumDiameterNm", "sh:LessThanOrEqualsConstraintComponent"),
     ("size-not-decimal", _both(_drop((EXOD["fact/size1"], EXO.maximumDiameter, None)),
                                _add((EXOD["fact/size1"], EXO.maximumDiameter, Literal("one")))),
      "exod:fact/size1", "exo:maximumDiameter", "sh:DatatypeConstraintComponent"),

@@ -166,9 +166,11 @@ def stats(ctx, fmt_):
               help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
                    "(Turtle or JSON-LD).")
 @click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.")
 @click.pass_context
-def validate(ctx, fmt_, violations_only):
-    """Validate instances/*.ttl against shapes/*.ttl (pySHACL, ontology and imports as ontology graph).
+def validate(ctx, fmt_, violations_only, engine):
+    """Validate instances/*.ttl against shapes/*.ttl, with the ontology and imports as ontology graph.
 
     Exit 0 when there is no violation (warnings are allowed), 1 when there are violations.
 
@@ -176,13 +178,14 @@ def validate(ctx, fmt_, violations_only):
     Examples:
       exo-rdf validate
       exo-rdf validate --format ttl > report.ttl
+      exo-rdf validate --engine pyshacl
     """
     from .validate import format_report
     from .validate import validate as run_validation
 
     project = _project(ctx)
     _step("validating instance data against the SHACL shapes")
-    report = run_validation(project)
+    report = run_validation(project, engine=engine)
     if fmt_ == "text":
         click.echo(format_report(report, show_warnings=not violations_only))
     else:
