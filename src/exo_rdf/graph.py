@@ -28,6 +28,17 @@ def _clean(message: str) -> str:
     return message[:400]
 
 
+def read_source(path: Path) -> str:
+    """The UTF-8 text of a source file, or :class:`InputError` naming the file and the problem."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read file: {exc}") from None
+
+
 def parse_turtle(path: Path, graph=None):
     """Parse one Turtle file into ``graph`` (a new rdflib Graph by default).
 
@@ -40,12 +51,7 @@ def parse_turtle(path: Path, graph=None):
     if graph is None:
         graph = rdflib.Graph()
         bind_prefixes(graph)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read file: {exc}") from None
+    text = read_source(path)
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated exception types for bad syntax

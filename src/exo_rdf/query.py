@@ -128,14 +128,10 @@ class StoredQuery:
 
     @classmethod
     def from_file(cls, path: Path | str) -> "StoredQuery":
+        from .graph import read_source
+
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(path, "file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read file: {exc}") from None
-        return cls.from_text(text, path)
+        return cls.from_text(read_source(path), path)
 
 
 def _as_text(value: Any) -> str:
