@@ -209,12 +209,9 @@ def run_checks(project: Project, store=None, *, only: Iterable[str] | None = Non
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read file: {exc}") from None
+    from .graph import read_source
+
+    return read_source(path)
 
 
 def _rel(project: Project, path: Path) -> str:
