@@ -42,15 +42,10 @@ def test_ontology_formats_agree(built, stem):
     owl = Graph().parse(project.dist_dir / f"{stem}.owl", format="xml")
     jsonld = Graph().parse(project.dist_dir / f"{stem}.jsonld", format="json-ld")
     assert isomorphic(ttl, owl) and isomorphic(ttl, jsonld)
-    onto = URIRef_ontology()
+    from exo_rdf.namespaces import ONTOLOGY_IRI as onto
+
     assert str(ttl.value(onto, OWL.versionInfo)) == "9.9.9"
     assert str(ttl.value(onto, OWL.versionIRI)).startswith("https://w3id.org/exo-rdf/releases/9.9.9/")
-
-
-def URIRef_ontology():
-    from exo_rdf.namespaces import ONTOLOGY_IRI
-
-    return ONTOLOGY_IRI
 
 
 def test_data_formats_agree_and_match_sources(built):

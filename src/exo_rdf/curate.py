@@ -811,21 +811,13 @@ class Compiler:
                                        datatype=XSD.decimal)))
 
     def _composition(self, ctx, g, s, rec):
-        self._vesicle(ctx, g, s, rec)
+        self._components(ctx, g, s, rec)
         role = self._choice(ctx, rec, "role", COMPONENT_ROLES, required=False)
         if role is not None:
             g.add((s, EXO.componentRole, role))
-        comps = self._list(ctx, rec, "components")
-        if not comps:
-            ctx.err(rec, "a composition statement needs 'components' (cargo entries)")
-        for c in comps:
-            iri = self.cargo(ctx, c)
-            if iri is not None:
-                g.add((s, EXO.hasComponent, iri))
-                self._cargo_note(g, s, c)
 
     def _enrichment(self, ctx, g, s, rec):
-        self._composition_like(ctx, g, s, rec)
+        self._components(ctx, g, s, rec)
         direction = self._choice(ctx, rec, "direction", DIRECTIONS)
         if direction is not None:
             g.add((s, EXO.direction, direction))
@@ -834,7 +826,8 @@ class Compiler:
             if other is not None:
                 g.add((s, EXO.comparedWith, other))
 
-    def _composition_like(self, ctx, g, s, rec):
+    def _components(self, ctx, g, s, rec):
+        """The vesicle type and the 'components' list shared by composition and enrichment statements."""
         self._vesicle(ctx, g, s, rec)
         comps = self._list(ctx, rec, "components")
         if not comps:
