@@ -382,5 +382,38 @@ def terms_search(ctx, text, prefixes, limit, obsolete):
         click.echo(f"{h.curie}\t{h.label or ''}\t{h.match}{' OBSOLETE' if h.obsolete else ''}")
 
 
+# --- merge (issue 7): library code in merge.py; only this function belongs to the merge work ---------------
+@main.command()
+@click.option("--with", "inputs", multiple=True, required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="An external ontology file (OWL RDF/XML, Turtle, OFN, OBO, OBO Graph JSON; .xz/.gz ok). Repeatable.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).")
+@click.option("--reason", "run_reasoner", is_flag=True, help="Run HermiT over the merge (modules where too large).")
+@click.pass_context
+def merge(ctx, inputs, output, run_reasoner):
+    """Merge our ontology and data with external ontology files and report what does not line up.
+
+    \b
+    Example:
+      exo-rdf merge --with ../shared/ontologies/ro-2025-12-17.owl.xz --output merged.ttl
+    """
+    raise ExoError("merge: not implemented yet")
+
+
+# --- serve (issue 6): library code in serve.py; only this function belongs to the serve work --------------
+@main.command()
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@click.pass_context
+def serve(ctx, port):
+    """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
+
+    \b
+    Example:
+      exo-rdf serve --port 8080
+    """
+    raise ExoError("serve: not implemented yet")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -226,6 +226,9 @@ _PREFIXES: dict[str, str] = {
     "biolink": "https://w3id.org/biolink/vocab/",
     "sssom": "https://w3id.org/sssom/",
     "semapv": "https://w3id.org/semapv/vocab/",
+    "infores": "https://w3id.org/biolink/infores/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "spdx": "http://spdx.org/rdf/terms#",
 }
 
 #: The canonical prefix map (read-only). Every .ttl and .rq file declares prefixes that agree with it.
