@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-time set-up, idempotent: a virtualenv in .venv with the package and its test tools, and a Java
-# runtime for the HermiT reasoner. Called by `make run` and `make test`; safe to run again.
+# One-time set-up, idempotent: a virtualenv in .venv with the package and its test tools, a Java
+# runtime for the HermiT reasoner, and Debian's Chromium + ChromeDriver for the browser tests.
+# Called by `make run` and `make test`; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,18 @@ if ! command -v java >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
   else
     echo "setup: Java was not found; the reasoner (exo-rdf reason) needs Java 17+. Install it, e.g. 'sudo apt-get install default-jre-headless'." >&2
+    exit 2
+  fi
+fi
+
+# Headless Chromium and its WebDriver for the browser tests of the HTML pages (Debian's packages; the
+# browsers that test tools download themselves cannot start on this kind of machine).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Chromium and ChromeDriver for the browser tests (apt-get install chromium chromium-driver)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "setup: chromium and chromedriver were not found; the browser tests need them. Install them, e.g. 'sudo apt-get install chromium chromium-driver'." >&2
     exit 2
   fi
 fi
