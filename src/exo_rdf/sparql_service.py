@@ -1,0 +1,1126 @@
+"""The SPARQL 1.1 Protocol engine behind ``/sparql``: a pool of query worker processes.
+
+:class:`SparqlService` turns one protocol request (method, parameters, content type, Accept header,
+body) into a :class:`Reply`; the HTTP layer (``serve.py``) only copies that reply out. Design:
+
+- **Worker processes.** Each worker is a separate Python process (``python -c ...``, so it never
+  re-imports the server's ``__main__``) holding its own in-memory pyoxigraph ``Store`` with every
+  source loaded. pyoxigraph cannot interrupt a running query, so the time limit is enforced by killing
+  the process: when a query exceeds ``timeout_s`` its worker is killed (SIGKILL) and a fresh one is
+  spawned, while the other workers keep answering. The reply is **503 Service Unavailable** with
+  ``query exceeded the time limit of N s`` and ``Retry-After`` (503 rather than 504, which means an
+  upstream gateway timed out). Waiting for a free worker counts against the same limit.
+- **Cheap IPC.** Requests and replies are length-prefixed frames of bytes over the worker's
+  stdin/stdout pipes: a small JSON header plus the finished document, never a pickle. The event loop
+  waits on the pipe with ``loop.add_reader`` so it never blocks; the pool hand-off is thread-safe, so
+  :meth:`SparqlService.handle_sync` may be called from plain threads too.
+- **Read-only and local.** Updates (``update=``, ``application/sparql-update`` or update text sent
+  as a query) are refused with 403. ``SERVICE`` is refused with 400 before the query reaches a worker:
+  pyoxigraph would otherwise fetch the remote endpoint over HTTP. Keywords are read by a small lexer
+  that skips strings, IRIs, comments, variables, prefixed names and language tags.
+- **Result cap.** At most ``max_results`` solutions or triples are returned. SELECT results are
+  written as SPARQL 1.1 Results JSON by :func:`_solutions_json` (W3C JSON format, the same term
+  encoding as pyoxigraph's writer); XML, CSV and TSV are produced from that by pyoxigraph's own
+  writers, so every format is exactly what pyoxigraph writes. Graph results are collected and written
+  with ``pyoxigraph.serialize``. A cut result stays a valid document and the reply carries
+  ``X-Exo-Results-Truncated: true``.
+- **Reply cache.** The data never changes while serving, so successful replies are kept in an LRU
+  cache keyed by (query text, negotiated formats, dataset parameters); ``X-Exo-Cache`` says
+  ``hit`` or ``miss``. ``cache_size=0`` turns it off.
+- **Dataset.** Triple files (.nt .ttl .owl .rdf .jsonld .n3) are loaded into the default graph,
+  quad files (.nq .trig) keep their named graphs. Without ``FROM`` or protocol dataset parameters the
+  default graph is the merge of everything loaded (``sd:UnionDefaultGraph``); ``default-graph-uri``
+  and ``named-graph-uri`` replace the dataset as the protocol says.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import functools
+import json
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from .errors import ExoError
+
+# ---------------------------------------------------------------------------------------------
+# Replies and formats
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP reply: status, content type, body and extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+TEXT = "text/plain; charset=utf-8"
+TRUNCATED_HEADER = "X-Exo-Results-Truncated"
+CACHE_HEADER = "X-Exo-Cache"
+
+#: Result formats of SELECT and ASK: key -> reply content type.
+TABLE_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+#: Result formats of CONSTRUCT, DESCRIBE and the service description: key -> reply content type.
+GRAPH_TYPES = {
+    "ttl": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+# Media ranges the endpoint answers, in the server's order of preference (the first is the default).
+# Generic aliases (application/json, application/xml, text/plain) come last.
+_TABLE_OFFERS = (
+    ("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
+)
+_GRAPH_OFFERS = (
+    ("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"), ("application/x-turtle", "ttl"), ("application/json", "jsonld"),
+    ("application/xml", "rdfxml"), ("text/plain", "nt"),
+)
+#: ``format=`` (or ``output=``) values: name -> (table format, graph format).
+FORMAT_PARAM = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "ttl": (None, "ttl"), "turtle": (None, "ttl"), "nt": (None, "nt"), "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"), "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+}
+for _mt, _key in _TABLE_OFFERS:
+    FORMAT_PARAM.setdefault(_mt, (_key, None))
+for _mt, _key in _GRAPH_OFFERS:
+    _t = FORMAT_PARAM.get(_mt, (None, None))[0]
+    FORMAT_PARAM[_mt] = (_t, _key)
+
+#: Source file suffix -> (pyoxigraph RdfFormat attribute, holds quads).
+SOURCE_FORMATS = {
+    ".nt": ("N_TRIPLES", False), ".ttl": ("TURTLE", False), ".n3": ("N3", False),
+    ".owl": ("RDF_XML", False), ".rdf": ("RDF_XML", False), ".jsonld": ("JSON_LD", False),
+    ".nq": ("N_QUADS", True), ".trig": ("TRIG", True),
+}
+
+_TABLE_OX = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+_GRAPH_OX = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+
+
+def _text(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+    return Reply(status, TEXT, (message.rstrip("\n") + "\n").encode("utf-8"), headers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Content negotiation
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_accept(header: str | None) -> list[tuple[str, str, float, int]]:
+    """The media ranges of an Accept header as ``(type, subtype, q, position)``; bad parts are skipped."""
+    ranges = []
+    if not header:
+        return ranges
+    for position, part in enumerate(header.split(",")):
+        fields = part.split(";")
+        media = fields[0].strip().lower()
+        if media == "*":
+            media = "*/*"
+        kind, slash, sub = media.partition("/")
+        if not slash or not kind or not sub:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value.strip())))
+                except ValueError:
+                    q = 0.0
+        ranges.append((kind, sub, q, position))
+    return ranges
+
+
+def negotiate(accept: str | None, offers: tuple[tuple[str, str], ...]) -> str | None:
+    """The key of the best offer for an Accept header, or None when nothing offered is acceptable.
+
+    Per RFC 9110: an offer's quality is that of the most specific range matching it (exact, then
+    ``type/*``, then ``*/*``); the highest quality wins, then the more specific match, then the range the
+    client listed first, then the server's order. No Accept header means the first offer.
+    """
+    ranges = parse_accept(accept)
+    if not accept or not accept.strip():
+        return offers[0][1]
+    best, best_rank = None, None
+    for order, (media, key) in enumerate(offers):
+        kind, _, sub = media.partition("/")
+        match = None  # (specificity, q, position)
+        for r_kind, r_sub, q, position in ranges:
+            if r_kind == kind and r_sub == sub:
+                spec = 2
+            elif r_kind == kind and r_sub == "*":
+                spec = 1
+            elif r_kind == "*" and r_sub == "*":
+                spec = 0
+            else:
+                continue
+            if match is None or spec > match[0]:
+                match = (spec, q, position)
+        if match is None or match[1] <= 0:
+            continue
+        rank = (match[1], match[0], -match[2], -order)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = key, rank
+    return best
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiate_both(accept: str | None) -> tuple[str | None, str | None]:
+    return negotiate(accept, _TABLE_OFFERS), negotiate(accept, _GRAPH_OFFERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading query text without running it
+# ---------------------------------------------------------------------------------------------
+
+# One token at a time, leftmost first: the lexical forms that may contain keyword-like text (strings,
+# IRIs, comments, variables, prefixed names with their escapes, language tags) are skipped whole, so
+# only real keywords and function names remain as words. This mirrors the SPARQL 1.1 grammar closely
+# enough that a SERVICE the parser would see is never hidden (an unclosed string only exposes more).
+_PN_CHARS = r"\w\u00B7\u00C0-\uFFFF"
+_TOKEN_RE = re.compile(
+    r'(?:"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n\r]*"
+    rf"|[?$][{_PN_CHARS}]+"
+    rf"|(?:[A-Za-z\u00C0-\uFFFF][{_PN_CHARS}.\-]*)?:(?:[{_PN_CHARS}.\-:]|%[0-9A-Fa-f]{{2}}"
+    r"|\\[_~.\-!$&'()*+,;=/?#@%])*"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|([A-Za-z_][A-Za-z0-9_]*)"
+    r"|.",
+    re.S,
+)
+FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                          "WITH"})
+
+
+def keywords(query: str) -> list[str]:
+    """The bare words of a SPARQL text (keywords, function names), upper-cased, in order."""
+    return [m.group(1).upper() for m in _TOKEN_RE.finditer(query) if m.group(1)]
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the text of a request says about it before it runs."""
+
+    form: str | None  # SELECT, CONSTRUCT, ASK, DESCRIBE, UPDATE or None when unreadable
+    service: bool  # uses SERVICE (federated query)
+    has_from: bool  # has FROM / FROM NAMED
+
+
+def query_shape(query: str) -> QueryShape:
+    words = keywords(query)
+    form = None
+    for word in words:
+        if word in ("PREFIX", "BASE"):
+            continue
+        form = word if word in FORMS else "UPDATE" if word in UPDATE_WORDS else None
+        break
+    return QueryShape(form, "SERVICE" in words, "FROM" in words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Frames over pipes: !II (header length, body length), JSON header, body
+# ---------------------------------------------------------------------------------------------
+
+_FRAME = struct.Struct("!II")
+
+
+def _frame(meta: dict, body: bytes = b"") -> bytes:
+    head = json.dumps(meta, separators=(",", ":")).encode("utf-8")
+    return _FRAME.pack(len(head), len(body)) + head + body
+
+
+def _take_frame(buf: bytearray) -> tuple[dict, bytes] | None:
+    if len(buf) < _FRAME.size:
+        return None
+    head_len, body_len = _FRAME.unpack_from(buf)
+    end = _FRAME.size + head_len + body_len
+    if len(buf) < end:
+        return None
+    meta = json.loads(bytes(buf[_FRAME.size:_FRAME.size + head_len]))
+    body = bytes(buf[_FRAME.size + head_len:end])
+    del buf[:end]
+    return meta, body
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker process
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_exact(stream, n: int) -> bytes | None:
+    data = stream.read(n)
+    return data if data is not None and len(data) == n else None
+
+
+def _read_frame_blocking(stream) -> tuple[dict, bytes] | None:
+    head = _read_exact(stream, _FRAME.size)
+    if head is None:
+        return None
+    head_len, body_len = _FRAME.unpack(head)
+    meta = _read_exact(stream, head_len)
+    body = _read_exact(stream, body_len) if body_len else b""
+    if meta is None or body is None:
+        return None
+    return json.loads(meta), body
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the server process goes away (a worker must never outlive it, even mid-query)."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _worker_main() -> None:
+    """Entry point of a worker process: load the sources, then answer request frames until EOF."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's business
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the reply pipe
+    threading.Thread(target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),),
+                     daemon=True).start()
+    stdin = os.fdopen(0, "rb")
+
+    def send(meta: dict, body: bytes = b"") -> None:
+        out.write(_frame(meta, body))
+        out.flush()
+
+    first = _read_frame_blocking(stdin)
+    if first is None:
+        return
+    config = first[0]
+    try:
+        engine = _Engine(config)
+    except ExoError as exc:
+        send({"fatal": str(exc)})
+        return
+    send({"ready": True, **engine.info})
+    while True:
+        request = _read_frame_blocking(stdin)
+        if request is None:
+            return
+        meta, body = engine.run(request[0])
+        send(meta, body)
+
+
+class _Engine:
+    """The worker's store and the code that runs one query and writes its result document."""
+
+    def __init__(self, config: dict):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.max_results = int(config["max_results"])
+        self.prefixes = dict(config["prefixes"])
+        self._ns = {ns: name for name, ns in self.prefixes.items()}
+        self.xsd_string = ox.Literal("").datatype.value
+        self.store = ox.Store()
+        for name, fmt_name, quads in config["sources"]:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ExoError(f"{path}: cannot read SPARQL endpoint source: {exc.strerror or exc}") from None
+            kwargs = {} if quads else {"to_graph": ox.DefaultGraph()}
+            try:
+                self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(),
+                                     **kwargs)
+            except (SyntaxError, ValueError, OSError) as exc:
+                line = getattr(exc, "lineno", None)
+                where = f"{path}:{line}" if line else str(path)
+                message = " ".join(str(exc).split())[:400]
+                raise ExoError(f"{where}: cannot load SPARQL endpoint source: {message}") from None
+        self.info = self._describe()
+
+    def _describe(self) -> dict:
+        """Triple counts for the service description: the (union) default graph and each named graph."""
+        graphs = {}
+        for row in self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            graphs[row["g"].value] = int(row["n"].value)
+        if graphs:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+            default = int(next(iter(self.store.query(query, use_default_graph_as_union=True)))["n"].value)
+        else:
+            default = len(self.store)
+        return {"triples": default, "graphs": graphs}
+
+    def run(self, req: dict) -> tuple[dict, bytes]:
+        ox = self.ox
+        kwargs: dict = {}
+        if req.get("dg") is not None or req.get("ng") is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in req.get("dg") or []]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.get("ng") or []]
+        elif req.get("union"):
+            kwargs["use_default_graph_as_union"] = True
+        table, graph = req.get("t"), req.get("g")
+        try:
+            result = self.store.query(req["q"], **kwargs)
+            if isinstance(result, ox.QueryBoolean):
+                if table is None:
+                    return self._not_acceptable("an ASK", TABLE_TYPES)
+                body = result.serialize(format=getattr(ox.QueryResultsFormat, _TABLE_OX[table]))
+                return {"s": 200, "k": "t", "f": table, "tr": False, "n": 1}, body
+            if isinstance(result, ox.QuerySolutions):
+                if table is None:
+                    return self._not_acceptable("a SELECT", TABLE_TYPES)
+                variables = [v.value for v in result.variables]
+                rows = list(islice(result, self.max_results + 1))
+                truncated = len(rows) > self.max_results
+                del rows[self.max_results:]
+                body = self._solutions_json(variables, rows)
+                if table != "json":
+                    parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+                    body = parsed.serialize(format=getattr(ox.QueryResultsFormat, _TABLE_OX[table]))
+                return {"s": 200, "k": "t", "f": table, "tr": truncated, "n": len(rows)}, body
+            if graph is None:
+                return self._not_acceptable("a CONSTRUCT or DESCRIBE", GRAPH_TYPES)
+            triples = list(islice(result, self.max_results + 1))
+            truncated = len(triples) > self.max_results
+            del triples[self.max_results:]
+            body = self.write_graph(triples, graph)
+            return {"s": 200, "k": "g", "f": graph, "tr": truncated, "n": len(triples)}, body
+        except SyntaxError as exc:
+            return {"s": 400}, f"SPARQL syntax error: {exc}".encode("utf-8")
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            # Evaluation errors (a bad dataset IRI, an unsupported feature): the request's fault.
+            return {"s": 400}, f"query evaluation failed: {exc}".encode("utf-8")
+
+    @staticmethod
+    def _not_acceptable(what: str, types: dict[str, str]) -> tuple[dict, bytes]:
+        offered = ", ".join(dict.fromkeys(types.values()))
+        return {"s": 406}, f"{what} query result cannot be written in the requested format; " \
+                           f"acceptable types: {offered}".encode("utf-8")
+
+    def _term(self, term) -> dict:
+        ox = self.ox
+        kind = type(term)
+        if kind is ox.NamedNode:
+            return {"type": "uri", "value": term.value}
+        if kind is ox.Literal:
+            out = {"type": "literal", "value": term.value}
+            language = term.language
+            if language:
+                out["xml:lang"] = language
+                direction = term.direction
+                if direction is not None:
+                    out["its:dir"] = str(direction)
+            else:
+                datatype = term.datatype.value
+                if datatype != self.xsd_string:
+                    out["datatype"] = datatype
+            return out
+        if kind is ox.BlankNode:
+            return {"type": "bnode", "value": term.value}
+        if kind is ox.Triple:
+            return {"type": "triple", "value": {"subject": self._term(term.subject),
+                                                "predicate": self._term(term.predicate),
+                                                "object": self._term(term.object)}}
+        raise TypeError(f"unexpected RDF term {term!r}")
+
+    def _solutions_json(self, variables: list[str], rows) -> bytes:
+        """SPARQL 1.1 Query Results JSON (W3C), unbound variables left out of their binding object."""
+        term = self._term
+        bindings = []
+        for row in rows:
+            binding = {}
+            for name, value in zip(variables, row):
+                if value is not None:
+                    binding[name] = term(value)
+            bindings.append(binding)
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def write_graph(self, triples: list, key: str) -> bytes:
+        ox = self.ox
+        fmt = getattr(ox.RdfFormat, _GRAPH_OX[key])
+        kwargs = {}
+        if key in ("ttl", "rdfxml"):
+            kwargs["prefixes"] = self._used_prefixes(triples)
+        return ox.serialize(triples, format=fmt, **kwargs)
+
+    def _used_prefixes(self, triples: list) -> dict[str, str]:
+        """The canonical prefixes some IRI of the triples falls under (pyoxigraph declares all it is given)."""
+        ox = self.ox
+        iris = set()
+        for triple in triples:
+            for term in (triple.subject, triple.predicate, triple.object):
+                if type(term) is ox.NamedNode:
+                    iris.add(term.value)
+                elif type(term) is ox.Literal:
+                    iris.add(term.datatype.value)
+        used = {}
+        ns_map = self._ns
+        for iri in iris:
+            # Namespaces end in / # _ or =; try the cuts from the right (longest namespace first).
+            end = len(iri)
+            while end > 0:
+                cut = max(iri.rfind(c, 0, end) for c in "/#_=")
+                if cut < 0:
+                    break
+                name = ns_map.get(iri[:cut + 1])
+                if name is not None:
+                    used[name] = iri[:cut + 1]
+                    break
+                end = cut
+        return dict(sorted(used.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The server side: workers, pool, cache
+# ---------------------------------------------------------------------------------------------
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _WorkerDied(Exception):
+    def __init__(self, message: str, sent: bool = True):
+        super().__init__(message)
+        self.sent = sent  # False: the query never reached the worker, so it is safe to retry
+
+
+class _Worker:
+    """One worker process seen from the server: its pipes and a buffer of bytes read so far."""
+
+    def __init__(self, init: bytes, env: dict[str, str]):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from exo_rdf.sparql_service import _worker_main; _worker_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
+        self.rfd = self.proc.stdout.fileno()
+        self.wfd = self.proc.stdin.fileno()
+        try:  # bigger pipes: fewer wake-ups for large result documents (Linux only; harmless elsewhere)
+            import fcntl
+
+            fcntl.fcntl(self.rfd, 1031, 1 << 20)  # F_SETPIPE_SZ
+        except (ImportError, OSError):
+            pass
+        view = memoryview(init)
+        while view:  # small; the worker reads it first thing
+            view = view[self.proc.stdin.write(view):]
+        os.set_blocking(self.rfd, False)
+        os.set_blocking(self.wfd, False)
+        self.buf = bytearray()
+        self.ready = False
+        self.info: dict | None = None
+        self.fatal: str | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _note(self, meta: dict) -> bool:
+        """Consume a start-up frame; True when it was one."""
+        if meta.get("ready"):
+            self.ready, self.info = True, meta
+            return True
+        if "fatal" in meta:
+            self.fatal = meta["fatal"]
+            return True
+        return False
+
+    def wait_ready(self, deadline: float) -> None:
+        """Block until the worker has loaded its data (used by :meth:`SparqlService.start`)."""
+        while not self.ready and self.fatal is None:
+            frame = _take_frame(self.buf)
+            if frame is not None:
+                self._note(frame[0])
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ExoError("a SPARQL worker did not finish loading its sources in time")
+            readable, _, _ = select.select([self.rfd], [], [], remaining)
+            if readable:
+                try:
+                    chunk = os.read(self.rfd, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    self.proc.wait()
+                    raise ExoError(f"a SPARQL worker exited while loading its sources "
+                                   f"(exit code {self.proc.returncode}); see the messages above")
+                self.buf += chunk
+
+    async def request(self, job: bytes, deadline: float) -> tuple[dict, bytes]:
+        """Send one request frame and wait (without blocking the loop) for its reply frame."""
+        loop = asyncio.get_running_loop()
+        await self._write(loop, job, deadline)
+        while True:
+            frame = _take_frame(self.buf)
+            if frame is None:
+                await self._readable_data(loop, deadline)
+                continue
+            if self._note(frame[0]):
+                if self.fatal is not None:
+                    raise _WorkerDied(self.fatal)
+                continue
+            return frame
+
+    async def _write(self, loop, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                sent = os.write(self.wfd, view)
+                view = view[sent:]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError):
+                raise _WorkerDied("the worker's pipe is closed", sent=False) from None
+            fut = loop.create_future()
+            loop.add_writer(self.wfd, lambda: fut.done() or fut.set_result(None))
+            try:
+                await _wait(fut, deadline)
+            finally:
+                loop.remove_writer(self.wfd)
+
+    async def _readable_data(self, loop, deadline: float) -> None:
+        fut = loop.create_future()
+
+        def on_readable():
+            if fut.done():
+                return
+            try:
+                chunk = os.read(self.rfd, 1 << 20)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                fut.set_exception(_WorkerDied("the worker exited"))
+                return
+            self.buf += chunk
+            fut.set_result(None)
+
+        loop.add_reader(self.rfd, on_readable)
+        try:
+            await _wait(fut, deadline)
+        finally:
+            loop.remove_reader(self.rfd)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+async def _wait(fut, deadline: float):
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        fut.cancel()
+        raise _Timeout()
+    try:
+        return await asyncio.wait_for(fut, remaining)
+    except asyncio.TimeoutError:
+        raise _Timeout() from None
+
+
+class SparqlService:
+    """A read-only SPARQL 1.1 Protocol endpoint over ``sources``, answered by worker processes.
+
+    ``workers`` processes each hold the whole dataset; a query running longer than ``timeout_s``
+    (including time spent waiting for a free worker) is cut off with 503; at most ``max_results``
+    solutions or triples are returned; ``cache_size`` successful replies are remembered.
+    """
+
+    def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
+                 max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
+                 cache_size: int = 256):
+        if workers < 1:
+            raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
+        if not timeout_s > 0:
+            raise ExoError(f"the SPARQL time limit must be positive, not {timeout_s}")
+        if max_results < 1:
+            raise ExoError(f"the SPARQL result cap must be at least 1, not {max_results}")
+        import pyoxigraph as ox
+
+        try:
+            ox.NamedNode(endpoint_url)
+        except ValueError:
+            raise ExoError(f"the SPARQL endpoint URL {endpoint_url!r} is not an absolute IRI") from None
+        self.sources = [Path(s) for s in sources]
+        self.workers = int(workers)
+        self.timeout_s = float(timeout_s)
+        self.max_results = int(max_results)
+        self.endpoint_url = endpoint_url
+        self.cache_size = max(0, int(cache_size))
+        self.stats = collections.Counter()
+        self._cache: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.RLock()
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._waiters: collections.deque = collections.deque()
+        self._started = False
+        self._closed = False
+        self._info: dict | None = None
+        self._descriptions: dict[str, bytes] = {}
+        self._init: bytes = b""
+        self._env: dict[str, str] = {}
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> "SparqlService":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the current workers."""
+        with self._lock:
+            return [w.pid for w in self._all]
+
+    def _config(self) -> tuple[bytes, dict[str, str]]:
+        from .namespaces import PREFIXES
+
+        sources = []
+        for path in self.sources:
+            spec = SOURCE_FORMATS.get(path.suffix.lower())
+            if spec is None:
+                raise ExoError(f"{path}: unknown RDF format for a SPARQL endpoint source; use one of "
+                               f"{', '.join(SOURCE_FORMATS)}")
+            if not path.is_file():
+                raise ExoError(f"{path}: SPARQL endpoint source not found")
+            if not os.access(path, os.R_OK):
+                raise ExoError(f"{path}: SPARQL endpoint source is not readable")
+            sources.append([str(path.resolve()), spec[0], spec[1]])
+        config = {"sources": sources, "max_results": self.max_results, "prefixes": dict(PREFIXES)}
+        env = dict(os.environ)
+        # The worker imports this package; make sure it finds the same copy the server runs.
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        env["EXO_SPARQL_PARENT"] = str(os.getpid())
+        return _frame(config), env
+
+    def start(self) -> None:
+        """Spawn the worker processes and wait until each has loaded the sources (idempotent).
+
+        A source that is missing, unreadable or malformed raises :class:`ExoError` naming the file.
+        """
+        with self._lock:
+            if self._started and not self._closed:
+                return
+            self._init, self._env = self._config()
+            self._closed = False
+            self._cache.clear()
+            started: list[_Worker] = []
+            try:
+                for _ in range(self.workers):
+                    started.append(_Worker(self._init, self._env))
+                deadline = time.monotonic() + max(60.0, 10 * self.timeout_s)
+                for worker in started:
+                    worker.wait_ready(deadline)
+                    if worker.fatal is not None:
+                        raise ExoError(worker.fatal)
+            except BaseException:
+                for worker in started:
+                    worker.kill()
+                raise
+            self._info = started[0].info
+            self._all = list(started)
+            self._idle = list(started)
+            self._started = True
+
+    def close(self) -> None:
+        """Stop every worker process (busy ones included) and wait for them to exit."""
+        with self._lock:
+            self._closed = True
+            self._started = False
+            workers, self._all, self._idle = self._all, [], []
+            waiters, self._waiters = list(self._waiters), collections.deque()
+        for worker in workers:
+            try:
+                worker.proc.stdin.close()  # an idle worker exits on end of input
+            except OSError:
+                pass
+        for worker in workers:
+            try:
+                worker.proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+            worker.kill()
+        for loop, fut in waiters:
+            try:
+                loop.call_soon_threadsafe(_fail, fut)
+            except RuntimeError:
+                pass
+
+    # -- pool -----------------------------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        """Add a fresh worker (it loads the data while it waits for its first request)."""
+        worker = _Worker(self._init, self._env)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.append(worker)
+        self.stats["restarts"] += 1
+        self._release(worker)
+
+    def _retire(self, worker: _Worker, replace: bool = True) -> None:
+        worker.kill()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
+            closed = self._closed
+        if replace and not closed:
+            self._spawn()
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed or worker not in self._all:
+                worker.kill()
+                return
+            while self._waiters:
+                loop, fut = self._waiters.popleft()
+                if fut.done():
+                    continue
+                try:
+                    loop.call_soon_threadsafe(self._deliver, fut, worker)
+                    return
+                except RuntimeError:  # that waiter's loop is closed
+                    continue
+            self._idle.append(worker)
+
+    def _deliver(self, fut, worker: _Worker) -> None:
+        if fut.done():  # the waiter gave up meanwhile: pass the worker on
+            self._release(worker)
+        else:
+            fut.set_result(worker)
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        while True:
+            with self._lock:
+                if self._closed or not self._started:
+                    raise _WorkerDied("the SPARQL endpoint is not running")
+                # First in, first out: every worker takes turns, so a dead one is noticed soon.
+                worker = self._idle.pop(0) if self._idle else None
+                if worker is None:
+                    fut = loop.create_future()
+                    self._waiters.append((loop, fut))
+            if worker is None:
+                try:
+                    worker = await _wait(fut, deadline)
+                except BaseException:
+                    with self._lock:
+                        try:
+                            self._waiters.remove((loop, fut))
+                        except ValueError:
+                            pass
+                    fut.cancel()
+                    raise
+            if worker.alive():
+                return worker
+            self.stats["died"] += 1  # died while idle (killed from outside): replace, try again
+            self._retire(worker)
+
+    async def _execute(self, job: dict, deadline: float) -> tuple[dict, bytes]:
+        data = _frame(job)
+        for _ in range(3):
+            worker = await self._acquire(deadline)
+            try:
+                meta, body = await worker.request(data, deadline)
+            except _Timeout:
+                self.stats["timeouts"] += 1
+                self._retire(worker)
+                raise
+            except _WorkerDied as exc:
+                self.stats["died"] += 1
+                self._retire(worker)
+                if worker.fatal is not None:
+                    return {"s": 500}, f"the query worker cannot load its data: {worker.fatal}".encode("utf-8")
+                if not exc.sent:
+                    continue  # it died before it got the query: another worker can take it
+                # A worker that dies while running a query may have been killed by that very query
+                # (memory): answer 500 rather than sacrificing another worker to it.
+                return {"s": 500}, f"the query worker died while answering ({exc})".encode("utf-8")
+            except BaseException:  # cancelled (client went away): the worker's state is unknown
+                self._retire(worker)
+                raise
+            self._release(worker)
+            return meta, body
+        raise _WorkerDied("three workers in a row died before they could take the query")
+
+    # -- protocol -------------------------------------------------------------------------------
+
+    def handle_sync(self, method: str, params: list[tuple[str, str]], content_type: str | None,
+                    accept: str | None, body: bytes) -> Reply:
+        """:meth:`handle` for callers without an event loop (runs one in this thread)."""
+        return asyncio.run(self.handle(method, params, content_type, accept, body))
+
+    async def handle(self, method: str, params: list[tuple[str, str]], content_type: str | None,
+                     accept: str | None, body: bytes) -> Reply:
+        """Answer one SPARQL 1.1 Protocol request (``params`` are the URL's query parameters)."""
+        self.stats["requests"] += 1
+        method = method.upper()
+        if method in ("GET", "HEAD"):
+            fields = params
+        elif method == "POST":
+            media = (content_type or "").split(";", 1)[0].strip().lower()
+            if media == "application/x-www-form-urlencoded":
+                try:
+                    text = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    return _text(400, "the form body is not UTF-8")
+                fields = [*params, *parse_qsl(text, keep_blank_values=True)]
+            elif media == "application/sparql-query":
+                try:
+                    query_text = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    return _text(400, "the query body is not UTF-8")
+                if any(name == "query" for name, _ in params):
+                    return _text(400, "give the query either in the body or as a 'query' parameter, not both")
+                fields = [*params, ("query", query_text)]
+            elif media == "application/sparql-update":
+                return self._read_only()
+            else:
+                return _text(415, f"unsupported POST content type {media or '(none)'!r}; send "
+                                  "application/sparql-query or application/x-www-form-urlencoded")
+        else:
+            return _text(405, f"method {method} is not allowed; use GET or POST", (("Allow", "GET, POST"),))
+
+        queries: list[str] = []
+        default_graphs: list[str] = []
+        named_graphs: list[str] = []
+        format_value = None
+        for name, value in fields:
+            if name == "query":
+                queries.append(value)
+            elif name == "update":
+                return self._read_only()
+            elif name == "default-graph-uri":
+                default_graphs.append(value)
+            elif name == "named-graph-uri":
+                named_graphs.append(value)
+            elif name in ("format", "output"):
+                format_value = value
+        if not queries:
+            if method == "POST":
+                return _text(400, "missing 'query' parameter")
+            return self._describe_service(accept, format_value)
+        if len(queries) > 1:
+            return _text(400, "give exactly one 'query' parameter")
+        query = queries[0]
+
+        if format_value is not None:
+            formats = FORMAT_PARAM.get(format_value.strip().lower())
+            if formats is None:
+                names = ", ".join(k for k in FORMAT_PARAM if "/" not in k)
+                return _text(400, f"unknown format {format_value!r}; use one of {names} or a media type")
+        else:
+            formats = _negotiate_both(accept)
+        table, graph = formats
+        dataset = (tuple(default_graphs), tuple(named_graphs)) if default_graphs or named_graphs else None
+        key = (query, table, graph, dataset)
+        if self.cache_size:
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+            if hit is not None:
+                self.stats["cache_hits"] += 1
+                return dataclasses.replace(hit, headers=(*hit.headers, (CACHE_HEADER, "hit")))
+
+        shape = query_shape(query)
+        if shape.form == "UPDATE":
+            return self._read_only()
+        if shape.service:
+            return _text(400, "SERVICE (federated query) is not allowed: this endpoint only queries its own data")
+        if shape.form in ("SELECT", "ASK") and table is None:
+            return self._not_acceptable(f"a {shape.form}", TABLE_TYPES, accept, format_value)
+        if shape.form in ("CONSTRUCT", "DESCRIBE") and graph is None:
+            return self._not_acceptable(f"a {shape.form}", GRAPH_TYPES, accept, format_value)
+        if dataset is not None:
+            import pyoxigraph as ox
+
+            for param, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+                for iri in iris:
+                    try:
+                        ox.NamedNode(iri)
+                    except ValueError:
+                        return _text(400, f"{param} {iri!r} is not an absolute IRI")
+        if not self._started:
+            return _text(503, "the SPARQL endpoint is not running", (("Retry-After", "1"),))
+
+        job = {"q": query, "t": table, "g": graph, "union": not shape.has_from}
+        if dataset is not None:
+            job["dg"], job["ng"] = list(dataset[0]), list(dataset[1])
+        deadline = time.monotonic() + self.timeout_s
+        try:
+            meta, body = await self._execute(job, deadline)
+        except _Timeout:
+            return _text(503, f"query exceeded the time limit of {self.timeout_s:g} s",
+                         (("Retry-After", "1"),))
+        except _WorkerDied as exc:
+            return _text(503, f"the SPARQL endpoint cannot answer: {exc}", (("Retry-After", "1"),))
+        status = meta.get("s", 500)
+        if status != 200:
+            if status == 406:
+                return _text(406, body.decode("utf-8"), (("Vary", "Accept"),))
+            return _text(status, body.decode("utf-8"))
+        content_type = TABLE_TYPES[meta["f"]] if meta["k"] == "t" else GRAPH_TYPES[meta["f"]]
+        headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
+        if meta.get("tr"):
+            headers += ((TRUNCATED_HEADER, "true"),)
+        reply = Reply(200, content_type, body, headers)
+        if self.cache_size:
+            with self._lock:
+                self._cache[key] = reply
+                self._cache.move_to_end(key)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        self.stats["queries"] += 1
+        return dataclasses.replace(reply, headers=(*headers, (CACHE_HEADER, "miss")))
+
+    @staticmethod
+    def _read_only() -> Reply:
+        return _text(403, "this SPARQL endpoint is read-only: updates are not accepted")
+
+    @staticmethod
+    def _not_acceptable(what: str, types: dict[str, str], accept: str | None, fmt: str | None) -> Reply:
+        offered = ", ".join(types.values())
+        asked = f"format={fmt}" if fmt is not None else f"Accept: {accept}"
+        return _text(406, f"{what} result cannot be written as {asked}; acceptable types: {offered}",
+                     (("Vary", "Accept"),))
+
+    # -- service description --------------------------------------------------------------------
+
+    def _describe_service(self, accept: str | None, format_value: str | None) -> Reply:
+        if format_value is not None:
+            key = FORMAT_PARAM.get(format_value.strip().lower(), (None, None))[1]
+        else:
+            key = negotiate(accept, _GRAPH_OFFERS)
+        if key is None:
+            return self._not_acceptable("the service description", GRAPH_TYPES, accept, format_value)
+        if self._info is None:
+            return _text(503, "the SPARQL endpoint is not running", (("Retry-After", "1"),))
+        body = self._descriptions.get(key)
+        if body is None:
+            body = self._descriptions[key] = self._description_document(key)
+        return Reply(200, GRAPH_TYPES[key], body, (("Vary", "Accept"),))
+
+    def description_triples(self) -> list:
+        """The SPARQL 1.1 Service Description of this endpoint as pyoxigraph triples."""
+        import pyoxigraph as ox
+
+        from .namespaces import PREFIXES
+
+        def iri(curie: str):
+            prefix, _, local = curie.partition(":")
+            return ox.NamedNode(PREFIXES[prefix] + local)
+
+        info = self._info or {"triples": 0, "graphs": {}}
+        a = iri("rdf:type")
+        service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+        count = functools.partial(ox.Literal, datatype=iri("xsd:integer"))
+        triples = [
+            ox.Triple(service, a, iri("sd:Service")),
+            ox.Triple(service, iri("sd:endpoint"), ox.NamedNode(self.endpoint_url)),
+            ox.Triple(service, iri("sd:supportedLanguage"), iri("sd:SPARQL11Query")),
+            ox.Triple(service, iri("sd:feature"), iri("sd:UnionDefaultGraph")),
+            ox.Triple(service, iri("rdfs:label"), ox.Literal("exo-rdf SPARQL endpoint", language="en")),
+            ox.Triple(service, iri("rdfs:comment"), ox.Literal(
+                f"Read-only SPARQL 1.1 Query endpoint (updates and SERVICE are refused). Time limit: "
+                f"{self.timeout_s:g} s per query (503 when exceeded). Result cap: at most {self.max_results} "
+                f"solutions or triples per query; a cut result carries the HTTP header "
+                f"{TRUNCATED_HEADER}: true.", language="en")),
+        ]
+        for fmt in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
+                    ox.QueryResultsFormat.TSV, ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES,
+                    ox.RdfFormat.RDF_XML):
+            triples.append(ox.Triple(service, iri("sd:resultFormat"), ox.NamedNode(fmt.iri)))
+        # pyoxigraph names JSON-LD by a non-registry IRI; use the W3C formats registry's own name.
+        formats_ns = ox.RdfFormat.TURTLE.iri.rsplit("/", 1)[0] + "/"
+        triples.append(ox.Triple(service, iri("sd:resultFormat"), ox.NamedNode(formats_ns + "JSON-LD")))
+        triples += [
+            ox.Triple(service, iri("sd:defaultDataset"), dataset),
+            ox.Triple(dataset, a, iri("sd:Dataset")),
+            ox.Triple(dataset, iri("sd:defaultGraph"), default),
+            ox.Triple(default, a, iri("sd:Graph")),
+            ox.Triple(default, iri("void:triples"), count(str(info["triples"]))),
+            ox.Triple(default, iri("rdfs:comment"), ox.Literal(
+                "The merge of every loaded source graph.", language="en")),
+        ]
+        for number, (name, size) in enumerate(sorted(info["graphs"].items())):
+            named, graph = ox.BlankNode(f"namedGraph{number}"), ox.BlankNode(f"graph{number}")
+            triples += [
+                ox.Triple(dataset, iri("sd:namedGraph"), named),
+                ox.Triple(named, a, iri("sd:NamedGraph")),
+                ox.Triple(named, iri("sd:name"), ox.NamedNode(name)),
+                ox.Triple(named, iri("sd:graph"), graph),
+                ox.Triple(graph, a, iri("sd:Graph")),
+                ox.Triple(graph, iri("void:triples"), count(str(size))),
+            ]
+        return triples
+
+    def _description_document(self, key: str) -> bytes:
+        import pyoxigraph as ox
+
+        from .namespaces import PREFIXES
+
+        kwargs = {}
+        if key in ("ttl", "rdfxml"):
+            kwargs["prefixes"] = {p: PREFIXES[p] for p in ("sd", "void", "rdf", "rdfs", "xsd")}
+        return ox.serialize(self.description_triples(), format=getattr(ox.RdfFormat, _GRAPH_OX[key]), **kwargs)
+
+    # -- cache ----------------------------------------------------------------------------------
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _fail(fut) -> None:
+    if not fut.done():
+        fut.set_exception(_WorkerDied("the SPARQL endpoint was closed"))
