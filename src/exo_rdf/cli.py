@@ -403,16 +403,42 @@ def merge(ctx, inputs, output, run_reasoner):
 
 # --- serve (issue 6): library code in serve.py; only this function belongs to the serve work --------------
 @main.command()
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0 picks a free port).")
+@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="SPARQL query time limit in seconds.")
+@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Most rows (or triples) a SPARQL answer returns.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="SPARQL worker count.")
+@click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
+              help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
 @click.pass_context
-def serve(ctx, port):
+def serve(ctx, port, timeout_s, max_results, workers, cache_size):
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
+    Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH
+    (303 to HTML, Turtle, JSON-LD, RDF/XML or N-Triples by Accept); /sparql is the SPARQL endpoint.
+    Ctrl-C stops the server.
+
     \b
-    Example:
+    Examples:
       exo-rdf serve --port 8080
+      exo-rdf serve --port 0 --timeout 5 --max-results 1000
     """
-    raise ExoError("serve: not implemented yet")
+    from .serve import run
+
+    project = _project(ctx)
+
+    def ready(url):
+        click.echo(f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops",
+                   err=False)
+        sys.stdout.flush()
+
+    _step("loading dist/ into the server")
+    run(project, port=port, timeout_s=timeout_s, max_results=max_results, workers=workers, cache_size=cache_size,
+        on_ready=ready)
+    click.echo("server stopped", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
