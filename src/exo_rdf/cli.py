@@ -198,9 +198,12 @@ def validate(ctx, fmt_, violations_only, engine):
 def build(ctx):
     """Write the release files into dist/ (atomically; the previous dist/ survives a failure).
 
-    Ontology base and full releases in Turtle, RDF/XML and JSON-LD; instance data in Turtle,
-    N-Triples and JSON-LD; the JSON-LD @context; SHA256SUMS. Rebuilding the same sources gives
-    byte-identical files.
+    Ontology base and full releases in Turtle, RDF/XML and JSON-LD (the full release adds the
+    subclass axioms HermiT infers over ontology + imports; needs Java); instance data in Turtle,
+    N-Triples, JSON-LD, and TriG/N-Quads with one named graph per source paper; the ontology
+    documentation (pyLODE HTML); a VoID + DCAT description (void.ttl, void.jsonld) with counts and
+    checksums; KGX and SSSOM files when those modules are present; the JSON-LD @context;
+    SHA256SUMS. Every file carries the version. Rebuilding the same sources gives byte-identical files.
 
     \b
     Example:
@@ -212,7 +215,10 @@ def build(ctx):
     _step("building release files")
     result = run_build(project)
     click.echo(f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
-               f"(full with imports {result.full_triples}), data {result.data_triples} triples")
+               f"(full with imports {result.full_triples}, {len(result.inferred_axioms)} inferred subclass "
+               f"axioms added), data {result.data_triples} triples in {len(result.named_graphs)} named graphs")
+    if result.interop:
+        click.echo(f"interop files from: {', '.join(result.interop)}")
     for rel, size in result.files.items():
         click.echo(f"  {rel:32} {size:>10,} bytes")
 
