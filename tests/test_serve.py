@@ -79,18 +79,9 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A project copy with a fresh dist/ (built once for this module)."""
-    from exo_rdf.build import build
-    from exo_rdf.project import Project
-
-    root = tmp_path_factory.mktemp("serve") / "proj"
-    for name in ("ontology", "instances", "queries"):
-        shutil.copytree(ROOT / name, root / name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("EXO_RDF_SHARED", str(SHARED))
-        build(Project.at(root))
-    return Project.at(root)
+def built(built_copy):
+    """A project copy with a fresh dist/ (conftest builds it once per session)."""
+    return built_copy
 
 
 @pytest.fixture(scope="module")
