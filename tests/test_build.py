@@ -26,7 +26,7 @@ from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import ROOT, RESOURCES
+from conftest import RESOURCES, ROOT, SHARED
 
 VERSION = "9.9.9"
 EX = Namespace("https://example.org/build-test/")
@@ -58,6 +58,7 @@ def built(tmp_path_factory):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "LICENSE-DATA", root / "LICENSE-DATA")
     shutil.copy(RESOURCES / "build" / "defined_import.ttl", root / "ontology" / "imports" / DEFINED_MODULE)
+    os.environ.setdefault("EXO_RDF_SHARED", str(SHARED))  # the SSSOM set reads the shared MONDO-DOID mappings
     project = Project.at(root)
     first = build(project, version=VERSION)
     snapshot = _snapshot(first.dist)
@@ -525,24 +526,22 @@ def test_statistics_keep_literals_as_written():
     assert stats.property_partitions == (("https://example.org/p", 4),)
 
 
-def test_interop_call_site(monkeypatch, tmp_path):
-    """kgx.py / sssom.py may not exist yet: a missing module is skipped, a present one adds its files,
-    and a path outside dist/ is refused."""
+def test_interop_files_are_released_with_checksums_and_distributions(built):
+    """build writes the KGX export and the SSSOM set (their content is tested in test_kgx / test_sssom),
+    lists them in SHA256SUMS and as DCAT distributions, and carries the version in them."""
+    project, files, _, _ = built
+    for rel in ("kgx/exo-rdf_nodes.tsv", "kgx/exo-rdf_edges.tsv", "mappings/exo-rdf.sssom.tsv"):
+        assert rel in files, rel
+        assert f"  {rel}\n" in files["SHA256SUMS"].decode("utf-8")
+        assert rel in files["void.ttl"].decode("utf-8")
+    assert f"mapping_set_version: {VERSION}" in files["mappings/exo-rdf.sssom.tsv"].decode("utf-8")
+
+
+def test_interop_paths_outside_dist_are_refused(monkeypatch):
     import exo_rdf.build as build_module
-    import exo_rdf.docs as some_module
+    import exo_rdf.kgx as kgx
     from exo_rdf.errors import ExoError
 
-    monkeypatch.setattr(build_module, "INTEROP", (("no_such_interop_module", "outputs"),))
-    assert build_module._interop_outputs({}, None, VERSION) == []
-
-    monkeypatch.setattr(some_module, "fake_outputs",
-                        lambda project, version: {"kgx/x_nodes.tsv": f"id\tversion\nexo:a\t{version}\n"},
-                        raising=False)
-    monkeypatch.setattr(build_module, "INTEROP", (("docs", "fake_outputs"),))
-    outputs: dict = {}
-    assert build_module._interop_outputs(outputs, None, VERSION) == ["docs"]
-    assert outputs == {"kgx/x_nodes.tsv": f"id\tversion\nexo:a\t{VERSION}\n"}
-
-    monkeypatch.setattr(some_module, "fake_outputs", lambda project, version: {"../escape.tsv": ""})
+    monkeypatch.setattr(kgx, "kgx_outputs", lambda project, version: {"../escape.tsv": ""})
     with pytest.raises(ExoError, match="escape.tsv"):
         build_module._interop_outputs({}, None, VERSION)

@@ -37,8 +37,6 @@ How the version is stamped (one approach for every file that can carry RDF):
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import os
 import shutil
@@ -371,24 +369,17 @@ def _docs_outputs(base_turtle: str) -> dict[str, str]:
 
 
 #: (module in exo_rdf, function) pairs that contribute interop files: f(project, version) -> {path: text}
-INTEROP = (("kgx", "kgx_outputs"), ("sssom", "sssom_outputs"))
-
-
 def _interop_outputs(outputs: dict, project: Project, version: str) -> list[str]:
-    """Add the KGX and SSSOM files.
+    """Add the Biolink KGX export (kgx.py) and the SSSOM mapping set (sssom.py)."""
+    from .kgx import kgx_outputs
+    from .sssom import sssom_outputs
 
-    INTEROP CALL SITE: src/exo_rdf/kgx.py and sssom.py are written separately; a module that does not
-    exist yet is skipped (and reported by BuildResult.interop); once it exists, its errors fail the build.
-    """
     used = []
-    for module, function in INTEROP:
-        if importlib.util.find_spec(f"exo_rdf.{module}") is None:
-            continue
-        make = getattr(importlib.import_module(f"exo_rdf.{module}"), function)
+    for module, make in (("kgx", kgx_outputs), ("sssom", sssom_outputs)):
         for rel, text in sorted(make(project, version).items()):
             path = Path(rel)
             if path.is_absolute() or ".." in path.parts or rel in outputs or rel == "SHA256SUMS":
-                raise ExoError(f"exo_rdf.{module}.{function} returned an unusable dist path: {rel!r}")
+                raise ExoError(f"exo_rdf.{module} returned an unusable dist path: {rel!r}")
             outputs[rel] = text
         used.append(module)
     return used
