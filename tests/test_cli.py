@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 
-VERBS = ["build", "check", "curate", "fmt", "imports", "query", "reason", "stats", "terms", "validate"]
+VERBS = ["build", "check", "curate", "fmt", "imports", "merge", "query", "reason", "serve", "stats", "terms",
+         "validate"]
 
 
 def run(*args):
@@ -55,6 +56,31 @@ def test_query_list_run_and_errors(tmp_path):
     assert res.exit_code == 2 and "bad.rq" in res.output and "Traceback" not in res.output
     res = run("--root", str(ROOT), "query")
     assert res.exit_code == 2
+
+
+def test_query_data_option_runs_on_given_files(tmp_path):
+    """--data replaces the project graph: a merged-graph question found by id runs over the given files only."""
+    data = tmp_path / "tiny.nt"
+    exo, obo = "https://w3id.org/exo-rdf/ontology/", "http://purl.obolibrary.org/obo/"
+    data.write_text(
+        f"<https://w3id.org/exo-rdf/data/finding/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{exo}Finding> .\n"
+        f"<https://w3id.org/exo-rdf/data/finding/x> <{exo}hasDisease> <{obo}MONDO_0004975> .\n"
+        f"<{obo}MONDO_0004975> <http://www.w3.org/2004/02/skos/core#broader> <{obo}MONDO_0005559> .\n"
+        f"<https://w3id.org/exo-rdf/data/finding/x> <{exo}hasQuote> <https://w3id.org/exo-rdf/data/q> .\n"
+        f"<https://w3id.org/exo-rdf/data/q> <http://www.w3.org/ns/oa#hasSource> <https://w3id.org/exo-rdf/data/s> .\n"
+        f"<https://w3id.org/exo-rdf/data/s> <{exo}seedFile> \"000.txt\" .\n"
+        f"<https://w3id.org/exo-rdf/data/q> <{exo}inSection> <https://w3id.org/exo-rdf/data/sec> .\n"
+        f"<https://w3id.org/exo-rdf/data/sec> <http://www.w3.org/2000/01/rdf-schema#label> \"Intro\" .\n",
+        encoding="utf-8")
+    res = run("--root", str(ROOT), "query", "merged-neurodegenerative-disease-findings", "--data", str(data),
+              "--format", "csv")
+    assert res.exit_code == 0, res.output
+    rows = res.output.strip().splitlines()
+    assert len(rows) == 2 and rows[1].startswith("https://w3id.org/exo-rdf/data/finding/x,")
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    res = run("--root", str(ROOT), "query", "merged-neurodegenerative-disease-findings", "--data", str(bad))
+    assert res.exit_code == 2 and "bad.nt" in res.output and "Traceback" not in res.output
 
 
 @pytest.fixture

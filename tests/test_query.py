@@ -97,9 +97,11 @@ def test_stored_query_header(path):
     assert header_problems(query) == []
 
 
-def test_project_queries_lists_cq_then_checks():
+def test_project_queries_lists_cq_checks_and_merged_questions():
     queries = project_queries(Project(ROOT))
-    assert {q.path for q in queries} == {p for p in ALL_QUERIES if p.parent.name in ("cq", "checks")}
+    assert {q.path for q in queries} == {p for p in ALL_QUERIES if p.parent.name in ("cq", "checks", "merged")}
+    assert [q.path.parent.name for q in queries] == sorted((q.path.parent.name for q in queries),
+                                                          key=["cq", "checks", "merged"].index)
 
 
 def test_header_parses_folded_blocks_lists_and_quoted_strings():

@@ -265,19 +265,23 @@ def reason(ctx, no_instances, output):
 @click.option("--format", "fmt_", default="table", show_default=True,
               type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
+@click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.")
 @click.pass_context
-def query(ctx, query_id, list_, fmt_):
+def query(ctx, query_id, list_, fmt_, data):
     """Run a stored query (by id, the file stem) or any SPARQL 1.1 file on the embedded Oxigraph store.
 
-    The store holds the ontology, its imports and the instance data.
+    The store holds the ontology, its imports and the instance data, or, with --data, the given RDF
+    files instead (for example a graph written by `exo-rdf merge --output`).
 
     \b
     Examples:
       exo-rdf query --list
-      exo-rdf query cq-01-parkinson-mirna-neurite
+      exo-rdf query cq-01-parkinson-neurite-mirna
       exo-rdf query my-question.rq --format csv > answer.csv
+      exo-rdf query merged-stem-cell-findings --data merged.nt
     """
-    from .graph import project_store
+    from .graph import load_store, project_store
     from .query import find_query, format_rows, project_queries, run_query, serialize
 
     project = _project(ctx)
@@ -289,7 +293,7 @@ def query(ctx, query_id, list_, fmt_):
     if not query_id:
         raise click.UsageError("give a query id or file, or --list")
     stored = find_query(project, query_id)
-    result = run_query(project_store(project), stored)
+    result = run_query(load_store(data) if data else project_store(project), stored)
     click.echo(serialize(result, fmt_), nl=False)
 
 

@@ -84,9 +84,14 @@ def data_files(project: Project) -> list[Path]:
     return [*ontology_files(project), *project.instance_files()]
 
 
-def load_store(paths: Iterable[Path]):
-    """Load Turtle files into a new in-memory pyoxigraph Store (default graph).
+_STORE_FORMATS = {".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML", ".jsonld": "JSON_LD",
+                  ".nq": "N_QUADS", ".trig": "TRIG"}
 
+
+def load_store(paths: Iterable[Path]):
+    """Load RDF files into a new in-memory pyoxigraph Store (default graph; TriG/N-Quads keep their graphs).
+
+    The format follows the suffix (.ttl and anything else: Turtle; .nt, .owl/.rdf RDF/XML, .jsonld, .nq, .trig).
     Parse errors raise :class:`InputError` with the file and line.
     """
     import pyoxigraph as ox
@@ -98,12 +103,15 @@ def load_store(paths: Iterable[Path]):
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
+        fmt = getattr(ox.RdfFormat, _STORE_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:
-            store.bulk_load(data, ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                            to_graph=ox.DefaultGraph())
+            if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                store.bulk_load(data, fmt, base_iri=path.resolve().as_uri())
+            else:
+                store.bulk_load(data, fmt, base_iri=path.resolve().as_uri(), to_graph=ox.DefaultGraph())
         except SyntaxError as exc:
             line = getattr(exc, "lineno", None) or _line_of(str(exc))
-            raise InputError(path, f"Turtle syntax error: {_clean(str(exc))}", line) from None
+            raise InputError(path, f"{fmt.name} syntax error: {_clean(str(exc))}", line) from None
     return store
 
 

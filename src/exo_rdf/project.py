@@ -72,6 +72,11 @@ class Project:
         return self.queries_dir / "checks"
 
     @property
+    def merged_queries_dir(self) -> Path:
+        """Questions meant for a merge with full external ontologies (``exo-rdf merge``)."""
+        return self.queries_dir / "merged"
+
+    @property
     def dist_dir(self) -> Path:
         return self.root / "dist"
 

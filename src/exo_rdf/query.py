@@ -189,12 +189,14 @@ def load_queries(directory: Path | str) -> list[StoredQuery]:
 
 
 def project_queries(project: Project) -> list[StoredQuery]:
-    """The project's competency questions, then its checks."""
-    return [*load_queries(project.cq_dir), *load_queries(project.checks_dir)]
+    """The project's competency questions, its checks, then the questions for merged graphs."""
+    return [*load_queries(project.cq_dir), *load_queries(project.checks_dir),
+            *load_queries(project.merged_queries_dir)]
 
 
 def find_query(project: Project, id_or_path: str | Path) -> StoredQuery:
-    """Find a stored query by id (file stem in ``queries/cq`` or ``queries/checks``) or by file path.
+    """Find a stored query by id (file stem in ``queries/cq``, ``queries/checks`` or ``queries/merged``) or by
+    file path.
 
     An unknown id raises :class:`ExoError` listing the closest ids.
     """
@@ -205,7 +207,7 @@ def find_query(project: Project, id_or_path: str | Path) -> StoredQuery:
                 return StoredQuery.from_file(candidate)
         raise ExoError(f"query file not found: {text}")
     qid = text
-    matches = [p for d in (project.cq_dir, project.checks_dir) if (p := d / f"{qid}.rq").is_file()]
+    matches = [p for d in _query_dirs(project) if (p := d / f"{qid}.rq").is_file()]
     if len(matches) > 1:
         raise ExoError(f"query id {qid!r} is ambiguous: {', '.join(str(m) for m in matches)}; pass the file path")
     if matches:
@@ -217,8 +219,12 @@ def find_query(project: Project, id_or_path: str | Path) -> StoredQuery:
     raise ExoError(f"unknown query {qid!r}.{hint} List the stored queries with `exo-rdf query --list`.")
 
 
+def _query_dirs(project: Project) -> tuple[Path, ...]:
+    return project.cq_dir, project.checks_dir, project.merged_queries_dir
+
+
 def _ids(project: Project) -> list[str]:
-    return sorted(p.stem for d in (project.cq_dir, project.checks_dir) if d.is_dir() for p in d.glob("*.rq"))
+    return sorted(p.stem for d in _query_dirs(project) if d.is_dir() for p in d.glob("*.rq"))
 
 
 # ---------------------------------------------------------------------------------------------
