@@ -147,7 +147,7 @@ def main() -> int:
             wait_until_up(endpoint + "?" + qs, proc)
             print(f"• {name}: wrk {args.duration} s", file=sys.stderr)
             results[name] = run_wrk(endpoint + "?" + qs, args.duration, args.connections, args.threads)
-            if not extra:
+            if extra:  # without the reply cache, so that the concurrent queries really need a query worker
                 print("• runaway query while answering others", file=sys.stderr)
                 results["runaway"] = runaway_while_answering(endpoint, endpoint + "?" + qs, args.timeout)
         finally:
