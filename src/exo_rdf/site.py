@@ -118,37 +118,12 @@ class CqResult:
 def negotiate(accept: str | None) -> str | None:
     """The document suffix (html, ttl, jsonld, rdf, nt) that best fits an Accept header, or None.
 
-    q-values are honoured; for each of our media types the most specific matching range decides its
-    q (RFC 9110 12.5.1). A missing or empty header means anything, and HTML is our first choice.
+    RFC 9110 rules (see :mod:`exo_rdf.conneg`); a missing or empty header means anything, and HTML is
+    our first choice.
     """
-    if not accept or not accept.strip():
-        return "html"
-    ranges = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q))
-    best, best_q = None, 0.0
-    for media, suffix in _NEGOTIABLE:
-        kind = media.split("/")[0]
-        q, specificity = None, -1
-        for rng, rq in ranges:
-            spec = 2 if rng == media else 1 if rng == f"{kind}/*" else 0 if rng == "*/*" else -1
-            if spec > specificity:
-                q, specificity = rq, spec
-        if q is not None and q > best_q:
-            best, best_q = suffix, q
-    return best
+    from .conneg import negotiate as best_offer
+
+    return best_offer(accept, _NEGOTIABLE)
 
 
 def iri_href(iri: str) -> str:
