@@ -448,3 +448,35 @@ def test_home_links_resolve(server):
     for href in sorted(set(re.findall(r'href="(/[^"]*)"', body.decode()))):
         status = fetch(base.rstrip("/") + html.unescape(href))[0]
         assert status == 200, href
+
+
+def test_release_and_endpoint_iris_of_the_dataset_description_resolve(server, built):
+    """Every dcat:downloadURL and the void:sparqlEndpoint in void.ttl are our IRIs: each answers locally, and a
+    download's bytes have the SHA-256 the description states; the ontology's owl:versionIRI resolves too."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import OWL
+
+    base, _ = server
+    DCAT, SPDX, VOID = (Namespace("http://www.w3.org/ns/dcat#"), Namespace("http://spdx.org/rdf/terms#"),
+                        Namespace("http://rdfs.org/ns/void#"))
+    void = Graph().parse(built.dist_dir / "void.ttl")
+    iri_base = "https://w3id.org/exo-rdf/"
+    downloads = list(void.subject_objects(DCAT.downloadURL))
+    assert len(downloads) >= 10
+    for dist, url in downloads:
+        assert str(url).startswith(iri_base + "releases/")
+        status, _, body = fetch(base + "exo-rdf/" + str(url)[len(iri_base):])
+        assert status == 200, url
+        checksum = void.value(void.value(dist, SPDX.checksum), SPDX.checksumValue)
+        assert hashlib.sha256(body).hexdigest() == str(checksum), url
+    endpoints = set(void.objects(None, VOID.sparqlEndpoint))
+    assert endpoints == {URIRef(iri_base + "sparql")}
+    status, headers, body = fetch(base + "exo-rdf/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                                  accept="application/sparql-results+json")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    onto = Graph().parse(built.dist_dir / "ontology" / "exo.ttl")
+    version_iri = str(onto.value(URIRef(iri_base + "ontology"), OWL.versionIRI))
+    status, _, body = fetch(base + "exo-rdf/" + version_iri[len(iri_base):])
+    assert status == 200 and body == (built.dist_dir / "ontology" / "exo.owl").read_bytes()
+    status, _, body = fetch(base + "exo-rdf/releases/0.0.0-not-served/ontology/exo.owl")
+    assert status == 404 and b"publishes release" in body

@@ -58,7 +58,8 @@ class _SparqlFront:
         self.state = state
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/sparql":
+        # /exo-rdf/sparql is where our endpoint IRI (void:sparqlEndpoint https://w3id.org/exo-rdf/sparql) lands
+        if scope["type"] == "http" and scope["path"] in ("/sparql", "/exo-rdf/sparql"):
             await self._sparql(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
@@ -90,8 +91,8 @@ class _SparqlFront:
                 more = message.get("more_body", False)
             body = b"".join(chunks)
         service = self.state.get("sparql")
-        if service is None:
-            await _plain(send, 503, f"SPARQL service not available: {self.state.get('sparql_error')}\n".encode())
+        if service is None:  # only between start-up and the end of the lifespan's start
+            await _plain(send, 503, b"the SPARQL service is starting; try again\n")
             return
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         reply = await service.handle("GET" if method == "HEAD" else method, params, content_type, accept, body)
@@ -176,6 +177,18 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
             return not_found(f"There is no release file {rel!r}.")
         return FileResponse(site.dist / item.path, media_type=item.media_type)
 
+    def release(request):
+        """Release IRIs (https://w3id.org/exo-rdf/releases/VERSION/...: download URLs in void.ttl and the
+        ontology's owl:versionIRI) resolve to the files of the release being served."""
+        version, rel = request.path_params["version"], request.path_params["path"]
+        if version != site.version:
+            return not_found(f"This server publishes release {site.version}, not {version}.")
+        for candidate in (rel, f"ontology/{rel}"):  # versionIRIs name the ontology file without its folder
+            item = download_path(site, candidate)
+            if item is not None:
+                return FileResponse(site.dist / item.path, media_type=item.media_type)
+        return not_found(f"Release {version} has no file {rel!r}.")
+
     def resource(request):
         path = request.path_params["path"]
         found = site.resolve(path)
@@ -209,22 +222,17 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         import anyio
 
         await anyio.to_thread.run_sync(site.load)
-        try:
-            from .sparql_service import SparqlService
-        except ImportError as exc:  # the service is a separate module; the pages work without it
-            state["sparql_error"] = str(exc)
-            service = None
-        else:
-            service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
-                                    max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size)
-            service.start()
-            state["sparql"] = service
+        from .sparql_service import SparqlService
+
+        service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
+                                max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size)
+        service.start()
+        state["sparql"] = service
         try:
             yield
         finally:
             state.pop("sparql", None)
-            if service is not None:
-                service.close()
+            service.close()
 
     static_dir = Path(__file__).resolve().parent / "static"
     routes = [
@@ -236,6 +244,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route(MOUNT + "entity/{curie:path}", entity),
         Route(MOUNT + "downloads/", downloads),
         Route(MOUNT + "downloads/{path:path}", download),
+        Route(MOUNT + "releases/{version}/{path:path}", release),
         Mount(MOUNT + "static", app=StaticFiles(directory=static_dir), name="static"),
         Route(MOUNT + "{path:path}", resource),
     ]

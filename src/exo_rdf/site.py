@@ -148,6 +148,7 @@ class Site:
             what = self.dist if not self.dist.is_dir() else missing[0]
             raise ExoError(f"{what} not found: run exo-rdf build first")
         self.store = None
+        self.version: str | None = None
         self.labels: dict[str, str] = {}
         self.local: set[str] = set()       # our IRIs with a description (subjects in the store)
         self.used: set[str] = set()        # every IRI in the store (subject, predicate or object)
@@ -188,6 +189,10 @@ class Site:
             for quad in ox.parse(path=str(path), format=fmt):
                 by_subject.setdefault(quad.subject, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
         self._by_subject = by_subject
+        from .namespaces import ONTOLOGY_IRI
+
+        stamped = [row["v"].value for row in self.select(f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> owl:versionInfo ?v }}")]
+        self.version = min(stamped) if stamped else None  # the release being served (stamped by exo-rdf build)
         labels: dict[str, tuple[int, str]] = {}
         for row in self.select("SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(isIRI(?s)) }"):
             lit = row["l"]
