@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from exo_rdf.cli import main
 from exo_rdf.errors import InputError
 from exo_rdf.extformats import key_of_iri, read_external
+from exo_rdf.graph import load_store
 from exo_rdf.merge import covered_spaces, extract_module, merge, merged_store
 from exo_rdf.namespaces import compress, expand
 from exo_rdf.query import load_queries, run_query
@@ -508,3 +509,76 @@ def test_nervous_system_tissue_findings(hierarchy_store, project, externals, see
         assert term in parts, term
     got = _answer(hierarchy_store, project, "merged-nervous-system-tissue-findings", "tissue")
     assert got == {row[:4] for row in NERVOUS_SYSTEM}
+
+
+# --------------------------------------------------------------------------------------------------
+# --reason writes the inferred hierarchy into the merged graph
+
+
+def test_plain_merge_already_reaches_stem_cell_through_our_cl_import(tmp_path, project):
+    """Our own ontology/imports/cl_import.ttl asserts CL:0000048 'multi fate stem cell' is_a CL:0000034, so a
+    merge of the real project with the CL editors' file answers the MSC finding without a reasoner; the
+    reasoning test below therefore leaves that import module out (CL knowledge from the editors' file only)."""
+    cl_import = load_store([project.imports_dir / "cl_import.ttl"])
+    assert cl_import.query(f"ASK {{ <{expand('CL:0000048')}> <{expand('rdfs:subClassOf')}> <{expand('CL:0000034')}> }}")
+    out = tmp_path / "merged.nt"
+    merge(project, [CL_OFN], output=out)
+    got = _answer(load_store([out]), project, "merged-stem-cell-findings", "cell")
+    assert got == {row[:4] for row in STEM_CELL}
+
+
+@pytest.fixture
+def project_without_cl_import(tmp_path, monkeypatch):
+    """The real project's knowledge folders minus ontology/imports/cl_import.ttl."""
+    import shutil
+
+    from conftest import ROOT
+    from exo_rdf.project import Project
+
+    root = tmp_path / "proj"
+    for folder in ("ontology", "instances", "shapes", "queries", "curation"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "ontology" / "imports" / "cl_import.ttl").unlink()
+    monkeypatch.setenv("EXO_RDF_SHARED", str(SHARED))
+    return Project.at(root)
+
+
+def test_reason_adds_the_inferred_hierarchy_to_the_output(tmp_path, project_without_cl_import):
+    """In the CL editors' file CL:0000134 mesenchymal stem cell is_a CL:0000048 'multi fate stem cell', a
+    defined class with no asserted superclass; HermiT classifies it under CL:0000034 stem cell, and with
+    --reason that link is written (marked oboInOwl:is_inferred), so the stem-cell question finds the MSC
+    finding that a plain merge misses. One reasoning run (about 45 s here)."""
+    proj = project_without_cl_import
+    plain_out, reasoned_out = tmp_path / "plain.nt", tmp_path / "merged.nt"
+    merge(proj, [CL_OFN], output=plain_out)
+    result = _cli(proj, "--with", CL_OFN, "--output", reasoned_out, "--reason")
+    assert result.exit_code == 0, result.output
+    assert "reasoner: consistent; 0 unsatisfiable class(es)" in result.output
+    added = int(result.output.split("inferred subclass axioms added to the merged graph: ")[1].split()[0])
+
+    plain, reasoned = load_store([plain_out]), load_store([reasoned_out])
+    msc_row = next(row[:4] for row in STEM_CELL if row[2] == "CL:0000134")
+    assert msc_row not in _answer(plain, proj, "merged-stem-cell-findings", "cell")
+    assert _answer(reasoned, proj, "merged-stem-cell-findings", "cell") == {row[:4] for row in STEM_CELL}
+
+    sub = ox.NamedNode(str(expand("rdfs:subClassOf")))
+
+    def named_edges(store):
+        return {(q.subject.value, q.object.value) for q in store.quads_for_pattern(None, sub, None)
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)}
+
+    new = named_edges(reasoned) - named_edges(plain)
+    assert len(new) == added > 0
+    assert (str(expand("CL:0000048")), str(expand("CL:0000034"))) in new
+    e = {c: f"<{expand(c)}>" for c in ("rdf:type", "owl:Axiom", "owl:annotatedSource", "owl:annotatedProperty",
+                                      "owl:annotatedTarget", "oboInOwl:is_inferred", "rdfs:subClassOf")}
+    for s, o in new:   # every added link carries its is_inferred mark
+        assert reasoned.query(f"ASK {{ ?a {e['rdf:type']} {e['owl:Axiom']} ; {e['owl:annotatedSource']} <{s}> ; "
+                              f"{e['owl:annotatedProperty']} {e['rdfs:subClassOf']} ; {e['owl:annotatedTarget']} <{o}> ; "
+                              f"{e['oboInOwl:is_inferred']} \"true\" }}"), (s, o)
+    path = f"ASK {{ <{expand('CL:0000134')}> {e['rdfs:subClassOf']}* <{expand('CL:0000034')}> }}"
+    assert reasoned.query(path) and not plain.query(path)
+    # the path runs through an inferred, marked link: remove the added links and it is gone
+    for s, o in new:
+        reasoned.remove(ox.Quad(ox.NamedNode(s), sub, ox.NamedNode(o), ox.DefaultGraph()))
+    assert not reasoned.query(path)

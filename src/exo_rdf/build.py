@@ -50,6 +50,7 @@ from .errors import ExoError
 from .graph import bind_prefixes, canonical_turtle, parse_files
 from .namespaces import BASE, EXO, EXOD, OBO, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
+from .reason import add_inferred_axioms, non_redundant
 
 
 @dataclass
@@ -143,55 +144,7 @@ def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
     if report.unsatisfiable:
         names = ", ".join(t.iri for t in report.unsatisfiable[:10])
         raise ExoError(f"HermiT: unsatisfiable classes in the ontology: {names}; fix ontology/exo.ttl")
-    return _non_redundant(_asserted_edges(full), report.inferred_subclass_axioms)
-
-
-def _non_redundant(asserted: set[tuple[str, str]], inferred: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Drop each inferred edge that the remaining edges still imply (greedy, in sorted order, so that
-    equivalent classes keep one edge each way and the result does not depend on set order)."""
-    parents: dict[str, set[str]] = defaultdict(set)
-    for s, o in [*asserted, *inferred]:
-        parents[s].add(o)
-
-    def reaches(start: str, goal: str) -> bool:
-        seen, todo = {start}, [start]
-        while todo:
-            for parent in parents.get(todo.pop(), ()):
-                if parent == goal:
-                    return True
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return False
-
-    kept = []
-    for s, o in sorted(inferred):
-        parents[s].discard(o)
-        if reaches(s, o):
-            continue
-        parents[s].add(o)
-        kept.append((s, o))
-    return kept
-
-
-def _add_inferred(graph, axioms: list[tuple[str, str]]) -> None:
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import OWL, RDF, RDFS
-
-    if not axioms:
-        return
-    is_inferred = expand("oboInOwl:is_inferred")
-    graph.add((is_inferred, RDF.type, OWL.AnnotationProperty))
-    for s, o in axioms:
-        sub, sup = URIRef(s), URIRef(o)
-        graph.add((sub, RDFS.subClassOf, sup))
-        # the OWL annotation says which subclass axioms came from the reasoner (as ODK's releases do)
-        axiom = BNode()
-        graph.add((axiom, RDF.type, OWL.Axiom))
-        graph.add((axiom, OWL.annotatedSource, sub))
-        graph.add((axiom, OWL.annotatedProperty, RDFS.subClassOf))
-        graph.add((axiom, OWL.annotatedTarget, sup))
-        graph.add((axiom, is_inferred, Literal("true")))
+    return non_redundant(_asserted_edges(full), report.inferred_subclass_axioms)
 
 
 def _stamp(graph, version: str, name: str) -> None:
@@ -205,7 +158,7 @@ def _stamp(graph, version: str, name: str) -> None:
 def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
     """Add the base and full ontology files; return the full release as sorted N-Triples."""
     _stamp(base, version, "exo-base.owl")
-    _add_inferred(full, inferred)
+    add_inferred_axioms(full, inferred)
     _stamp(full, version, "exo.owl")
     full_nt = ""
     for stem, graph in (("exo-base", base), ("exo", full)):

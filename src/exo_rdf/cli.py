@@ -436,6 +436,8 @@ def merge(ctx, inputs, output, run_reasoner):
                    f"(HermiT, Java {r.java_version}); inputs: {scopes}")
         for iri, label in r.unsatisfiable:
             click.echo(f"  unsatisfiable: {iri}" + (f" ({label})" if label else ""))
+        click.echo(f"inferred subclass axioms added to the merged graph: {report.inferred_added}"
+                   + ("" if r.consistent else " (the merge is inconsistent, so nothing inferred is added)"))
     click.echo(f"merged graph: {report.merged_triples} triples (project {report.project_triples})"
                + (f"; written to {report.output}" if report.output else "; not written (no --output)"))
     ctx.exit(OK if report.ok else PROBLEMS)

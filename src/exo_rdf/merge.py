@@ -20,7 +20,13 @@ The merged graph (ontology + imports + instances + every input) is built in a py
 ``output``, written atomically in the format of the output's suffix. With ``reason`` HermiT (through
 owlready2, as in :mod:`exo_rdf.reason`) checks the ontology, imports and instances together with each
 input: the whole input when it has at most :data:`FULL_REASONING_LIMIT` triples, otherwise a module
-(see :func:`extract_module`). Any failure raises before anything is written.
+(see :func:`extract_module`). Any failure raises before anything is written. When the merge is
+consistent, the subclass links between named classes that HermiT entails and that neither are
+asserted in the merged graph nor follow from what is, reduced to a non-redundant set, are added to
+the merged graph before it is written, each marked ``oboInOwl:is_inferred "true"`` (an ``owl:Axiom``
+annotation, as in the full release; :func:`exo_rdf.reason.add_inferred_axioms`). So a question such
+as queries/merged/merged-stem-cell-findings.rq sees CL's defined classes classified. An
+inconsistent merge entails everything, so nothing inferred is added then.
 """
 from __future__ import annotations
 
@@ -119,6 +125,9 @@ class MergeReasoning:
     triples: int
     seconds: float
     java_version: str
+    #: (sub, super) IRIs of the entailed subclass links between named (satisfiable) classes that the
+    #: merged graph neither asserts nor implies, as a non-redundant set; sorted. Empty when inconsistent.
+    inferred: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -134,6 +143,8 @@ class MergeReport:
     output: Path | None = None
     reasoning: MergeReasoning | None = None
     seconds: float = 0.0
+    #: inferred subclass axioms added to the merged graph (0 without ``reason`` or when inconsistent)
+    inferred_added: int = 0
 
     @property
     def issues(self) -> list[TermIssue]:
@@ -183,8 +194,12 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     reports = [_compare(ext, used, ours) for ext in externals]
     add_external(store, externals)
 
-    reasoning = _reason(project, externals, used) if reason else None
-    report = MergeReport(reports, project_triples, len(store), len(used), reasoning=reasoning)
+    reasoning = _reason(project, externals, used, store) if reason else None
+    inferred_added = 0
+    if reasoning is not None and reasoning.consistent:
+        inferred_added = add_inferred(store, reasoning.inferred)
+    report = MergeReport(reports, project_triples, len(store), len(used), reasoning=reasoning,
+                         inferred_added=inferred_added)
     if output is not None:
         write_store(store, Path(output), out_format)
         report.output = Path(output)
@@ -198,6 +213,44 @@ def add_external(store, externals: Iterable[ExternalOntology]) -> None:
 
     for ext in externals:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ext.triples)
+
+
+def add_inferred(store, axioms: list[tuple[str, str]]) -> int:
+    """Add inferred ``rdfs:subClassOf`` axioms (IRI pairs), marked ``oboInOwl:is_inferred``, to a store.
+
+    The triples come from :func:`exo_rdf.reason.add_inferred_axioms` (the same shape as the full
+    release). Returns the number of axioms added."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from .reason import add_inferred_axioms
+
+    if not axioms:
+        return 0
+    graph = Graph()
+    add_inferred_axioms(graph, axioms)
+    # N-Triples is the lossless bridge from rdflib terms to pyoxigraph ones (blank nodes included)
+    text = graph.serialize(format="nt", encoding="utf-8")
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                 for t in ox.parse(text, ox.RdfFormat.N_TRIPLES))
+    return len(axioms)
+
+
+def asserted_edges(store) -> set[tuple[str, str]]:
+    """Subclass links between named classes asserted in a store (an equivalence counts both ways)."""
+    import pyoxigraph as ox
+
+    sub, equiv, nothing = (ox.NamedNode(str(expand(c))) for c in ("rdfs:subClassOf", "owl:equivalentClass",
+                                                                  "owl:Nothing"))
+    edges = set()
+    for q in store.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            edges.add((q.subject.value, q.object.value))
+    for q in store.quads_for_pattern(None, equiv, None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode) \
+                and nothing not in (q.subject, q.object):
+            edges.update({(q.subject.value, q.object.value), (q.object.value, q.subject.value)})
+    return edges
 
 
 def merged_store(project: Project, inputs: Iterable[str | os.PathLike | ExternalOntology]):
@@ -347,7 +400,9 @@ def extract_module(ext: ExternalOntology, seeds: Iterable[str]) -> list:
     return module
 
 
-def _reason(project: Project, externals: list[ExternalOntology], used: list[str]) -> MergeReasoning:
+def _reason(project: Project, externals: list[ExternalOntology], used: list[str], merged_graph) -> MergeReasoning:
+    """HermiT over the project and each input (or its module); ``merged_graph`` is the full merged store,
+    against which the entailed links are judged new (a module holds only part of an input)."""
     import pyoxigraph as ox
     from rdflib import Graph
 
@@ -386,4 +441,11 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
     for iri in sorted(outcome.unsatisfiable):
         names = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), label, None)]
         unsat.append((iri, names[0] if names else None))
-    return MergeReasoning(outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version)
+    inferred: list[tuple[str, str]] = []
+    if outcome.consistent:
+        builtins = {str(expand("owl:Thing")), str(expand("owl:Nothing"))}
+        entailed = {(s, o) for s, o in outcome.entailed_edges if s not in builtins and o not in builtins}
+        asserted = asserted_edges(merged_graph)
+        inferred = reasoner.non_redundant(asserted, reasoner._new_edges(asserted, entailed, outcome.unsatisfiable))
+    return MergeReasoning(outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version,
+                          inferred)

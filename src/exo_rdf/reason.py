@@ -44,7 +44,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from .errors import ExoError, InputError
 from .graph import canonical_turtle, data_files, ontology_files, parse_turtle
-from .namespaces import ONTOLOGY_IRI, bind_prefixes, compress
+from .namespaces import ONTOLOGY_IRI, bind_prefixes, compress, expand
 from .project import Project
 
 #: File name of the hierarchy written into ``output_dir``.
@@ -401,6 +401,57 @@ def _new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
     thing = str(OWL.Thing)
     return sorted((s, o) for s, o in entailed
                   if s != o and o != thing and s not in unsatisfiable and o not in ancestors(s))
+
+
+def non_redundant(asserted: set[tuple[str, str]], inferred: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop each inferred edge that the remaining edges still imply (greedy, in sorted order, so that
+    equivalent classes keep one edge each way and the result does not depend on set order).
+
+    Used by the full release (:mod:`exo_rdf.build`) and by ``exo-rdf merge --reason``."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for s, o in [*asserted, *inferred]:
+        parents[s].add(o)
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent == goal:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return False
+
+    kept = []
+    for s, o in sorted(inferred):
+        parents[s].discard(o)
+        if reaches(s, o):
+            continue
+        parents[s].add(o)
+        kept.append((s, o))
+    return kept
+
+
+def add_inferred_axioms(graph, axioms: list[tuple[str, str]]) -> None:
+    """Add ``sub rdfs:subClassOf super`` for each (sub, super) IRI pair to an rdflib graph, each also
+    annotated by an ``owl:Axiom`` with ``oboInOwl:is_inferred "true"``."""
+    from rdflib import BNode
+
+    if not axioms:
+        return
+    is_inferred = expand("oboInOwl:is_inferred")
+    graph.add((is_inferred, RDF.type, OWL.AnnotationProperty))
+    for s, o in axioms:
+        sub, sup = URIRef(s), URIRef(o)
+        graph.add((sub, RDFS.subClassOf, sup))
+        # the OWL annotation says which subclass axioms came from the reasoner (as ODK's releases do)
+        axiom = BNode()
+        graph.add((axiom, RDF.type, OWL.Axiom))
+        graph.add((axiom, OWL.annotatedSource, sub))
+        graph.add((axiom, OWL.annotatedProperty, RDFS.subClassOf))
+        graph.add((axiom, OWL.annotatedTarget, sup))
+        graph.add((axiom, is_inferred, Literal("true")))
 
 
 def _hierarchy_turtle(asserted, inferred, unsatisfiable) -> str:
