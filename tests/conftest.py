@@ -65,6 +65,18 @@ def tmp_project(tmp_path, monkeypatch):
     return Project.at(root)
 
 
+@pytest.fixture
+def no_java(tmp_path, monkeypatch):
+    """No Java on PATH (and owlready2 looking for plain `java`): the reasoner must say so plainly."""
+    import owlready2
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(owlready2, "JAVA_EXE", "java")
+
+
 def no_labels(curie):
     """Label lookup stub for compile tests that do not need official labels (keeps them fast)."""
     return None

@@ -192,17 +192,6 @@ def test_non_redundant_keeps_one_edge_per_path():
     assert non_redundant(asserted, inferred) == [("A", "B"), ("B", "A"), ("QF", "F"), ("QF", "QT"), ("QT", "S")]
 
 
-@pytest.fixture
-def no_java(tmp_path, monkeypatch):
-    import owlready2
-
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr(owlready2, "JAVA_EXE", "java")
-
-
 def test_missing_java_is_a_clear_error_and_keeps_dist(built, no_java):
     from exo_rdf.build import build
     from exo_rdf.errors import ExoError

@@ -244,17 +244,6 @@ def test_unsupported_datatype_is_a_plain_error(private_tempdir):
 # Java
 
 
-@pytest.fixture
-def no_java(tmp_path, monkeypatch):
-    import owlready2
-
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr(owlready2, "JAVA_EXE", "java")
-
-
 def test_missing_java_is_a_plain_error(no_java, tmp_path):
     with pytest.raises(ExoError) as info:
         reason(fixture_project("punning"), output_dir=tmp_path / "out")

@@ -379,6 +379,17 @@ def _asserted_edges(graph) -> set[tuple[str, str]]:
     return edges
 
 
+def _reflexive_ancestors(parents, start):
+    """``start`` and everything reachable from it through ``parents`` (a node -> parents mapping)."""
+    seen, todo = {start}, [start]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
 def _new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
                unsatisfiable: set[str]) -> list[tuple[str, str]]:
 
@@ -389,13 +400,7 @@ def _new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
 
     def ancestors(start: str) -> set[str]:
         if start not in reach:
-            seen, todo = {start}, [start]
-            while todo:
-                for parent in parents.get(todo.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            reach[start] = seen
+            reach[start] = _reflexive_ancestors(parents, start)
         return reach[start]
 
     thing = str(OWL.Thing)
@@ -588,21 +593,12 @@ def inconsistency_hints(graph) -> list[str]:
             if _is_iri(s) and _is_iri(o):
                 parents[s].add(o)
 
-        def closure(cls):
-            seen, todo = {cls}, [cls]
-            while todo:
-                for parent in parents.get(todo.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            return seen
-
         individuals = defaultdict(set)
         for s, t in graph.subject_objects(RDF.type):
             if _is_iri(s) and _is_iri(t):
                 individuals[s].add(t)
         for ind in sorted(individuals):
-            types = set().union(*(closure(t) for t in individuals[ind]))
+            types = set().union(*(_reflexive_ancestors(parents, t) for t in individuals[ind]))
             clashes = sorted(tuple(sorted(pair)) for pair in disjoint if pair <= types)
             for a, b in clashes:
                 hints.append(f"{_term(ind)} is a {_term(a)} and a {_term(b)}, which are disjoint")
