@@ -288,8 +288,9 @@ replacement) and keep no place in the hierarchy. No module `owl:imports` the big
   terms by is_a almost only, so their other direct ancestors are read as is_a. A UBERON direct
   ancestor with no explicit relation is written as `skos:broader` (an annotation: "is_a or part_of,
   the tables do not say") instead of a guessed axiom.
-- **Subsets.** GO has a hierarchy only for the terms of `go-subset-union.obo.xz` (others, such as
-  GO:0070062 extracellular exosome, come with label only); ChEBI, PR and NCBITaxon are subsets, and
+- **Subsets.** GO's hierarchy comes from `go-subset-union.obo.xz` and, for the used terms that subset
+  lacks (such as GO:0070062 extracellular exosome), from `go-hierarchy-supplement.obo.xz`, so every
+  GO term used climbs to its root; ChEBI, PR and NCBITaxon are subsets, and
   an id they lack is declared without label. HGNC genes, miRBase mature miRNAs and Cellosaurus
   lines are flat lists (label, and the HGNC full name as definition).
 - Output is canonical Turtle and byte-identical across runs; files are replaced only after every

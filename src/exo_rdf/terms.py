@@ -36,7 +36,7 @@ PARTIAL_PREFIXES = frozenset({"CHEBI", "PR", "NCBITaxon"})
 CHECKED_PREFIXES = frozenset({"CL", "UBERON", "GO", "MONDO", "DOID", "CHEBI", "PR", "RO", "BFO", "ECO", "OBI",
                               "NCBITaxon", "HGNC", "CVCL", "MIMAT", "MI", "IAO", "COB"})
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 #: The file that is authoritative for an id space among the OBO files: its stanza replaces a copy of
 #: the same term found in another file (OBI, GO and PR carry stale copies of BFO, NCBITaxon, IAO ...).
@@ -378,7 +378,9 @@ def _build(ont: Path) -> TermIndex:
     terms: dict[str, Term] = {}
     placeholders: set[str] = set()
     # OBO stanzas first (explicit is_a/part_of), then the complete cellxgene tables on top.
-    for name in ("go-subset-union.obo.xz", "chebi-subset-union.obo.xz", "pr-subset-union.obo.xz",
+    # The GO hierarchy supplement gives parents (and obsolescence) to GO terms the subset lacks; no id
+    # is defined in both files.
+    for name in ("go-subset-union.obo.xz", "go-hierarchy-supplement.obo.xz", "chebi-subset-union.obo.xz", "pr-subset-union.obo.xz",
                  "doid-subsets-union-2026-07-31.obo.xz", "eco-2024-07-19.obo.xz", "obi-2026-05-08.obo.xz",
                  "ro-2025-12-17.obo.xz", "ncbitaxon-slim-go-import-2026-07-15.obo.xz",
                  "uberon-subset-union.obo.xz"):
