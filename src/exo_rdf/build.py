@@ -38,18 +38,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .errors import ExoError
-from .graph import bind_prefixes, canonical_turtle, parse_files
-from .namespaces import BASE, EXO, EXOD, OBO, ONTOLOGY_IRI, PREFIXES, PROV, expand
+from .graph import parse_files
+from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
+from .rdfio import (
+    atomic_folder,
+    canonical_graph,
+    canonical_jsonld,
+    canonical_turtle,
+    jsonld_context,
+    rdfxml,
+    sorted_ntriples,
+)
 from .reason import add_inferred_axioms, non_redundant
 
 
@@ -162,11 +168,11 @@ def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
     _stamp(full, version, "exo.owl")
     full_nt = ""
     for stem, graph in (("exo-base", base), ("exo", full)):
-        canon = _canonical(graph)
-        nt = _ntriples_of_canonical(canon)
+        canon = canonical_graph(graph)
+        nt = sorted_ntriples(canon)
         outputs[f"ontology/{stem}.ttl"] = canonical_turtle(canon)
-        outputs[f"ontology/{stem}.owl"] = _rdfxml(nt)
-        outputs[f"ontology/{stem}.jsonld"] = _jsonld(canon, canonical=True)
+        outputs[f"ontology/{stem}.owl"] = rdfxml(nt)
+        outputs[f"ontology/{stem}.jsonld"] = canonical_jsonld(canon, canonical=True)
         full_nt = nt
     return full_nt
 
@@ -177,11 +183,11 @@ def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
 
 def _data_outputs(outputs: dict, data) -> str:
     """Add the data dumps in Turtle, N-Triples and JSON-LD; return the N-Triples text."""
-    canon = _canonical(data)
-    nt = _ntriples_of_canonical(canon)
+    canon = canonical_graph(data)
+    nt = sorted_ntriples(canon)
     outputs["data/exo-data.ttl"] = canonical_turtle(canon)
     outputs["data/exo-data.nt"] = nt
-    outputs["data/exo-data.jsonld"] = _jsonld(canon, canonical=True)
+    outputs["data/exo-data.jsonld"] = canonical_jsonld(canon, canonical=True)
     return nt
 
 
@@ -351,122 +357,17 @@ def _description_outputs(outputs: dict, data_nt: str, ontology_nt: str, header, 
         header=header,
         license_iri=license_iri,
     )
-    canon = _canonical(graph)
-    return {VOID_FILE: canonical_turtle(canon), VOID_JSONLD_FILE: _jsonld(canon, canonical=True)}
+    canon = canonical_graph(graph)
+    return {VOID_FILE: canonical_turtle(canon), VOID_JSONLD_FILE: canonical_jsonld(canon, canonical=True)}
 
 
 # --------------------------------------------------------------------------------------------------
-# Writing dist/ atomically
+# Writing dist/
 
 
 def _write_dist(dist: Path, outputs: dict) -> Path:
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; dist/ is for publishing
-        sums = []
-        for rel, content in sorted(outputs.items()):
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            blob = content.encode("utf-8") if isinstance(content, str) else content
-            path.write_bytes(blob)
-            sums.append(f"{hashlib.sha256(blob).hexdigest()}  {rel}")
-        (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-        old = dist.with_name(".dist-old")
-        if old.exists():
-            shutil.rmtree(old)
-        if dist.exists():
-            dist.rename(old)
-        tmp.rename(dist)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dist
-
-
-# --------------------------------------------------------------------------------------------------
-# Deterministic serialisations
-
-
-def _canonical(graph):
-    """A copy of ``graph`` with canonical blank-node labels (stable across runs)."""
-    from rdflib import Graph
-    from rdflib.compare import to_canonical_graph
-
-    canon = Graph()
-    bind_prefixes(canon)
-    # insertion order decides serialisation order: sort so that output does not depend on hashing
-    for triple in sorted(to_canonical_graph(graph), key=lambda t: tuple(x.n3() for x in t)):
-        canon.add(triple)
-    return canon
-
-
-def _ntriples_of_canonical(canon) -> str:
-    lines = canon.serialize(format="nt").splitlines()
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
-
-
-def jsonld_context() -> dict:
-    """The published @context: the canonical prefix map. OBO prefixes end in '_', so JSON-LD 1.1 needs
-    them (and any namespace not ending in a JSON-LD gen-delim) flagged with "@prefix": true."""
-    ctx = {}
-    for prefix, ns in sorted(PREFIXES.items()):
-        ctx[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
-    return {"@version": 1.1, **ctx}
-
-
-def _jsonld(graph, *, canonical: bool = False) -> str:
-    """Compact, deterministic JSON-LD: subjects, properties and values sorted; canonical blank nodes."""
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import RDF, XSD
-
-    from .namespaces import compress
-
-    canon = graph if canonical else _canonical(graph)
-    nodes: dict[str, dict] = {}
-
-    def ref(term) -> str:
-        return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
-
-    for s, p, o in canon:
-        node = nodes.setdefault(ref(s), {"@id": ref(s)})
-        if p == RDF.type and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(ref(o))
-            continue
-        if isinstance(o, Literal):
-            if o.language:
-                value = {"@value": str(o), "@language": o.language}
-            elif o.datatype and o.datatype != XSD.string:
-                value = {"@value": str(o), "@type": compress(str(o.datatype))}
-            else:
-                value = str(o)
-        else:
-            value = {"@id": ref(o)}
-        node.setdefault(compress(str(p)), []).append(value)
-    key = lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)  # noqa: E731
-    graph_list = []
-    for sid in sorted(nodes):
-        node = nodes[sid]
-        graph_list.append({k: (sorted(v, key=key) if isinstance(v, list) else v) for k, v in sorted(node.items())})
-    doc = {"@context": jsonld_context(), "@graph": graph_list}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-
-
-def _serialiser_prefixes() -> dict[str, str]:
-    """Prefixes for pyoxigraph's writers (RDF/XML needs namespaces ending in '/' or '#')."""
-    return {**{k: v for k, v in PREFIXES.items() if v[-1] in "/#"}, "obo": str(OBO)}
-
-
-def _rdfxml(ntriples: str) -> str:
-    """RDF/XML for Protégé and the OWL API, deterministic.
-
-    rdflib's RDF/XML writers iterate hash-ordered sets (output changes between runs) and "pretty-xml"
-    drops triples about rdf:List nodes; so the sorted canonical N-Triples go through pyoxigraph, which
-    writes in the order given and keeps blank-node labels.
-    """
-    import pyoxigraph as ox
-
-    triples = ox.parse(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=_serialiser_prefixes()).decode("utf-8")
+    """Replace dist/ by the outputs plus SHA256SUMS (atomically: the previous dist/ survives a failure)."""
+    files = {rel: (content.encode("utf-8") if isinstance(content, str) else content)
+             for rel, content in sorted(outputs.items())}
+    sums = [f"{hashlib.sha256(blob).hexdigest()}  {rel}" for rel, blob in files.items()]
+    return atomic_folder(dist, {**files, "SHA256SUMS": "\n".join(sums) + "\n"})

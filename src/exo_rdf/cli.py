@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import ExoError
+from .rdfio import QUERY_FORMATS, REPORT_FORMATS
 
 OK, PROBLEMS, ERROR = 0, 1, 2
 
@@ -162,7 +163,7 @@ def stats(ctx, fmt_):
 
 
 @main.command()
-@click.option("--format", "fmt_", type=click.Choice(["text", "ttl", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt_", type=click.Choice(["text", *REPORT_FORMATS]), default="text", show_default=True,
               help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
                    "(Turtle or JSON-LD).")
 @click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
@@ -189,7 +190,7 @@ def validate(ctx, fmt_, violations_only, engine):
     if fmt_ == "text":
         click.echo(format_report(report, show_warnings=not violations_only))
     else:
-        click.echo(report.report_graph.serialize(format="turtle" if fmt_ == "ttl" else "json-ld"))
+        click.echo(report.report_graph.serialize(format=REPORT_FORMATS[fmt_]))
     ctx.exit(OK if report.conforms else PROBLEMS)
 
 
@@ -263,7 +264,7 @@ def reason(ctx, no_instances, output):
 @click.argument("query_id", required=False, metavar="ID|FILE")
 @click.option("--list", "list_", is_flag=True, help="List the stored queries with their questions.")
 @click.option("--format", "fmt_", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+              type=click.Choice(QUERY_FORMATS),
               help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.")

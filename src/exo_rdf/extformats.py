@@ -39,6 +39,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .namespaces import OBO, PREFIXES, compress, expand
+from .rdfio import OX_EXTERNAL_FORMATS
 from .terms import id_space, normalise_curie
 
 #: Format names as reports show them.
@@ -131,9 +132,8 @@ def read_external(path: str | Path) -> ExternalOntology:
     data, compression = _decompress(path)
     fmt, doc = _sniff(data, path)
     notes: list[str] = []
-    if fmt in ("rdfxml", "turtle", "ntriples", "jsonld"):
-        rdf_format = {"rdfxml": ox.RdfFormat.RDF_XML, "turtle": ox.RdfFormat.TURTLE,
-                      "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    if fmt in OX_EXTERNAL_FORMATS:
+        rdf_format = getattr(ox.RdfFormat, OX_EXTERNAL_FORMATS[fmt])
         triples = _parse_rdf(data, rdf_format, path, FORMAT_NAMES[fmt])
     elif fmt in ("ofn", "owx"):
         triples = _horned(data, path, fmt)

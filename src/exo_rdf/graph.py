@@ -12,6 +12,7 @@ from typing import Iterable
 from .errors import InputError
 from .namespaces import PREFIXES, bind_prefixes
 from .project import Project
+from .rdfio import store_format
 
 _LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
 
@@ -84,10 +85,6 @@ def data_files(project: Project) -> list[Path]:
     return [*ontology_files(project), *project.instance_files()]
 
 
-_STORE_FORMATS = {".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML", ".jsonld": "JSON_LD",
-                  ".nq": "N_QUADS", ".trig": "TRIG"}
-
-
 def load_store(paths: Iterable[Path]):
     """Load RDF files into a new in-memory pyoxigraph Store (default graph; TriG/N-Quads keep their graphs).
 
@@ -103,7 +100,8 @@ def load_store(paths: Iterable[Path]):
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
-        fmt = getattr(ox.RdfFormat, _STORE_FORMATS.get(path.suffix.lower(), "TURTLE"))
+        name, _ = store_format(path)
+        fmt = getattr(ox.RdfFormat, name)
         try:
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 store.bulk_load(data, fmt, base_iri=path.resolve().as_uri())
@@ -119,41 +117,6 @@ def project_store(project: Project, *, include_instances: bool = True):
     """The project's knowledge graph (ontology, imports and, by default, instances) in a store."""
     files = data_files(project) if include_instances else ontology_files(project)
     return load_store(files)
-
-
-def canonical_turtle(graph) -> str:
-    """Serialise an rdflib graph as canonical Turtle: canonical prefixes, only those used, sorted."""
-    import rdflib
-
-    import io
-
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
-
-    class _NoGeneratedPrefixes(TurtleSerializer):
-        """rdflib invents ns1:, ns2: ... for namespaces it does not know; write full IRIs instead."""
-
-        def get_pname(self, uri, gen_prefix=True):
-            return super().get_pname(uri, gen_prefix=False)
-
-    out = rdflib.Graph()
-    bind_prefixes(out)
-    for triple in graph:
-        out.add(triple)
-    buf = io.BytesIO()
-    _NoGeneratedPrefixes(out).serialize(buf, encoding="utf-8")
-    return _drop_unused_prefixes(buf.getvalue().decode("utf-8"))
-
-
-def _drop_unused_prefixes(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    body = "".join(l for l in lines if not l.startswith("@prefix"))
-    kept = []
-    for line in lines:
-        if line.startswith("@prefix"):
-            name = line.split()[1][:-1]
-            if re.search(rf"(?<![\w.-]){re.escape(name)}:", body):
-                kept.append(line)
-    return "".join(kept) + body
 
 
 def prefix_declarations(text: str) -> dict[str, str]:

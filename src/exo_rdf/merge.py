@@ -30,7 +30,6 @@ inconsistent merge entails everything, so nothing inferred is added then.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tempfile
@@ -43,6 +42,7 @@ from .errors import ExoError
 from .extformats import ExternalOntology, ExternalTerm, id_spaces, key_of_iri, read_external
 from .namespaces import PREFIXES, expand
 from .project import Project
+from .rdfio import atomic_write, merge_output_format
 from .terms import id_space
 
 #: A space holding at least this share of an input's terms counts as covered by the input (measured:
@@ -57,9 +57,6 @@ COVERAGE_MINIMUM = 10
 #: finished in under two minutes. BFO 2020 (1k triples) is reasoned whole.
 FULL_REASONING_LIMIT = 5_000
 
-#: Output suffix -> pyoxigraph format name.
-OUTPUT_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML",
-                  ".xml": "RDF_XML", ".jsonld": "JSON_LD"}
 
 
 @dataclass(frozen=True)
@@ -159,17 +156,6 @@ class MergeReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def output_format(path: Path):
-    """The pyoxigraph format for an output file's suffix, or :class:`ExoError` listing the known ones."""
-    import pyoxigraph as ox
-
-    name = OUTPUT_FORMATS.get(Path(path).suffix.lower())
-    if name is None:
-        raise ExoError(f"{path}: cannot tell the output format from the suffix "
-                       f"'{Path(path).suffix}'; use one of {', '.join(OUTPUT_FORMATS)}")
-    return getattr(ox.RdfFormat, name)
-
-
 def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | os.PathLike | None = None,
           reason: bool = False) -> MergeReport:
     """Merge the project with external files, compare the ids we use, optionally reason and write.
@@ -184,7 +170,7 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     paths = [Path(p) for p in inputs]
     if not paths:
         raise ExoError("merge needs at least one external file (--with FILE)")
-    out_format = output_format(Path(output)) if output is not None else None
+    out_format = merge_output_format(Path(output)) if output is not None else None
     externals = [read_external(p) for p in paths]   # every input is read before anything else happens
 
     store = load_store(data_files(project))
@@ -317,29 +303,20 @@ def _compare(ext: ExternalOntology, used: list[str], ours: dict[str, str]) -> In
     return report
 
 
-def write_store(store, target: Path, rdf_format) -> None:
-    """Dump the store's default graph to ``target`` atomically (temporary file, then os.replace)."""
+def write_store(store, target: Path, format_name: str) -> None:
+    """Dump the store's default graph to ``target`` atomically, in the pyoxigraph format named."""
     import pyoxigraph as ox
 
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ExoError(f"{target}: output folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    rdf_format = getattr(ox.RdfFormat, format_name)
+    kwargs = {"prefixes": dict(PREFIXES)} if format_name in ("TURTLE", "RDF_XML") else {}
     try:
-        kwargs = {"prefixes": dict(PREFIXES)} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-        store.dump(tmp, rdf_format, from_graph=ox.DefaultGraph(), **kwargs)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        atomic_write(target, lambda fh: store.dump(fh, rdf_format, from_graph=ox.DefaultGraph(), **kwargs))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise ExoError(f"{target}: cannot write the merged graph: {exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------------------

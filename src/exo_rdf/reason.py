@@ -43,7 +43,8 @@ from typing import Iterable, NamedTuple
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from .errors import ExoError, InputError
-from .graph import canonical_turtle, data_files, ontology_files, parse_turtle
+from .graph import data_files, ontology_files, parse_turtle
+from .rdfio import atomic_write, canonical_turtle
 from .namespaces import ONTOLOGY_IRI, bind_prefixes, compress, expand
 from .project import Project
 
@@ -186,7 +187,8 @@ def reason(project: Project, *, include_instances: bool = True,
         report.inferred_subclass_axioms = _new_edges(asserted, outcome.entailed_edges, outcome.unsatisfiable)
         if target is not None:
             text = _hierarchy_turtle(asserted, report.inferred_subclass_axioms, outcome.unsatisfiable)
-            _write_atomically(target, text)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
             report.hierarchy_file = target
     else:
         report.hints = inconsistency_hints(graph)
@@ -466,20 +468,6 @@ def _hierarchy_turtle(asserted, inferred, unsatisfiable) -> str:
     for s in unsatisfiable:
         g.add((URIRef(s), RDFS.subClassOf, OWL.Nothing))
     return canonical_turtle(g)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------------------

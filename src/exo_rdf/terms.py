@@ -21,7 +21,6 @@ import gc
 import heapq
 import json
 import lzma
-import os
 import pickle
 import re
 import xml.etree.ElementTree as ET
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExoError
+from .rdfio import atomic_write
 
 #: Id spaces whose shared table is a subset: an id missing there is "unconfirmed", not unknown.
 PARTIAL_PREFIXES = frozenset({"CHEBI", "PR", "NCBITaxon"})
@@ -457,11 +457,7 @@ def load_index(external_dir: Path, cache_dir: Path | None = None) -> TermIndex:
         raise ExoError(f"cannot read the shared ontology tables in {external_dir}: {exc}") from None
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        # one temporary name per process: two commands building the cache at once must not share it
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
+        atomic_write(cache, lambda fh: pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL))
     return index
 
 

@@ -120,7 +120,8 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from .site import DOC_TYPES, MOUNT, Site, download_path, iri_href, negotiate
+    from ..rdfio import DOC_TYPES
+    from .site import MOUNT, Site, download_path, iri_href, negotiate
 
     check_dist(project)
     site = Site(project)

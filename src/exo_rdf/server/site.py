@@ -21,50 +21,14 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import ExoError
-from ..namespaces import BASE, EXO, IAO_DEFINITION, OBO, OBO_PREFIXES, ONTOLOGY_IRI, PREFIXES, compress, expand
+from ..namespaces import BASE, EXO, IAO_DEFINITION, OBO_PREFIXES, ONTOLOGY_IRI, PREFIXES, compress, expand
 from ..project import Project
+from ..rdfio import DOC_OFFERS, DOC_TYPES, OX_DOC_FORMATS, http_media_type, serialiser_prefixes
 
 #: The URL path under which our IRIs (BASE + PATH) are answered.
 MOUNT = "/exo-rdf/"
-#: Document formats of a resource description: suffix -> media type.
-DOC_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "nt": "application/n-triples",
-}
-#: Media types a client may ask for, and the document each one means (order = server preference on ties).
-_NEGOTIABLE = (
-    ("text/html", "html"),
-    ("application/xhtml+xml", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdf"),
-    ("application/n-triples", "nt"),
-)
 #: Prefixes of external terms that get an entity page (the ids the curators chose from external sources).
 ENTITY_PREFIXES = frozenset((*OBO_PREFIXES, "HGNC", "mirbase.mature", "cellosaurus", "clinicaltrials"))
-#: Media types of the release files served under /exo-rdf/downloads/.
-_DOWNLOAD_TYPES = {
-    ".ttl": "text/turtle; charset=utf-8",
-    ".nt": "application/n-triples",
-    ".nq": "application/n-quads",
-    ".trig": "application/trig",
-    ".jsonld": "application/ld+json",
-    ".json": "application/json",
-    ".owl": "application/rdf+xml",
-    ".rdf": "application/rdf+xml",
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".tsv": "text/tab-separated-values; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".gz": "application/gzip",
-    ".xz": "application/x-xz",
-    ".zip": "application/zip",
-}
 #: Site pages: the first path segment of these never names an IRI of ours.
 RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static"))
 #: Links from a statement to the nodes through which it mentions an entity (besides its own sub-nodes).
@@ -123,7 +87,7 @@ def negotiate(accept: str | None) -> str | None:
     """
     from .conneg import negotiate as best_offer
 
-    return best_offer(accept, _NEGOTIABLE)
+    return best_offer(accept, DOC_OFFERS)
 
 
 def iri_href(iri: str) -> str:
@@ -244,8 +208,7 @@ class Site:
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            media = _DOWNLOAD_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8"
-                                        if path.name == "SHA256SUMS" else "application/octet-stream")
+            media = http_media_type(path)
             found[rel.as_posix()] = Download(rel.as_posix(), path.stat().st_size, digest, media)
         return found
 
@@ -422,13 +385,12 @@ class Site:
 
         if iri == str(ONTOLOGY_IRI):
             return self._ontology_document(suffix)
-        fmt = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML,
-               "nt": ox.RdfFormat.N_TRIPLES}[suffix]
+        fmt = getattr(ox.RdfFormat, OX_DOC_FORMATS[suffix])
         triples = self.description(iri)
         if suffix == "nt":
             body = "".join(sorted(f"{t} .\n" for t in triples)).encode("utf-8")
         else:
-            kwargs = {"prefixes": _rdf_prefixes(suffix)} if suffix in ("ttl", "rdf") else {}
+            kwargs = {"prefixes": serialiser_prefixes(OX_DOC_FORMATS[suffix])} if suffix in ("ttl", "rdf") else {}
             body = ox.serialize(triples, format=fmt, **kwargs)
         return Document(body, DOC_TYPES[suffix])
 
@@ -441,8 +403,7 @@ class Site:
         if suffix in files and (self.dist / "ontology" / files[suffix]).is_file():
             return Document((self.dist / "ontology" / files[suffix]).read_bytes(), DOC_TYPES[suffix])
         triples = ox.parse(path=str(self.ontology_file), format=ox.RdfFormat.TURTLE)
-        fmt = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML,
-               "jsonld": ox.RdfFormat.JSON_LD}[suffix]
+        fmt = getattr(ox.RdfFormat, OX_DOC_FORMATS[suffix])
         return Document(ox.serialize(triples, format=fmt), DOC_TYPES[suffix])
 
     @property
@@ -756,13 +717,6 @@ class Site:
             "incoming_total": total,
         }
         return self.render("resource.html", title=data["label"], r=data, **common)
-
-
-def _rdf_prefixes(suffix: str) -> dict[str, str]:
-    """Prefixes for Turtle and RDF/XML output (RDF/XML needs namespaces that end in / or #)."""
-    if suffix == "rdf":
-        return {**{k: v for k, v in PREFIXES.items() if v[-1] in "/#"}, "obo": str(OBO)}
-    return dict(PREFIXES)
 
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")

@@ -205,7 +205,6 @@ class SparqlService:
             return [w.pid for w in self._all]
 
     def _config(self) -> tuple[bytes, dict[str, str]]:
-        from ..namespaces import PREFIXES
 
         sources = []
         for path in self.sources:
@@ -218,10 +217,10 @@ class SparqlService:
             if not os.access(path, os.R_OK):
                 raise ExoError(f"{path}: SPARQL endpoint source is not readable")
             sources.append([str(path.resolve()), spec[0], spec[1]])
-        config = {"sources": sources, "max_results": self.max_results, "prefixes": dict(PREFIXES)}
+        config = {"sources": sources, "max_results": self.max_results}
         env = dict(os.environ)
         # The worker imports this package; make sure it finds the same copy the server runs.
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         env["EXO_SPARQL_PARENT"] = str(os.getpid())
         return pack_frame(config), env

@@ -22,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 
 from ..errors import ExoError
-from ..rdfio import GRAPH_TYPES, OX_GRAPH_FORMATS, OX_TABLE_FORMATS, TABLE_TYPES
+from ..rdfio import GRAPH_TYPES, OX_GRAPH_FORMATS, OX_TABLE_FORMATS, TABLE_TYPES, used_prefixes
 
 __all__ = ["Engine", "Timeout", "Worker", "WorkerDied", "pack_frame", "take_frame", "wait", "worker_main"]
 
@@ -123,8 +123,6 @@ class Engine:
 
         self.ox = ox
         self.max_results = int(config["max_results"])
-        self.prefixes = dict(config["prefixes"])
-        self._ns = {ns: name for name, ns in self.prefixes.items()}
         self.xsd_string = ox.Literal("").datatype.value
         self.store = ox.Store()
         for name, fmt_name, quads in config["sources"]:
@@ -247,34 +245,9 @@ class Engine:
         fmt = getattr(ox.RdfFormat, OX_GRAPH_FORMATS[key])
         kwargs = {}
         if key in ("ttl", "rdfxml"):
-            kwargs["prefixes"] = self._used_prefixes(triples)
+            kwargs["prefixes"] = used_prefixes(triples)
         return ox.serialize(triples, format=fmt, **kwargs)
 
-    def _used_prefixes(self, triples: list) -> dict[str, str]:
-        """The canonical prefixes some IRI of the triples falls under (pyoxigraph declares all it is given)."""
-        ox = self.ox
-        iris = set()
-        for triple in triples:
-            for term in (triple.subject, triple.predicate, triple.object):
-                if type(term) is ox.NamedNode:
-                    iris.add(term.value)
-                elif type(term) is ox.Literal:
-                    iris.add(term.datatype.value)
-        used = {}
-        ns_map = self._ns
-        for iri in iris:
-            # Namespaces end in / # _ or =; try the cuts from the right (longest namespace first).
-            end = len(iri)
-            while end > 0:
-                cut = max(iri.rfind(c, 0, end) for c in "/#_=")
-                if cut < 0:
-                    break
-                name = ns_map.get(iri[:cut + 1])
-                if name is not None:
-                    used[name] = iri[:cut + 1]
-                    break
-                end = cut
-        return dict(sorted(used.items()))
 
 
 # ---------------------------------------------------------------------------------------------
