@@ -17,7 +17,7 @@ What dist/ holds::
     docs/ontology.html                   pyLODE page of the base ontology
     void.ttl, void.jsonld                VoID + DCAT description of the release (counts, checksums)
     context.jsonld                       the JSON-LD @context (canonical prefix map)
-    kgx/..., mappings/...                interoperability files, when kgx.py / sssom.py exist
+    kgx/..., mappings/...                the Biolink KGX export and the SSSOM mapping set
     SHA256SUMS                           SHA-256 of every other file
 
 How the version is stamped (one approach for every file that can carry RDF):
@@ -41,6 +41,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import __version__
 from .errors import ExoError
@@ -58,6 +59,19 @@ from .rdfio import (
 )
 from .reason import add_inferred_axioms, non_redundant
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = [
+    "SHARED_GRAPH",
+    "BuildResult",
+    "assign_sources",
+    "build",
+    "graph_for_source",
+    "inferred_subclass_axioms",
+    "named_graph_quads",
+]
+
 
 @dataclass
 class BuildResult:
@@ -70,7 +84,7 @@ class BuildResult:
     inferred_axioms: list[tuple[str, str]] = field(default_factory=list)
     #: named graph IRI -> number of triples in it (TriG/N-Quads dumps)
     named_graphs: dict[str, int] = field(default_factory=dict)
-    #: interop modules (kgx, sssom) whose files were added; the others were not available
+    #: the interop modules (kgx, sssom) that added files
     interop: list[str] = field(default_factory=list)
 
 
@@ -133,7 +147,7 @@ def _read_sources(project: Project) -> _Sources:
 # Ontology: base and full release, with the inferred hierarchy
 
 
-def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
+def inferred_subclass_axioms(project: Project, full: Graph) -> list[tuple[str, str]]:
     """Run HermiT over ontology + imports and return the inferred subclass axioms worth adding.
 
     :func:`exo_rdf.reason.reason` gives the subsumptions between named classes that do not follow
@@ -141,7 +155,7 @@ def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
     dropped, so the full release gains a transitive reduction. Sorted; raises :class:`ExoError` when
     Java is missing or the ontology is inconsistent or has unsatisfiable classes.
     """
-    from .reason import _asserted_edges, reason
+    from .reason import asserted_edges, reason
 
     report = reason(project, include_instances=False)
     if not report.consistent:
@@ -150,7 +164,7 @@ def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
     if report.unsatisfiable:
         names = ", ".join(t.iri for t in report.unsatisfiable[:10])
         raise ExoError(f"HermiT: unsatisfiable classes in the ontology: {names}; fix ontology/exo.ttl")
-    return non_redundant(_asserted_edges(full), report.inferred_subclass_axioms)
+    return non_redundant(asserted_edges(full), report.inferred_subclass_axioms)
 
 
 def _stamp(graph, version: str, name: str) -> None:
@@ -202,7 +216,7 @@ def graph_for_source(source: str) -> str:
     return str(EXOD[f"graph/{local}"])
 
 
-def assign_sources(triples, shared_subjects=frozenset()) -> dict:
+def assign_sources(triples: Iterable[Any], shared_subjects: frozenset[str] = frozenset()) -> dict[Any, Any]:
     """Map each subject of ``triples`` (pyoxigraph terms) to the IRI of its source paper, or ``None``.
 
     A subject belongs to a source when it is the source (typed exo:SourceDocument or the object of a
@@ -258,7 +272,7 @@ def assign_sources(triples, shared_subjects=frozenset()) -> dict:
     return {t.subject: of(t.subject) for t in triples}
 
 
-def named_graph_quads(nt: str, shared_subjects=frozenset()) -> tuple[list, dict[str, int]]:
+def named_graph_quads(nt: str, shared_subjects: frozenset[str] = frozenset()) -> tuple[list[Any], dict[str, int]]:
     """Quads of the N-Triples dump ``nt`` in their named graphs, with a description of each graph
     in the default graph; sorted (default graph first). Also returns graph IRI -> triple count."""
     import pyoxigraph as ox
@@ -327,7 +341,6 @@ def _docs_outputs(base_turtle: str) -> dict[str, str]:
     return {DOCS_FILE: ontology_html(base_turtle)}
 
 
-#: (module in exo_rdf, function) pairs that contribute interop files: f(project, version) -> {path: text}
 def _interop_outputs(outputs: dict, project: Project, version: str) -> list[str]:
     """Add the Biolink KGX export (kgx.py) and the SSSOM mapping set (sssom.py)."""
     from .kgx import kgx_outputs

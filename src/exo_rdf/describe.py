@@ -28,6 +28,22 @@ from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, bind_prefixes, expand
 from .project import Project
 from .rdfio import media_type
 
+__all__ = [
+    "CATALOG",
+    "DATA_DATASET",
+    "N_EXAMPLES",
+    "SPARQL_ENDPOINT",
+    "VOID_FILE",
+    "VOID_JSONLD_FILE",
+    "DatasetStats",
+    "OntologyHeader",
+    "data_header",
+    "data_license",
+    "release_url",
+    "statistics",
+    "void_graph",
+]
+
 #: The curated instance data as a dataset (mirrors ONTOLOGY_IRI; the data namespace is EXOD).
 DATA_DATASET = URIRef(BASE + "data")
 #: The catalog of everything the project publishes.
@@ -198,7 +214,7 @@ class OntologyHeader:
     license: URIRef | None
 
     @classmethod
-    def of(cls, graph) -> "OntologyHeader":
+    def of(cls, graph: Graph) -> "OntologyHeader":
         def one(p):
             return graph.value(ONTOLOGY_IRI, p)
 

@@ -8,8 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .graph import parse_turtle
-from .rdfio import atomic_write, canonical_turtle
 from .project import Project
+from .rdfio import atomic_write, canonical_turtle
+
+__all__ = [
+    "canonical_text",
+    "format_files",
+    "hand_edited_files",
+    "unformatted",
+]
 
 
 def hand_edited_files(project: Project) -> list[Path]:

@@ -7,12 +7,29 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import InputError
 from .namespaces import PREFIXES, bind_prefixes
 from .project import Project
 from .rdfio import store_format
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+    from rdflib import Graph
+
+__all__ = [
+    "data_files",
+    "line_of",
+    "load_store",
+    "ontology_files",
+    "parse_files",
+    "parse_turtle",
+    "prefix_conflicts",
+    "prefix_declarations",
+    "project_store",
+    "read_source",
+]
 
 _LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
 
@@ -40,7 +57,7 @@ def read_source(path: Path) -> str:
         raise InputError(path, f"cannot read file: {exc}") from None
 
 
-def parse_turtle(path: Path, graph=None):
+def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file into ``graph`` (a new rdflib Graph by default).
 
     An unreadable file, a syntax error or an undeclared prefix raises :class:`InputError` with the
@@ -65,7 +82,7 @@ def parse_turtle(path: Path, graph=None):
     return graph
 
 
-def parse_files(paths: Iterable[Path]):
+def parse_files(paths: Iterable[Path]) -> Graph:
     """Parse several Turtle files into one rdflib Graph."""
     import rdflib
 
@@ -85,7 +102,7 @@ def data_files(project: Project) -> list[Path]:
     return [*ontology_files(project), *project.instance_files()]
 
 
-def load_store(paths: Iterable[Path]):
+def load_store(paths: Iterable[Path]) -> Store:
     """Load RDF files into a new in-memory pyoxigraph Store (default graph; TriG/N-Quads keep their graphs).
 
     The format follows the suffix (.ttl and anything else: Turtle; .nt, .owl/.rdf RDF/XML, .jsonld, .nq, .trig).
@@ -113,7 +130,7 @@ def load_store(paths: Iterable[Path]):
     return store
 
 
-def project_store(project: Project, *, include_instances: bool = True):
+def project_store(project: Project, *, include_instances: bool = True) -> Store:
     """The project's knowledge graph (ontology, imports and, by default, instances) in a store."""
     files = data_files(project) if include_instances else ontology_files(project)
     return load_store(files)

@@ -36,14 +36,41 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import ExoError
-from .extformats import ExternalOntology, ExternalTerm, id_spaces, key_of_iri, read_external
-from .namespaces import PREFIXES, expand
+from .extformats import (
+    ExternalOntology,
+    ExternalTerm,
+    id_spaces,
+    key_of_iri,
+    read_external,
+)
+from .namespaces import PREFIXES, expand, id_space
 from .project import Project
 from .rdfio import atomic_write, merge_output_format
-from .terms import id_space
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "COVERAGE_MINIMUM",
+    "COVERAGE_SHARE",
+    "FULL_REASONING_LIMIT",
+    "InputReport",
+    "MergeReasoning",
+    "MergeReport",
+    "ReasonedInput",
+    "TermIssue",
+    "add_external",
+    "add_inferred",
+    "asserted_edges",
+    "covered_spaces",
+    "extract_module",
+    "merge",
+    "merged_store",
+    "write_store",
+]
 
 #: A space holding at least this share of an input's terms counts as covered by the input (measured:
 #: the home space of each shared file holds 77-100 % of its terms; borrowed spaces at most 8 %, RO's IAO).
@@ -193,7 +220,7 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     return report
 
 
-def add_external(store, externals: Iterable[ExternalOntology]) -> None:
+def add_external(store: Store, externals: Iterable[ExternalOntology]) -> None:
     """Add the triples of external files to a store's default graph."""
     import pyoxigraph as ox
 
@@ -201,7 +228,7 @@ def add_external(store, externals: Iterable[ExternalOntology]) -> None:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ext.triples)
 
 
-def add_inferred(store, axioms: list[tuple[str, str]]) -> int:
+def add_inferred(store: Store, axioms: list[tuple[str, str]]) -> int:
     """Add inferred ``rdfs:subClassOf`` axioms (IRI pairs), marked ``oboInOwl:is_inferred``, to a store.
 
     The triples come from :func:`exo_rdf.reason.add_inferred_axioms` (the same shape as the full
@@ -222,7 +249,7 @@ def add_inferred(store, axioms: list[tuple[str, str]]) -> int:
     return len(axioms)
 
 
-def asserted_edges(store) -> set[tuple[str, str]]:
+def asserted_edges(store: Store) -> set[tuple[str, str]]:
     """Subclass links between named classes asserted in a store (an equivalence counts both ways)."""
     import pyoxigraph as ox
 
@@ -239,7 +266,7 @@ def asserted_edges(store) -> set[tuple[str, str]]:
     return edges
 
 
-def merged_store(project: Project, inputs: Iterable[str | os.PathLike | ExternalOntology]):
+def merged_store(project: Project, inputs: Iterable[str | os.PathLike[str] | ExternalOntology]) -> Store:
     """A pyoxigraph store with the project's ontology, imports and instances plus the inputs (no report)."""
     from .graph import data_files, load_store
 
@@ -303,7 +330,7 @@ def _compare(ext: ExternalOntology, used: list[str], ours: dict[str, str]) -> In
     return report
 
 
-def write_store(store, target: Path, format_name: str) -> None:
+def write_store(store: Store, target: Path, format_name: str) -> None:
     """Dump the store's default graph to ``target`` atomically, in the pyoxigraph format named."""
     import pyoxigraph as ox
 
@@ -407,7 +434,7 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         merged = Path(tmp) / "merged.nt"
         store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         try:
-            outcome = reasoner._run_hermit(merged, java, Graph(), [])
+            outcome = reasoner.run_hermit(merged, java, Graph(), [])
         except ExoError:
             raise
         except Exception as exc:  # owlready2 raises many types for input it cannot load
@@ -423,6 +450,6 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         builtins = {str(expand("owl:Thing")), str(expand("owl:Nothing"))}
         entailed = {(s, o) for s, o in outcome.entailed_edges if s not in builtins and o not in builtins}
         asserted = asserted_edges(merged_graph)
-        inferred = reasoner.non_redundant(asserted, reasoner._new_edges(asserted, entailed, outcome.unsatisfiable))
+        inferred = reasoner.non_redundant(asserted, reasoner.new_edges(asserted, entailed, outcome.unsatisfiable))
     return MergeReasoning(outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version,
                           inferred)

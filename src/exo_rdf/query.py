@@ -21,12 +21,45 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ExoError, InputError
 from .namespaces import compress
 from .project import Project
-from .rdfio import OX_QUERY_GRAPH_FORMATS, OX_QUERY_TABLE_FORMATS, QUERY_FORMATS, used_prefixes
+from .rdfio import (
+    OX_QUERY_GRAPH_FORMATS,
+    OX_QUERY_TABLE_FORMATS,
+    QUERY_FORMATS,
+    used_prefixes,
+)
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "CHECK_KEYS",
+    "FORMS",
+    "KNOWN_KEYS",
+    "REQUIRED_KEYS",
+    "SEVERITIES",
+    "QueryResult",
+    "StoredQuery",
+    "find_query",
+    "format_rows",
+    "format_table",
+    "header_lines",
+    "header_problems",
+    "load_queries",
+    "parse_header",
+    "project_queries",
+    "projected_variables",
+    "query_form",
+    "run_query",
+    "serialize",
+    "strip_lexical",
+    "term_text",
+    "undeclared_prefixes",
+]
 
 #: Keys every stored query header must have.
 REQUIRED_KEYS = ("summary", "description", "form", "returns")
@@ -389,7 +422,7 @@ def _ox_message(message: str, text: str) -> str:
     return message
 
 
-def run_query(store, query: StoredQuery | str) -> QueryResult:
+def run_query(store: Store, query: StoredQuery | str) -> QueryResult:
     """Run a query on a pyoxigraph store and collect its result.
 
     A syntax error raises :class:`InputError` naming the query file, the line and the parser's message.

@@ -490,4 +490,6 @@ def rdfxml(ntriples: str) -> str:
     import pyoxigraph as ox
 
     triples = ox.parse(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=serialiser_prefixes("RDF_XML")).decode("utf-8")
+    written = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=serialiser_prefixes("RDF_XML"))
+    assert written is not None  # serialize returns the bytes when given no output
+    return written.decode("utf-8")

@@ -60,6 +60,19 @@ from ..rdfio import (
 from .conneg import negotiate
 from .workers import Timeout, Worker, WorkerDied, pack_frame, wait
 
+__all__ = [
+    "CACHE_HEADER",
+    "FORMS",
+    "TEXT",
+    "TRUNCATED_HEADER",
+    "UPDATE_WORDS",
+    "QueryShape",
+    "Reply",
+    "SparqlService",
+    "keywords",
+    "query_shape",
+]
+
 # ---------------------------------------------------------------------------------------------
 # Replies and formats
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +170,7 @@ class SparqlService:
 
     def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
                  max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
-                 cache_size: int = 256):
+                 cache_size: int = 256) -> None:
         if workers < 1:
             raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
         if not timeout_s > 0:
@@ -195,7 +208,7 @@ class SparqlService:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property

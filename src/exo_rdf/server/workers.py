@@ -20,9 +20,16 @@ import threading
 import time
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExoError
-from ..rdfio import GRAPH_TYPES, OX_GRAPH_FORMATS, OX_TABLE_FORMATS, TABLE_TYPES, used_prefixes
+from ..rdfio import (
+    GRAPH_TYPES,
+    OX_GRAPH_FORMATS,
+    OX_TABLE_FORMATS,
+    TABLE_TYPES,
+    used_prefixes,
+)
 
 __all__ = ["Engine", "Timeout", "Worker", "WorkerDied", "pack_frame", "take_frame", "wait", "worker_main"]
 
@@ -118,7 +125,7 @@ def worker_main() -> None:
 class Engine:
     """The worker's store and the code that runs one query and writes its result document."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict[str, Any]) -> None:
         import pyoxigraph as ox
 
         self.ox = ox
@@ -260,7 +267,7 @@ class Timeout(Exception):
 
 
 class WorkerDied(Exception):
-    def __init__(self, message: str, sent: bool = True):
+    def __init__(self, message: str, sent: bool = True) -> None:
         super().__init__(message)
         self.sent = sent  # False: the query never reached the worker, so it is safe to retry
 
@@ -268,7 +275,7 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process seen from the server: its pipes and a buffer of bytes read so far."""
 
-    def __init__(self, init: bytes, env: dict[str, str]):
+    def __init__(self, init: bytes, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from exo_rdf.server.workers import worker_main; worker_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
@@ -400,7 +407,7 @@ class Worker:
                 pass
 
 
-async def wait(fut, deadline: float):
+async def wait(fut: asyncio.Future[Any], deadline: float) -> Any:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         fut.cancel()
