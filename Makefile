@@ -1,5 +1,5 @@
 # The two commands of the README. Both set everything up on a fresh machine first (scripts/setup.sh).
-.PHONY: run test setup clean
+.PHONY: run test lint format setup clean
 
 setup:
 	@bash scripts/setup.sh
@@ -14,9 +14,20 @@ run: setup
 	.venv/bin/exo-rdf stats
 	.venv/bin/exo-rdf serve --port $(PORT)
 
-## Run the full test suite.
-test: setup
+## Run the full test suite (after the lint and type checks).
+test: setup lint
 	.venv/bin/python -m pytest -q
+
+## Lint, format check and type check (configured in pyproject.toml; also a pre-commit hook).
+lint: setup
+	.venv/bin/ruff check src tests scripts benchmarks
+	.venv/bin/ruff format --check src tests scripts benchmarks
+	.venv/bin/mypy
+
+## Rewrite the code in the house format.
+format: setup
+	.venv/bin/ruff format src tests scripts benchmarks
+	.venv/bin/ruff check --fix src tests scripts benchmarks
 
 clean:
 	rm -rf dist .pytest_cache .exo-cache

@@ -119,7 +119,7 @@ def live_server(built_copy):
     log = built_copy.root / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "exo_rdf.cli", "--root", str(built_copy.root), "serve", "--port", str(port),
+            [sys.executable, "-m", "exo_rdf", "--root", str(built_copy.root), "serve", "--port", str(port),
              "--timeout", "3"],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
     base = f"http://127.0.0.1:{port}"

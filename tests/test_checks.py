@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from exo_rdf.qc import (ERROR, FILE_CHECKS, CheckResult, exit_code, format_report, list_checks, run_checks,
-                            undeclared_prefixes)
 from exo_rdf.errors import ExoError
 from exo_rdf.graph import load_store
 from exo_rdf.project import Project
+from exo_rdf.qc import (
+    ERROR,
+    FILE_CHECKS,
+    CheckResult,
+    exit_code,
+    format_report,
+    list_checks,
+    run_checks,
+    undeclared_prefixes,
+)
 from exo_rdf.query import load_queries, run_query
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,9 @@ problems, 2 usage or input errors; errors are plain messages naming the file and
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 
 import pytest
 from click.testing import CliRunner
@@ -128,7 +130,12 @@ def test_fmt_check_exit_codes(tmp_project):
         fh.write("\n# a comment that is not canonical\n")
     res = run("--root", str(tmp_project.root), "fmt", "--check")
     assert res.exit_code == 1 and "exo.ttl" in res.output
-    assert run("--root", str(tmp_project.root), "fmt").exit_code == 0
+    old = os.umask(0o077)
+    try:
+        assert run("--root", str(tmp_project.root), "fmt").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(tmp_project.ontology_file.stat().st_mode) == 0o644
     assert run("--root", str(tmp_project.root), "fmt", "--check").exit_code == 0
 
 

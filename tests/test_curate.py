@@ -164,6 +164,21 @@ def test_nothing_is_written_on_error_and_old_files_survive(tmp_project):
     assert not list(tmp_project.instances_dir.glob(".*.tmp"))
 
 
+def test_written_instances_are_world_readable_whatever_the_umask(tmp_project):
+    import os
+    import stat
+
+    from exo_rdf.curate import write_outputs
+
+    _write(tmp_project, "000-test.yaml", GOOD)
+    old = os.umask(0o077)
+    try:
+        written = write_outputs(tmp_project, _compile(tmp_project))
+    finally:
+        os.umask(old)
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in written} == {"000-test.ttl": 0o644, "shared.ttl": 0o644}
+
+
 def test_stale_generated_files_are_detected_and_removed(tmp_project):
     from exo_rdf.curate import stale_outputs, write_outputs
 

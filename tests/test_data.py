@@ -4,7 +4,7 @@ quote or explained by a note, the data conforms to the shapes, and the graph is 
 from __future__ import annotations
 
 import pytest
-from rdflib import Namespace, RDF, RDFS
+from rdflib import RDF, RDFS, Namespace
 
 EXO = Namespace("https://w3id.org/exo-rdf/ontology/")
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -114,7 +114,7 @@ def test_report_fails_on_errors_not_on_warnings(report):
 def test_agrees_with_termcheck(fixture_project, report):
     """Same verdicts as shared/tools/termcheck.py on the same files, for the id spaces it checks."""
     from exo_rdf.idcheck import TERMCHECK_SPACES, source_files
-    from exo_rdf.terms import id_space
+    from exo_rdf.namespaces import id_space
 
     files = [str(f) for f in source_files(fixture_project)]
     run = subprocess.run([sys.executable, str(TERMCHECK), *files], capture_output=True, text=True, timeout=600)
@@ -140,7 +140,7 @@ def test_agrees_with_termcheck(fixture_project, report):
 def test_agrees_with_termcheck_on_the_real_project(project, term_index):
     """No id of the real sources gets a different verdict from the two tools."""
     from exo_rdf.idcheck import TERMCHECK_SPACES, check_ids, source_files
-    from exo_rdf.terms import id_space
+    from exo_rdf.namespaces import id_space
 
     report = check_ids(project, index=term_index)
     files = [str(f) for f in source_files(project)]

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -210,17 +211,16 @@ def test_write_failure_leaves_previous_files_untouched(extracted, term_index, mo
         "@prefix GO: <http://purl.obolibrary.org/obo/GO_> .\n"
         "exo:x exo:involvesPathway GO:0007249 .\n", encoding="utf-8")
     before = snapshot(project.imports_dir)
-    real_open = Path.open
+    real_mkstemp = tempfile.mkstemp
     calls = []
 
-    def failing_open(self, *args, **kwargs):
-        if self.name.endswith(".tmp"):
-            calls.append(self.name)
-            if len(calls) == 3:
-                raise OSError("disk full")
-        return real_open(self, *args, **kwargs)
+    def failing_mkstemp(*args, **kwargs):  # the third temporary file cannot be created
+        calls.append(kwargs.get("prefix"))
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", failing_open)
+    monkeypatch.setattr(tempfile, "mkstemp", failing_mkstemp)
     with pytest.raises(ExoError, match="disk full"):
         extract_imports(project, index=term_index)
     monkeypatch.undo()

@@ -532,8 +532,9 @@ def project_without_cl_import(tmp_path, monkeypatch):
     """The real project's knowledge folders minus ontology/imports/cl_import.ttl."""
     import shutil
 
-    from conftest import ROOT
     from exo_rdf.project import Project
+
+    from conftest import ROOT
 
     root = tmp_path / "proj"
     for folder in ("ontology", "instances", "shapes", "queries", "curation"):

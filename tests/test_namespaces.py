@@ -56,7 +56,7 @@ def test_no_generated_prefixes(path):
 def test_canonical_turtle_binds_only_canonical_prefixes():
     from rdflib import Graph, Literal, URIRef
 
-    from exo_rdf.graph import canonical_turtle
+    from exo_rdf.rdfio import canonical_turtle
 
     g = Graph()
     g.add((URIRef("http://purl.obolibrary.org/obo/CL_0000134"), URIRef("http://example.org/p"), Literal("x")))

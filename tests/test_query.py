@@ -13,8 +13,19 @@ import rdflib
 from exo_rdf.errors import ExoError, InputError
 from exo_rdf.graph import load_store
 from exo_rdf.project import Project
-from exo_rdf.query import (FORMATS, StoredQuery, find_query, format_table, header_problems, load_queries,
-                           parse_header, project_queries, query_form, run_query, serialize)
+from exo_rdf.query import (
+    StoredQuery,
+    find_query,
+    format_table,
+    header_problems,
+    load_queries,
+    parse_header,
+    project_queries,
+    query_form,
+    run_query,
+    serialize,
+)
+from exo_rdf.rdfio import QUERY_FORMATS as FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_QUERIES = sorted((ROOT / "queries").rglob("*.rq"))

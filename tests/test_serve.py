@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +28,8 @@ from rdflib.compare import isomorphic
 
 from conftest import ROOT, SHARED
 
-EXO_RDF = ROOT / ".venv" / "bin" / "exo-rdf"
+#: The command line run by the interpreter that runs the tests (whatever virtualenv or layout that is).
+EXO_RDF = [sys.executable, "-m", "exo_rdf"]
 FINDING = "data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki"
 RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
                "rdf": ("application/rdf+xml", "xml"), "nt": ("application/n-triples", "nt")}
@@ -88,7 +90,7 @@ def built(built_copy):
 def server(built):
     """The running server: (base URL ending in /, the Popen). Stopped with SIGINT afterwards."""
     env = {**os.environ, "EXO_RDF_SHARED": str(SHARED)}
-    proc = subprocess.Popen([str(EXO_RDF), "--root", str(built.root), "serve", "--port", "0", "--workers", "2"],
+    proc = subprocess.Popen([*EXO_RDF, "--root", str(built.root), "serve", "--port", "0", "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     watchdog = threading.Timer(120, proc.kill)  # a server that never says it is ready must not hang the suite
     watchdog.start()
@@ -125,7 +127,7 @@ def instances(built):
 
 
 def test_help_names_the_options():
-    out = subprocess.run([str(EXO_RDF), "serve", "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*EXO_RDF, "serve", "--help"], capture_output=True, text=True, check=True).stdout
     for option in ("--port", "--timeout", "--max-results", "--workers"):
         assert option in out
 
@@ -133,7 +135,7 @@ def test_help_names_the_options():
 def test_missing_dist_is_a_clear_error(tmp_path):
     root = tmp_path / "proj"
     shutil.copytree(ROOT / "ontology", root / "ontology")
-    run = subprocess.run([str(EXO_RDF), "--root", str(root), "serve", "--port", "0"], capture_output=True,
+    run = subprocess.run([*EXO_RDF, "--root", str(root), "serve", "--port", "0"], capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 2
     assert "run exo-rdf build first" in run.stderr and "Traceback" not in run.stderr

@@ -13,8 +13,9 @@ from decimal import Decimal, InvalidOperation
 import pytest
 from rdflib import Graph, Literal, Namespace
 
-from conftest import RESOURCES
 from test_shapes import CASES, EXO, EXOD, F1, OA, XSD, _add, _both, _drop
+
+from conftest import RESOURCES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 POSITION = EXOD["finding/f1/quote/position"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-
 # --- merging the tables -------------------------------------------------------------------------
 
 def test_placeholder_stub_never_hides_the_real_stanza(term_index):

@@ -1,5 +1,6 @@
 """exo-rdf: a linked-data knowledge graph and OWL ontology of MSC-derived exosomes."""
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("exo-rdf")

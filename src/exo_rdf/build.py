@@ -17,7 +17,7 @@ What dist/ holds::
     docs/ontology.html                   pyLODE page of the base ontology
     void.ttl, void.jsonld                VoID + DCAT description of the release (counts, checksums)
     context.jsonld                       the JSON-LD @context (canonical prefix map)
-    kgx/..., mappings/...                interoperability files, when kgx.py / sssom.py exist
+    kgx/..., mappings/...                the Biolink KGX export and the SSSOM mapping set
     SHA256SUMS                           SHA-256 of every other file
 
 How the version is stamped (one approach for every file that can carry RDF):
@@ -38,19 +38,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import __version__
 from .errors import ExoError
-from .graph import bind_prefixes, canonical_turtle, parse_files
-from .namespaces import BASE, EXO, EXOD, OBO, ONTOLOGY_IRI, PREFIXES, PROV, expand
+from .graph import parse_files
+from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
+from .rdfio import (
+    atomic_folder,
+    canonical_graph,
+    canonical_jsonld,
+    canonical_turtle,
+    jsonld_context,
+    rdfxml,
+    sorted_ntriples,
+)
 from .reason import add_inferred_axioms, non_redundant
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = [
+    "SHARED_GRAPH",
+    "BuildResult",
+    "assign_sources",
+    "build",
+    "graph_for_source",
+    "inferred_subclass_axioms",
+    "named_graph_quads",
+]
 
 
 @dataclass
@@ -64,7 +84,7 @@ class BuildResult:
     inferred_axioms: list[tuple[str, str]] = field(default_factory=list)
     #: named graph IRI -> number of triples in it (TriG/N-Quads dumps)
     named_graphs: dict[str, int] = field(default_factory=dict)
-    #: interop modules (kgx, sssom) whose files were added; the others were not available
+    #: the interop modules (kgx, sssom) that added files
     interop: list[str] = field(default_factory=list)
 
 
@@ -127,7 +147,7 @@ def _read_sources(project: Project) -> _Sources:
 # Ontology: base and full release, with the inferred hierarchy
 
 
-def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
+def inferred_subclass_axioms(project: Project, full: Graph) -> list[tuple[str, str]]:
     """Run HermiT over ontology + imports and return the inferred subclass axioms worth adding.
 
     :func:`exo_rdf.reason.reason` gives the subsumptions between named classes that do not follow
@@ -135,7 +155,7 @@ def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
     dropped, so the full release gains a transitive reduction. Sorted; raises :class:`ExoError` when
     Java is missing or the ontology is inconsistent or has unsatisfiable classes.
     """
-    from .reason import _asserted_edges, reason
+    from .reason import asserted_edges, reason
 
     report = reason(project, include_instances=False)
     if not report.consistent:
@@ -144,7 +164,7 @@ def inferred_subclass_axioms(project: Project, full) -> list[tuple[str, str]]:
     if report.unsatisfiable:
         names = ", ".join(t.iri for t in report.unsatisfiable[:10])
         raise ExoError(f"HermiT: unsatisfiable classes in the ontology: {names}; fix ontology/exo.ttl")
-    return non_redundant(_asserted_edges(full), report.inferred_subclass_axioms)
+    return non_redundant(asserted_edges(full), report.inferred_subclass_axioms)
 
 
 def _stamp(graph, version: str, name: str) -> None:
@@ -162,11 +182,11 @@ def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
     _stamp(full, version, "exo.owl")
     full_nt = ""
     for stem, graph in (("exo-base", base), ("exo", full)):
-        canon = _canonical(graph)
-        nt = _ntriples_of_canonical(canon)
+        canon = canonical_graph(graph)
+        nt = sorted_ntriples(canon)
         outputs[f"ontology/{stem}.ttl"] = canonical_turtle(canon)
-        outputs[f"ontology/{stem}.owl"] = _rdfxml(nt)
-        outputs[f"ontology/{stem}.jsonld"] = _jsonld(canon, canonical=True)
+        outputs[f"ontology/{stem}.owl"] = rdfxml(nt)
+        outputs[f"ontology/{stem}.jsonld"] = canonical_jsonld(canon, canonical=True)
         full_nt = nt
     return full_nt
 
@@ -177,11 +197,11 @@ def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
 
 def _data_outputs(outputs: dict, data) -> str:
     """Add the data dumps in Turtle, N-Triples and JSON-LD; return the N-Triples text."""
-    canon = _canonical(data)
-    nt = _ntriples_of_canonical(canon)
+    canon = canonical_graph(data)
+    nt = sorted_ntriples(canon)
     outputs["data/exo-data.ttl"] = canonical_turtle(canon)
     outputs["data/exo-data.nt"] = nt
-    outputs["data/exo-data.jsonld"] = _jsonld(canon, canonical=True)
+    outputs["data/exo-data.jsonld"] = canonical_jsonld(canon, canonical=True)
     return nt
 
 
@@ -196,7 +216,7 @@ def graph_for_source(source: str) -> str:
     return str(EXOD[f"graph/{local}"])
 
 
-def assign_sources(triples, shared_subjects=frozenset()) -> dict:
+def assign_sources(triples: Iterable[Any], shared_subjects: frozenset[str] = frozenset()) -> dict[Any, Any]:
     """Map each subject of ``triples`` (pyoxigraph terms) to the IRI of its source paper, or ``None``.
 
     A subject belongs to a source when it is the source (typed exo:SourceDocument or the object of a
@@ -252,7 +272,7 @@ def assign_sources(triples, shared_subjects=frozenset()) -> dict:
     return {t.subject: of(t.subject) for t in triples}
 
 
-def named_graph_quads(nt: str, shared_subjects=frozenset()) -> tuple[list, dict[str, int]]:
+def named_graph_quads(nt: str, shared_subjects: frozenset[str] = frozenset()) -> tuple[list[Any], dict[str, int]]:
     """Quads of the N-Triples dump ``nt`` in their named graphs, with a description of each graph
     in the default graph; sorted (default graph first). Also returns graph IRI -> triple count."""
     import pyoxigraph as ox
@@ -321,7 +341,6 @@ def _docs_outputs(base_turtle: str) -> dict[str, str]:
     return {DOCS_FILE: ontology_html(base_turtle)}
 
 
-#: (module in exo_rdf, function) pairs that contribute interop files: f(project, version) -> {path: text}
 def _interop_outputs(outputs: dict, project: Project, version: str) -> list[str]:
     """Add the Biolink KGX export (kgx.py) and the SSSOM mapping set (sssom.py)."""
     from .kgx import kgx_outputs
@@ -351,122 +370,17 @@ def _description_outputs(outputs: dict, data_nt: str, ontology_nt: str, header, 
         header=header,
         license_iri=license_iri,
     )
-    canon = _canonical(graph)
-    return {VOID_FILE: canonical_turtle(canon), VOID_JSONLD_FILE: _jsonld(canon, canonical=True)}
+    canon = canonical_graph(graph)
+    return {VOID_FILE: canonical_turtle(canon), VOID_JSONLD_FILE: canonical_jsonld(canon, canonical=True)}
 
 
 # --------------------------------------------------------------------------------------------------
-# Writing dist/ atomically
+# Writing dist/
 
 
 def _write_dist(dist: Path, outputs: dict) -> Path:
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; dist/ is for publishing
-        sums = []
-        for rel, content in sorted(outputs.items()):
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            blob = content.encode("utf-8") if isinstance(content, str) else content
-            path.write_bytes(blob)
-            sums.append(f"{hashlib.sha256(blob).hexdigest()}  {rel}")
-        (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-        old = dist.with_name(".dist-old")
-        if old.exists():
-            shutil.rmtree(old)
-        if dist.exists():
-            dist.rename(old)
-        tmp.rename(dist)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dist
-
-
-# --------------------------------------------------------------------------------------------------
-# Deterministic serialisations
-
-
-def _canonical(graph):
-    """A copy of ``graph`` with canonical blank-node labels (stable across runs)."""
-    from rdflib import Graph
-    from rdflib.compare import to_canonical_graph
-
-    canon = Graph()
-    bind_prefixes(canon)
-    # insertion order decides serialisation order: sort so that output does not depend on hashing
-    for triple in sorted(to_canonical_graph(graph), key=lambda t: tuple(x.n3() for x in t)):
-        canon.add(triple)
-    return canon
-
-
-def _ntriples_of_canonical(canon) -> str:
-    lines = canon.serialize(format="nt").splitlines()
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
-
-
-def jsonld_context() -> dict:
-    """The published @context: the canonical prefix map. OBO prefixes end in '_', so JSON-LD 1.1 needs
-    them (and any namespace not ending in a JSON-LD gen-delim) flagged with "@prefix": true."""
-    ctx = {}
-    for prefix, ns in sorted(PREFIXES.items()):
-        ctx[prefix] = ns if ns[-1] in ":/?#[]@" else {"@id": ns, "@prefix": True}
-    return {"@version": 1.1, **ctx}
-
-
-def _jsonld(graph, *, canonical: bool = False) -> str:
-    """Compact, deterministic JSON-LD: subjects, properties and values sorted; canonical blank nodes."""
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import RDF, XSD
-
-    from .namespaces import compress
-
-    canon = graph if canonical else _canonical(graph)
-    nodes: dict[str, dict] = {}
-
-    def ref(term) -> str:
-        return f"_:{term}" if isinstance(term, BNode) else compress(str(term))
-
-    for s, p, o in canon:
-        node = nodes.setdefault(ref(s), {"@id": ref(s)})
-        if p == RDF.type and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(ref(o))
-            continue
-        if isinstance(o, Literal):
-            if o.language:
-                value = {"@value": str(o), "@language": o.language}
-            elif o.datatype and o.datatype != XSD.string:
-                value = {"@value": str(o), "@type": compress(str(o.datatype))}
-            else:
-                value = str(o)
-        else:
-            value = {"@id": ref(o)}
-        node.setdefault(compress(str(p)), []).append(value)
-    key = lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)  # noqa: E731
-    graph_list = []
-    for sid in sorted(nodes):
-        node = nodes[sid]
-        graph_list.append({k: (sorted(v, key=key) if isinstance(v, list) else v) for k, v in sorted(node.items())})
-    doc = {"@context": jsonld_context(), "@graph": graph_list}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-
-
-def _serialiser_prefixes() -> dict[str, str]:
-    """Prefixes for pyoxigraph's writers (RDF/XML needs namespaces ending in '/' or '#')."""
-    return {**{k: v for k, v in PREFIXES.items() if v[-1] in "/#"}, "obo": str(OBO)}
-
-
-def _rdfxml(ntriples: str) -> str:
-    """RDF/XML for Protégé and the OWL API, deterministic.
-
-    rdflib's RDF/XML writers iterate hash-ordered sets (output changes between runs) and "pretty-xml"
-    drops triples about rdf:List nodes; so the sorted canonical N-Triples go through pyoxigraph, which
-    writes in the order given and keeps blank-node labels.
-    """
-    import pyoxigraph as ox
-
-    triples = ox.parse(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=_serialiser_prefixes()).decode("utf-8")
+    """Replace dist/ by the outputs plus SHA256SUMS (atomically: the previous dist/ survives a failure)."""
+    files = {rel: (content.encode("utf-8") if isinstance(content, str) else content)
+             for rel, content in sorted(outputs.items())}
+    sums = [f"{hashlib.sha256(blob).hexdigest()}  {rel}" for rel, blob in files.items()]
+    return atomic_folder(dist, {**files, "SHA256SUMS": "\n".join(sums) + "\n"})

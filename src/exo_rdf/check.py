@@ -12,6 +12,14 @@ from typing import Callable
 
 from .project import Project
 
+__all__ = [
+    "STEPS",
+    "CheckSummary",
+    "Step",
+    "format_summary",
+    "run_all",
+]
+
 
 @dataclass
 class Step:

@@ -8,10 +8,17 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import ExoError
+from .rdfio import QUERY_FORMATS, REPORT_FORMATS
+
+if TYPE_CHECKING:
+    from .project import Project
+
+__all__ = ["main"]
 
 OK, PROBLEMS, ERROR = 0, 1, 2
 
@@ -43,13 +50,13 @@ class _Group(click.Group):
             ctx.exit(ERROR)
 
 
-def _project(ctx):
+def _project(ctx: click.Context) -> Project:
     from .project import Project
 
     return Project.at(ctx.obj.get("root"))
 
 
-def _step(message: str):
+def _step(message: str) -> None:
     click.echo(f"• {message}", err=True)
 
 
@@ -58,7 +65,7 @@ def _step(message: str):
               help="Project folder (default: the current directory).")
 @click.version_option(package_name="exo-rdf")
 @click.pass_context
-def main(ctx, root):
+def main(ctx: click.Context, root: Path | None) -> None:
     """exo-rdf: the knowledge graph of MSC-derived exosomes.
 
     \b
@@ -79,7 +86,7 @@ def main(ctx, root):
               help="Validate only; exit 1 if instances/ is not what the curation compiles to.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
-def curate(ctx, check_only, files):
+def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> None:
     """Validate curation/*.yaml and compile it into instances/*.ttl.
 
     With FILES, report problems only for those files (all files are still compiled, since ids must be
@@ -119,7 +126,7 @@ def curate(ctx, check_only, files):
 @main.command()
 @click.option("--check", "check_only", is_flag=True, help="Only report files that are not canonical (exit 1).")
 @click.pass_context
-def fmt(ctx, check_only):
+def fmt(ctx: click.Context, check_only: bool) -> None:
     """Rewrite hand-edited Turtle (ontology/exo.ttl, shapes/*.ttl) in canonical form.
 
     \b
@@ -145,7 +152,7 @@ def fmt(ctx, check_only):
 @main.command()
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def stats(ctx, fmt_):
+def stats(ctx: click.Context, fmt_: str) -> None:
     """Count findings and facts by paper, section, model type, organism and knowledge level.
 
     \b
@@ -162,14 +169,14 @@ def stats(ctx, fmt_):
 
 
 @main.command()
-@click.option("--format", "fmt_", type=click.Choice(["text", "ttl", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt_", type=click.Choice(["text", *REPORT_FORMATS]), default="text", show_default=True,
               help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
                    "(Turtle or JSON-LD).")
 @click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
 @click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
               help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.")
 @click.pass_context
-def validate(ctx, fmt_, violations_only, engine):
+def validate(ctx: click.Context, fmt_: str, violations_only: bool, engine: str) -> None:
     """Validate instances/*.ttl against shapes/*.ttl, with the ontology and imports as ontology graph.
 
     Exit 0 when there is no violation (warnings are allowed), 1 when there are violations.
@@ -189,13 +196,13 @@ def validate(ctx, fmt_, violations_only, engine):
     if fmt_ == "text":
         click.echo(format_report(report, show_warnings=not violations_only))
     else:
-        click.echo(report.report_graph.serialize(format="turtle" if fmt_ == "ttl" else "json-ld"))
+        click.echo(report.report_graph.serialize(format=REPORT_FORMATS[fmt_]))
     ctx.exit(OK if report.conforms else PROBLEMS)
 
 
 @main.command()
 @click.pass_context
-def build(ctx):
+def build(ctx: click.Context) -> None:
     """Write the release files into dist/ (atomically; the previous dist/ survives a failure).
 
     Ontology base and full releases in Turtle, RDF/XML and JSON-LD (the full release adds the
@@ -228,7 +235,7 @@ def build(ctx):
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).")
 @click.pass_context
-def reason(ctx, no_instances, output):
+def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
     """Run HermiT (via owlready2; needs Java) over ontology + imports + instances.
 
     Reports consistency and unsatisfiable classes and writes the inferred class hierarchy.
@@ -263,12 +270,12 @@ def reason(ctx, no_instances, output):
 @click.argument("query_id", required=False, metavar="ID|FILE")
 @click.option("--list", "list_", is_flag=True, help="List the stored queries with their questions.")
 @click.option("--format", "fmt_", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+              type=click.Choice(QUERY_FORMATS),
               help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.")
 @click.pass_context
-def query(ctx, query_id, list_, fmt_, data):
+def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data: tuple[Path, ...]) -> None:
     """Run a stored query (by id, the file stem) or any SPARQL 1.1 file on the embedded Oxigraph store.
 
     The store holds the ontology, its imports and the instance data, or, with --data, the given RDF
@@ -302,7 +309,7 @@ def query(ctx, query_id, list_, fmt_, data):
               help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.")
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def check(ctx, skip, fmt_):
+def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str) -> None:
     """Run every check: external ids, curation up to date, canonical Turtle, QC queries, SHACL, HermiT.
 
     Exit 0 when every step passes (warnings allowed), 1 when any fails, 2 on bad input or a missing tool.
@@ -329,7 +336,7 @@ def check(ctx, skip, fmt_):
 
 @main.command()
 @click.pass_context
-def imports(ctx):
+def imports(ctx: click.Context) -> None:
     """Regenerate ontology/imports/ from ../shared/ontologies: the external terms we use plus ancestors.
 
     Atomic: a failure leaves the previous modules untouched.
@@ -349,7 +356,7 @@ def imports(ctx):
 
 
 @main.group()
-def terms():
+def terms() -> None:
     """Look up external terms in the shared ontology tables."""
 
 
@@ -359,7 +366,7 @@ def terms():
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
 @click.option("--obsolete", is_flag=True, help="Include obsolete terms.")
 @click.pass_context
-def terms_search(ctx, text, prefixes, limit, obsolete):
+def terms_search(ctx: click.Context, text: str, prefixes: tuple[str, ...], limit: int, obsolete: bool) -> None:
     """Find ids by label or synonym (exact matches first), or show one id.
 
     \b
@@ -368,10 +375,11 @@ def terms_search(ctx, text, prefixes, limit, obsolete):
       exo-rdf terms search "mesenchymal stem cell" --prefix CL
       exo-rdf terms search MONDO:0005559
     """
+    from .namespaces import bare_id
     from .terms import project_index
 
     index = project_index(_project(ctx))
-    term = index.get(text) if ":" in text or text.startswith(("CVCL_", "MIMAT")) else None
+    term = index.get(text) if ":" in text or bare_id(text) is not None else None
     if term is not None:
         click.echo(f"{term.curie}\t{term.label or ''}\t{'OBSOLETE' if term.obsolete else ''}\t{term.source}")
         if term.definition:
@@ -400,7 +408,7 @@ def terms_search(ctx, text, prefixes, limit, obsolete):
               help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).")
 @click.option("--reason", "run_reasoner", is_flag=True, help="Run HermiT over the merge (modules where too large).")
 @click.pass_context
-def merge(ctx, inputs, output, run_reasoner):
+def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool) -> None:
     """Merge our ontology and data with external ontology files and report what does not line up.
 
     \b
@@ -454,7 +462,8 @@ def merge(ctx, inputs, output, run_reasoner):
 @click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
               help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
 @click.pass_context
-def serve(ctx, port, timeout_s, max_results, workers, cache_size):
+def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, workers: int,
+          cache_size: int) -> None:
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
     Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Mapping
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -27,6 +26,23 @@ from rdflib.namespace import OWL
 from .errors import ExoError
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, bind_prefixes, expand
 from .project import Project
+from .rdfio import media_type
+
+__all__ = [
+    "CATALOG",
+    "DATA_DATASET",
+    "N_EXAMPLES",
+    "SPARQL_ENDPOINT",
+    "VOID_FILE",
+    "VOID_JSONLD_FILE",
+    "DatasetStats",
+    "OntologyHeader",
+    "data_header",
+    "data_license",
+    "release_url",
+    "statistics",
+    "void_graph",
+]
 
 #: The curated instance data as a dataset (mirrors ONTOLOGY_IRI; the data namespace is EXOD).
 DATA_DATASET = URIRef(BASE + "data")
@@ -41,19 +57,6 @@ VOID_JSONLD_FILE = "void.jsonld"
 #: How many findings are named as void:exampleResource.
 N_EXAMPLES = 3
 
-_MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".nq": "application/n-quads",
-    ".trig": "application/trig",
-    ".jsonld": "application/ld+json",
-    ".owl": "application/rdf+xml",
-    ".html": "text/html",
-    ".tsv": "text/tab-separated-values",
-    ".json": "application/json",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-}
 #: Files that are RDF dumps of a dataset (void:dataDump); everything else is only a dcat:Distribution.
 _DUMP_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".owl")
 _DUMP_FOLDERS = ("data/", "ontology/")
@@ -76,11 +79,6 @@ def _dct(local: str) -> URIRef:
 def release_url(version: str, rel: str = "") -> URIRef:
     """The published address of a release file (``rel`` is its path inside dist/)."""
     return URIRef(f"{BASE}releases/{version}/{rel}")
-
-
-def media_type(rel: str) -> str:
-    """The IANA media type of a release file, from its suffix."""
-    return _MEDIA_TYPES.get(Path(rel).suffix, "application/octet-stream")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -216,7 +214,7 @@ class OntologyHeader:
     license: URIRef | None
 
     @classmethod
-    def of(cls, graph) -> "OntologyHeader":
+    def of(cls, graph: Graph) -> "OntologyHeader":
         def one(p):
             return graph.value(ONTOLOGY_IRI, p)
 

@@ -21,6 +21,11 @@ import logging
 from .errors import ExoError
 from .namespaces import IAO_DEFINITION, ONTOLOGY_IRI, PREFIXES
 
+__all__ = [
+    "DOCS_FILE",
+    "ontology_html",
+]
+
 DOCS_FILE = "docs/ontology.html"
 
 

@@ -36,10 +36,29 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 
 from .errors import InputError
-from .namespaces import OBO, PREFIXES, compress, expand
-from .terms import id_space, normalise_curie
+from .namespaces import OBO, PREFIXES, bare_id, expand, id_space
+from .namespaces import key_of_iri as canonical_key_of_iri
+from .obo import obo_stanzas
+from .rdfio import OX_EXTERNAL_FORMATS
+
+__all__ = [
+    "FORMAT_NAMES",
+    "ExternalOntology",
+    "ExternalTerm",
+    "converter_terms",
+    "curie_iri",
+    "cxg_triples",
+    "id_spaces",
+    "key_of_iri",
+    "obo_triples",
+    "obograph_triples",
+    "read_external",
+    "sniff",
+    "term_table",
+]
 
 #: Format names as reports show them.
 FORMAT_NAMES = {
@@ -131,9 +150,8 @@ def read_external(path: str | Path) -> ExternalOntology:
     data, compression = _decompress(path)
     fmt, doc = _sniff(data, path)
     notes: list[str] = []
-    if fmt in ("rdfxml", "turtle", "ntriples", "jsonld"):
-        rdf_format = {"rdfxml": ox.RdfFormat.RDF_XML, "turtle": ox.RdfFormat.TURTLE,
-                      "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    if fmt in OX_EXTERNAL_FORMATS:
+        rdf_format = getattr(ox.RdfFormat, OX_EXTERNAL_FORMATS[fmt])
         triples = _parse_rdf(data, rdf_format, path, FORMAT_NAMES[fmt])
     elif fmt in ("ofn", "owx"):
         triples = _horned(data, path, fmt)
@@ -297,8 +315,8 @@ def _parse_rdf(data: bytes, rdf_format, path: Path, what: str) -> list:
 
 
 def _horned(data: bytes, path: Path, fmt: str) -> list:
-    import pyoxigraph as ox
     import pyhornedowl
+    import pyoxigraph as ox
 
     text = _text(data, path)
     try:
@@ -345,20 +363,15 @@ def key_of_iri(iri: str) -> str | None:
         if not m:
             return None
         space, acc = m.groups()
-        if space.lower().startswith("mirbase"):
-            return acc
-        return f"{space}:{acc}"
-    curie = compress(iri)
-    if curie == iri:
-        return None
-    return normalise_curie(curie)
+        rule = bare_id(acc)
+        return acc if rule is not None and rule.keyed_bare else f"{space}:{acc}"
+    return canonical_key_of_iri(iri)
 
 
 # --------------------------------------------------------------------------------------------------
 # OBO 1.4
 
 
-_OBO_TAG = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(.*)$')
 _HANDLED = {"id", "name", "def", "synonym", "xref", "is_a", "relationship", "intersection_of", "is_obsolete",
             "replaced_by", "consider", "namespace", "property_value", "comment", "alt_id", "disjoint_from",
@@ -389,26 +402,7 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
     V = _V_()
     notes = notes if notes is not None else []
     header: dict[str, list[str]] = {}
-    stanzas: list[tuple[str, int, list[tuple[str, str, int]]]] = []
-    current: list | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("!"):
-            continue
-        if line.startswith("["):
-            kind = line.strip("[] ")
-            current = []
-            stanzas.append((kind, number, current))
-            continue
-        m = _OBO_TAG.match(line)
-        if not m:
-            if current is None and not stanzas:
-                raise InputError(path, f"not an OBO header line: {line[:80]!r}", number)
-            continue
-        if current is None:
-            header.setdefault(m.group(1), []).append(m.group(2).strip())
-        else:
-            current.append((m.group(1), m.group(2).strip(), number))
+    stanzas = list(obo_stanzas(text.splitlines(), path, header))
     if not any(kind in ("Term", "Typedef") for kind, _, _ in stanzas):
         raise InputError(path, "OBO file without any [Term] or [Typedef] stanza: is it truncated?")
 
@@ -705,8 +699,9 @@ def _as_list(value) -> list[str]:
 
 
 def _cxg_iri(curie: str) -> str:
-    if curie.startswith("CVCL_"):
-        return str(expand(f"cellosaurus:{curie}"))
+    rule = bare_id(curie)
+    if rule is not None and rule.prefix is not None:
+        return str(expand(curie))
     return curie_iri(curie)
 
 
@@ -714,7 +709,7 @@ def _cxg_iri(curie: str) -> str:
 # the term table of a converted file
 
 
-def term_table(triples) -> dict[str, ExternalTerm]:
+def term_table(triples: Iterable[Any]) -> dict[str, ExternalTerm]:
     """Terms an input defines (declared as class/property/individual, or labelled), keyed by project id."""
     import pyoxigraph as ox
 

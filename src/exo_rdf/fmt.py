@@ -1,16 +1,22 @@
 """Keep hand-edited Turtle in one canonical serialisation (sorted, canonical prefixes, no unused ones).
 
-Canonical form is what :func:`graph.canonical_turtle` writes. The hand-edited sources are
+Canonical form is what :func:`rdfio.canonical_turtle` writes. The hand-edited sources are
 ontology/exo.ttl and shapes/*.ttl; generated files (imports, instances) are canonical by construction.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from .graph import canonical_turtle, parse_turtle
+from .graph import parse_turtle
 from .project import Project
+from .rdfio import atomic_write, canonical_turtle
+
+__all__ = [
+    "canonical_text",
+    "format_files",
+    "hand_edited_files",
+    "unformatted",
+]
 
 
 def hand_edited_files(project: Project) -> list[Path]:
@@ -37,8 +43,5 @@ def format_files(project: Project) -> list[Path]:
         if path.read_text(encoding="utf-8") != text:
             pending.append((path, text))
     for path, text in pending:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
+        atomic_write(path, text)
     return [p for p, _ in pending]

@@ -7,11 +7,29 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import InputError
 from .namespaces import PREFIXES, bind_prefixes
 from .project import Project
+from .rdfio import store_format
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+    from rdflib import Graph
+
+__all__ = [
+    "data_files",
+    "line_of",
+    "load_store",
+    "ontology_files",
+    "parse_files",
+    "parse_turtle",
+    "prefix_conflicts",
+    "prefix_declarations",
+    "project_store",
+    "read_source",
+]
 
 _LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
 
@@ -39,7 +57,7 @@ def read_source(path: Path) -> str:
         raise InputError(path, f"cannot read file: {exc}") from None
 
 
-def parse_turtle(path: Path, graph=None):
+def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file into ``graph`` (a new rdflib Graph by default).
 
     An unreadable file, a syntax error or an undeclared prefix raises :class:`InputError` with the
@@ -64,7 +82,7 @@ def parse_turtle(path: Path, graph=None):
     return graph
 
 
-def parse_files(paths: Iterable[Path]):
+def parse_files(paths: Iterable[Path]) -> Graph:
     """Parse several Turtle files into one rdflib Graph."""
     import rdflib
 
@@ -84,11 +102,7 @@ def data_files(project: Project) -> list[Path]:
     return [*ontology_files(project), *project.instance_files()]
 
 
-_STORE_FORMATS = {".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML", ".jsonld": "JSON_LD",
-                  ".nq": "N_QUADS", ".trig": "TRIG"}
-
-
-def load_store(paths: Iterable[Path]):
+def load_store(paths: Iterable[Path]) -> Store:
     """Load RDF files into a new in-memory pyoxigraph Store (default graph; TriG/N-Quads keep their graphs).
 
     The format follows the suffix (.ttl and anything else: Turtle; .nt, .owl/.rdf RDF/XML, .jsonld, .nq, .trig).
@@ -103,7 +117,8 @@ def load_store(paths: Iterable[Path]):
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
-        fmt = getattr(ox.RdfFormat, _STORE_FORMATS.get(path.suffix.lower(), "TURTLE"))
+        name, _ = store_format(path)
+        fmt = getattr(ox.RdfFormat, name)
         try:
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 store.bulk_load(data, fmt, base_iri=path.resolve().as_uri())
@@ -115,45 +130,10 @@ def load_store(paths: Iterable[Path]):
     return store
 
 
-def project_store(project: Project, *, include_instances: bool = True):
+def project_store(project: Project, *, include_instances: bool = True) -> Store:
     """The project's knowledge graph (ontology, imports and, by default, instances) in a store."""
     files = data_files(project) if include_instances else ontology_files(project)
     return load_store(files)
-
-
-def canonical_turtle(graph) -> str:
-    """Serialise an rdflib graph as canonical Turtle: canonical prefixes, only those used, sorted."""
-    import rdflib
-
-    import io
-
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
-
-    class _NoGeneratedPrefixes(TurtleSerializer):
-        """rdflib invents ns1:, ns2: ... for namespaces it does not know; write full IRIs instead."""
-
-        def get_pname(self, uri, gen_prefix=True):
-            return super().get_pname(uri, gen_prefix=False)
-
-    out = rdflib.Graph()
-    bind_prefixes(out)
-    for triple in graph:
-        out.add(triple)
-    buf = io.BytesIO()
-    _NoGeneratedPrefixes(out).serialize(buf, encoding="utf-8")
-    return _drop_unused_prefixes(buf.getvalue().decode("utf-8"))
-
-
-def _drop_unused_prefixes(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    body = "".join(l for l in lines if not l.startswith("@prefix"))
-    kept = []
-    for line in lines:
-        if line.startswith("@prefix"):
-            name = line.split()[1][:-1]
-            if re.search(rf"(?<![\w.-]){re.escape(name)}:", body):
-                kept.append(line)
-    return "".join(kept) + body
 
 
 def prefix_declarations(text: str) -> dict[str, str]:

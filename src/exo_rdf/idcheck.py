@@ -17,10 +17,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .idscan import (SUBSET_SPACES, TERMCHECK_SPACES, IdOccurrence, Scan, find_ids, scan_files,  # noqa: F401
-                     source_files)
+from .idscan import (  # noqa: F401
+    SUBSET_SPACES,
+    TERMCHECK_SPACES,
+    IdOccurrence,
+    Scan,
+    find_ids,
+    scan_files,
+    source_files,
+)
+from .namespaces import id_space
 from .project import Project
-from .terms import TermIndex, id_space, project_index
+from .terms import TermIndex, project_index
+
+__all__ = [
+    "IdProblem",
+    "IdReport",
+    "check_ids",
+    "judge",
+]
 
 
 @dataclass(frozen=True)

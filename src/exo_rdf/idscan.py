@@ -17,6 +17,17 @@ from .namespaces import OBO_PREFIXES, PREFIXES
 from .project import Project
 from .terms import PARTIAL_PREFIXES
 
+__all__ = [
+    "ID_PATTERN",
+    "SUBSET_SPACES",
+    "TERMCHECK_SPACES",
+    "IdOccurrence",
+    "Scan",
+    "find_ids",
+    "scan_files",
+    "source_files",
+]
+
 #: The id pattern of termcheck.py, plus IAO and COB and the numeric tail of HGNC IRIs.
 ID_PATTERN = re.compile(
     r"(?<![A-Za-z0-9])(CL|UBERON|GO|MONDO|DOID|CHEBI|PR|RO|BFO|ECO|OBI|NCBITaxon|HGNC|IAO|COB)[:_](\d{1,9})(?![0-9])"

@@ -23,9 +23,37 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import ExoError
 from .namespaces import BASE, EXOD, ONTOLOGY_IRI, PREFIXES, compress, expand
+
+if TYPE_CHECKING:
+    from .project import Project
+
+__all__ = [
+    "AGENT_TYPE",
+    "AMELIORATES_PHENOTYPE",
+    "CLASS_CATEGORY",
+    "DIRECTIONS",
+    "EDGES",
+    "EDGE_CATEGORY",
+    "EDGE_COLUMNS",
+    "GO_BRANCH_CATEGORY",
+    "HAS_PART",
+    "INFORES",
+    "KNOWLEDGE_LEVEL",
+    "METADATA",
+    "NODES",
+    "NODE_COLUMNS",
+    "PREFIX_CATEGORY",
+    "PREPARATION_EDGES",
+    "Rule",
+    "kgx_graph",
+    "kgx_outputs",
+    "predicate_table",
+    "rule_for",
+]
 
 NODES = "kgx/exo-rdf_nodes.tsv"
 EDGES = "kgx/exo-rdf_edges.tsv"
@@ -279,7 +307,7 @@ def _tsv(columns, rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def kgx_graph(project):
+def kgx_graph(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(nodes, edges, facts) of the export: nodes and edges as lists of dicts, sorted."""
     from .graph import project_store
 
@@ -312,7 +340,7 @@ def predicate_table() -> list[dict[str, str]]:
     return rows
 
 
-def kgx_outputs(project, version: str) -> dict[str, str]:
+def kgx_outputs(project: Project, version: str) -> dict[str, str]:
     """The KGX release files (nodes, edges, graph metadata), keyed by their path under dist/."""
     nodes, edges, g = kgx_graph(project)
     used = sorted({c.split(":", 1)[0] for n in nodes for c in (n["id"],)}

@@ -30,20 +30,47 @@ inconsistent merge entails everything, so nothing inferred is added then.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import ExoError
-from .extformats import ExternalOntology, ExternalTerm, id_spaces, key_of_iri, read_external
-from .namespaces import PREFIXES, expand
+from .extformats import (
+    ExternalOntology,
+    ExternalTerm,
+    id_spaces,
+    key_of_iri,
+    read_external,
+)
+from .namespaces import PREFIXES, expand, id_space
 from .project import Project
-from .terms import id_space
+from .rdfio import atomic_write, merge_output_format
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "COVERAGE_MINIMUM",
+    "COVERAGE_SHARE",
+    "FULL_REASONING_LIMIT",
+    "InputReport",
+    "MergeReasoning",
+    "MergeReport",
+    "ReasonedInput",
+    "TermIssue",
+    "add_external",
+    "add_inferred",
+    "asserted_edges",
+    "covered_spaces",
+    "extract_module",
+    "merge",
+    "merged_store",
+    "write_store",
+]
 
 #: A space holding at least this share of an input's terms counts as covered by the input (measured:
 #: the home space of each shared file holds 77-100 % of its terms; borrowed spaces at most 8 %, RO's IAO).
@@ -57,9 +84,6 @@ COVERAGE_MINIMUM = 10
 #: finished in under two minutes. BFO 2020 (1k triples) is reasoned whole.
 FULL_REASONING_LIMIT = 5_000
 
-#: Output suffix -> pyoxigraph format name.
-OUTPUT_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML",
-                  ".xml": "RDF_XML", ".jsonld": "JSON_LD"}
 
 
 @dataclass(frozen=True)
@@ -159,17 +183,6 @@ class MergeReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def output_format(path: Path):
-    """The pyoxigraph format for an output file's suffix, or :class:`ExoError` listing the known ones."""
-    import pyoxigraph as ox
-
-    name = OUTPUT_FORMATS.get(Path(path).suffix.lower())
-    if name is None:
-        raise ExoError(f"{path}: cannot tell the output format from the suffix "
-                       f"'{Path(path).suffix}'; use one of {', '.join(OUTPUT_FORMATS)}")
-    return getattr(ox.RdfFormat, name)
-
-
 def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | os.PathLike | None = None,
           reason: bool = False) -> MergeReport:
     """Merge the project with external files, compare the ids we use, optionally reason and write.
@@ -184,7 +197,7 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     paths = [Path(p) for p in inputs]
     if not paths:
         raise ExoError("merge needs at least one external file (--with FILE)")
-    out_format = output_format(Path(output)) if output is not None else None
+    out_format = merge_output_format(Path(output)) if output is not None else None
     externals = [read_external(p) for p in paths]   # every input is read before anything else happens
 
     store = load_store(data_files(project))
@@ -207,7 +220,7 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     return report
 
 
-def add_external(store, externals: Iterable[ExternalOntology]) -> None:
+def add_external(store: Store, externals: Iterable[ExternalOntology]) -> None:
     """Add the triples of external files to a store's default graph."""
     import pyoxigraph as ox
 
@@ -215,7 +228,7 @@ def add_external(store, externals: Iterable[ExternalOntology]) -> None:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ext.triples)
 
 
-def add_inferred(store, axioms: list[tuple[str, str]]) -> int:
+def add_inferred(store: Store, axioms: list[tuple[str, str]]) -> int:
     """Add inferred ``rdfs:subClassOf`` axioms (IRI pairs), marked ``oboInOwl:is_inferred``, to a store.
 
     The triples come from :func:`exo_rdf.reason.add_inferred_axioms` (the same shape as the full
@@ -236,7 +249,7 @@ def add_inferred(store, axioms: list[tuple[str, str]]) -> int:
     return len(axioms)
 
 
-def asserted_edges(store) -> set[tuple[str, str]]:
+def asserted_edges(store: Store) -> set[tuple[str, str]]:
     """Subclass links between named classes asserted in a store (an equivalence counts both ways)."""
     import pyoxigraph as ox
 
@@ -253,7 +266,7 @@ def asserted_edges(store) -> set[tuple[str, str]]:
     return edges
 
 
-def merged_store(project: Project, inputs: Iterable[str | os.PathLike | ExternalOntology]):
+def merged_store(project: Project, inputs: Iterable[str | os.PathLike[str] | ExternalOntology]) -> Store:
     """A pyoxigraph store with the project's ontology, imports and instances plus the inputs (no report)."""
     from .graph import data_files, load_store
 
@@ -317,29 +330,20 @@ def _compare(ext: ExternalOntology, used: list[str], ours: dict[str, str]) -> In
     return report
 
 
-def write_store(store, target: Path, rdf_format) -> None:
-    """Dump the store's default graph to ``target`` atomically (temporary file, then os.replace)."""
+def write_store(store: Store, target: Path, format_name: str) -> None:
+    """Dump the store's default graph to ``target`` atomically, in the pyoxigraph format named."""
     import pyoxigraph as ox
 
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ExoError(f"{target}: output folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    rdf_format = getattr(ox.RdfFormat, format_name)
+    kwargs = {"prefixes": dict(PREFIXES)} if format_name in ("TURTLE", "RDF_XML") else {}
     try:
-        kwargs = {"prefixes": dict(PREFIXES)} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-        store.dump(tmp, rdf_format, from_graph=ox.DefaultGraph(), **kwargs)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        atomic_write(target, lambda fh: store.dump(fh, rdf_format, from_graph=ox.DefaultGraph(), **kwargs))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise ExoError(f"{target}: cannot write the merged graph: {exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------------------
@@ -430,7 +434,7 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         merged = Path(tmp) / "merged.nt"
         store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         try:
-            outcome = reasoner._run_hermit(merged, java, Graph(), [])
+            outcome = reasoner.run_hermit(merged, java, Graph(), [])
         except ExoError:
             raise
         except Exception as exc:  # owlready2 raises many types for input it cannot load
@@ -446,6 +450,6 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         builtins = {str(expand("owl:Thing")), str(expand("owl:Nothing"))}
         entailed = {(s, o) for s, o in outcome.entailed_edges if s not in builtins and o not in builtins}
         asserted = asserted_edges(merged_graph)
-        inferred = reasoner.non_redundant(asserted, reasoner._new_edges(asserted, entailed, outcome.unsatisfiable))
+        inferred = reasoner.non_redundant(asserted, reasoner.new_edges(asserted, entailed, outcome.unsatisfiable))
     return MergeReasoning(outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version,
                           inferred)

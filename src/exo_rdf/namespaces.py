@@ -7,15 +7,52 @@ that a term can never be confused with a record. External terms keep their own I
 ``http://purl.obolibrary.org/obo/PREFIX_NNNNNNN``; HGNC, miRBase, Cellosaurus and ClinicalTrials.gov
 by their Bioregistry-preferred URI prefixes.
 
+Every CURIE is expanded and compressed by one :func:`converter` (the ``curies`` library) built from
+:data:`PREFIXES`; its rules for ids written without a prefix (``CVCL_0481``, ``MIMAT0000770``,
+``MI0000001``) are :data:`BARE_IDS`, used by :func:`expand`, :func:`id_key` and :func:`id_space`.
+
 ``EXO`` is a closed :class:`rdflib.namespace.DefinedNamespace`: referring to a term that the ontology
 does not define raises an error instead of minting a new IRI (a test keeps it equal to ontology/exo.ttl).
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
+
+if TYPE_CHECKING:
+    import curies
+
+__all__ = [
+    "BARE_IDS",
+    "BASE",
+    "EXO",
+    "EXOD",
+    "EXOSH",
+    "IAO_DEFINITION",
+    "OA",
+    "OBO",
+    "OBO_PREFIXES",
+    "ONTOLOGY_IRI",
+    "PREFIXES",
+    "PROV",
+    "RO_IN_TAXON",
+    "VANN",
+    "BareId",
+    "bare_id",
+    "bind_prefixes",
+    "compress",
+    "converter",
+    "expand",
+    "id_key",
+    "id_space",
+    "key_of_iri",
+]
 
 BASE = "https://w3id.org/exo-rdf/"
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
@@ -235,31 +272,88 @@ _PREFIXES: dict[str, str] = {
 PREFIXES = MappingProxyType(_PREFIXES)
 
 
-def converter():
-    """Return a :class:`curies.Converter` for the canonical prefix map."""
-    import curies
-
-    return curies.Converter.from_prefix_map(dict(PREFIXES))
-
-
-def bind_prefixes(graph) -> None:
+def bind_prefixes(graph: Graph) -> None:
     """Bind the canonical prefixes to an rdflib graph, replacing rdflib's defaults."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, Namespace(ns), override=True, replace=True)
 
 
-def expand(curie: str) -> URIRef:
-    """Expand a CURIE with the canonical map, or raise ``ValueError`` naming the unknown prefix."""
+@dataclass(frozen=True)
+class BareId:
+    """An id written without a prefix: by the shared tables (their key) and by the curators."""
+
+    space: str           # the id space as the shared tables name it
+    pattern: str         # the whole id, as a regular expression
+    prefix: str | None   # the canonical prefix whose IRIs end in the bare id (None: no IRI of ours)
+    keyed_bare: bool = True  # the shared tables key it bare (else ``prefix:ID`` is the key)
+
+
+#: Bare ids, the rules of the converter: ``CVCL_0481`` is ``cellosaurus:CVCL_0481``, ``MIMAT0000770`` is
+#: ``mirbase.mature:MIMAT0000770``; miRBase precursors (``MI0000001``) are known to the tables only;
+#: curators may write a trial id ``NCT01234567`` bare.
+BARE_IDS: tuple[BareId, ...] = (
+    BareId("CVCL", r"CVCL_[0-9A-Z]{4}", "cellosaurus"),
+    BareId("MIMAT", r"MIMAT\d{7}", "mirbase.mature"),
+    BareId("MI", r"MI\d{7}", None),
+    BareId("NCT", r"NCT\d{8}", "clinicaltrials", keyed_bare=False),
+)
+_BARE_RE = [(re.compile(rule.pattern), rule) for rule in BARE_IDS]
+_BARE_PREFIXES = {rule.prefix: rule for rule in BARE_IDS if rule.prefix and rule.keyed_bare}
+
+
+@lru_cache(maxsize=1)
+def converter() -> curies.Converter:
+    """The one :class:`curies.Converter`, built from the canonical prefix map."""
+    import curies
+
+    return curies.Converter.from_prefix_map(dict(PREFIXES))
+
+
+def bare_id(text: str) -> BareId | None:
+    """The rule a bare id (``CVCL_0481``, ``MIMAT0000770``, ``MI0000001``, ``NCT01234567``) follows, or None."""
+    for regex, rule in _BARE_RE:
+        if regex.fullmatch(text):
+            return rule
+    return None
+
+
+def id_key(curie: str) -> str:
+    """An id as the shared tables key it: ``cellosaurus:CVCL_0481`` -> ``CVCL_0481``; others unchanged."""
     prefix, sep, local = curie.partition(":")
-    if not sep or prefix not in PREFIXES:
+    if sep and prefix in _BARE_PREFIXES:
+        return local
+    return curie
+
+
+def id_space(curie: str) -> str:
+    """The id space of an id as the shared tables name it (``CL``, ``HGNC``, ``CVCL``, ``MIMAT``, ``MI``)."""
+    key = id_key(curie)
+    rule = bare_id(key)
+    if rule is not None and rule.keyed_bare:
+        return rule.space
+    return key.split(":", 1)[0]
+
+
+def expand(curie: str) -> URIRef:
+    """Expand a CURIE (or a bare id with an IRI of ours) with the canonical map.
+
+    Raises ``ValueError`` naming the unknown prefix.
+    """
+    rule = bare_id(curie)
+    if rule is not None and rule.prefix is not None:
+        curie = f"{rule.prefix}:{curie}"
+    iri = converter().expand(curie) if ":" in curie else None
+    if iri is None:
         raise ValueError(f"unknown prefix in {curie!r}; known prefixes: {', '.join(sorted(PREFIXES))}")
-    return URIRef(PREFIXES[prefix] + local)
+    return URIRef(iri)
 
 
 def compress(iri: str) -> str:
     """Compress an IRI to a CURIE using the longest matching namespace, or return it unchanged."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return converter().compress(iri, passthrough=True)
+
+
+def key_of_iri(iri: str) -> str | None:
+    """The id of one of our IRIs as the shared tables key it (``CL:0000134``, ``CVCL_0481``), or None."""
+    curie = converter().compress(iri)
+    return id_key(curie) if curie is not None else None

@@ -12,6 +12,10 @@ from pathlib import Path
 
 from .errors import ExoError
 
+__all__ = [
+    "Project",
+]
+
 
 @dataclass(frozen=True)
 class Project:
@@ -20,7 +24,7 @@ class Project:
     root: Path
 
     @classmethod
-    def at(cls, root: str | os.PathLike | None = None, *, require: bool = True) -> "Project":
+    def at(cls, root: str | os.PathLike[str] | None = None, *, require: bool = True) -> "Project":
         """Return the project at ``root`` (default: the current directory).
 
         With ``require`` the root must hold ``ontology/exo.ttl``; otherwise a plain error says so.

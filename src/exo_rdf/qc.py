@@ -20,11 +20,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import ExoError, InputError
 from .project import Project
-from .query import StoredQuery, format_rows, header_problems, load_queries, run_query, undeclared_prefixes
+from .query import (
+    StoredQuery,
+    format_rows,
+    header_problems,
+    load_queries,
+    run_query,
+    undeclared_prefixes,
+)
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "ERROR",
+    "FILE_CHECKS",
+    "NONCANONICAL_PREFIX",
+    "UNDECLARED_PREFIX",
+    "WARNING",
+    "CheckResult",
+    "FileCheck",
+    "check_queries",
+    "exit_code",
+    "format_report",
+    "list_checks",
+    "run_checks",
+    "text_files",
+]
 
 #: Only error-severity failures fail ``exo-rdf check`` (exit code 1); warnings are reported.
 ERROR = "error"
@@ -159,7 +185,7 @@ def text_files(project: Project) -> list[Path]:
     return unique
 
 
-def run_checks(project: Project, store=None, *, only: Iterable[str] | None = None) -> list[CheckResult]:
+def run_checks(project: Project, store: Store | None = None, *, only: Iterable[str] | None = None) -> list[CheckResult]:
     """Run every check of the project and return one result per check (file-level checks first).
 
     ``store`` is a pyoxigraph store of the knowledge graph; by default the ontology, its imports and

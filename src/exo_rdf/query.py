@@ -21,11 +21,45 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ExoError, InputError
-from .namespaces import PREFIXES, compress
+from .namespaces import compress
 from .project import Project
+from .rdfio import (
+    OX_QUERY_GRAPH_FORMATS,
+    OX_QUERY_TABLE_FORMATS,
+    QUERY_FORMATS,
+    used_prefixes,
+)
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "CHECK_KEYS",
+    "FORMS",
+    "KNOWN_KEYS",
+    "REQUIRED_KEYS",
+    "SEVERITIES",
+    "QueryResult",
+    "StoredQuery",
+    "find_query",
+    "format_rows",
+    "format_table",
+    "header_lines",
+    "header_problems",
+    "load_queries",
+    "parse_header",
+    "project_queries",
+    "projected_variables",
+    "query_form",
+    "run_query",
+    "serialize",
+    "strip_lexical",
+    "term_text",
+    "undeclared_prefixes",
+]
 
 #: Keys every stored query header must have.
 REQUIRED_KEYS = ("summary", "description", "form", "returns")
@@ -35,11 +69,6 @@ CHECK_KEYS = ("severity", "fix")
 KNOWN_KEYS = (*REQUIRED_KEYS, "tags", *CHECK_KEYS)
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 SEVERITIES = ("error", "warning")
-
-#: Output formats of :func:`serialize`: tabular results (SELECT, ASK) and graph results (CONSTRUCT, DESCRIBE).
-TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("table", "ttl", "nt", "jsonld", "json")
-FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 
 _HEADER_RE = re.compile(r"^#\+ ?(.*)$")
 _VAR_RE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFD]+)")
@@ -393,7 +422,7 @@ def _ox_message(message: str, text: str) -> str:
     return message
 
 
-def run_query(store, query: StoredQuery | str) -> QueryResult:
+def run_query(store: Store, query: StoredQuery | str) -> QueryResult:
     """Run a query on a pyoxigraph store and collect its result.
 
     A syntax error raises :class:`InputError` naming the query file, the line and the parser's message.
@@ -491,46 +520,24 @@ def serialize(result: QueryResult, fmt: str = "table") -> str:
     import pyoxigraph as ox
 
     fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise ExoError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in QUERY_FORMATS:
+        raise ExoError(f"unknown output format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")
     if fmt == "table":
         return format_table(result)
     if result.is_graph:
-        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-               "json": ox.RdfFormat.JSON_LD}.get(fmt)
-        if rdf is None:
+        rdf_name = OX_QUERY_GRAPH_FORMATS.get(fmt)
+        if rdf_name is None:
             raise ExoError(f"a {result.form} query returns a graph: use --format ttl, nt or jsonld, not {fmt}")
-        prefixes = _used_prefixes(result.triples) if rdf is ox.RdfFormat.TURTLE else None
+        prefixes = used_prefixes(result.triples) if rdf_name == "TURTLE" else None
         kwargs = {"prefixes": prefixes} if prefixes else {}
-        return ox.serialize(result.triples, format=rdf, **kwargs).decode("utf-8")
-    tabular = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-               "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(fmt)
-    if tabular is None:
+        return ox.serialize(result.triples, format=getattr(ox.RdfFormat, rdf_name), **kwargs).decode("utf-8")
+    table_name = OX_QUERY_TABLE_FORMATS.get(fmt)
+    if table_name is None:
         raise ExoError(f"a {result.form} query returns a table: use --format table, csv, tsv, json or xml, not {fmt}")
     if result._results_json is None:
         raise ExoError("this result cannot be serialised (it was not produced by run_query)")
     parsed = ox.parse_query_results(result._results_json, ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=tabular).decode("utf-8")
-
-
-def _used_prefixes(triples) -> dict[str, str]:
-    """The canonical prefixes that some IRI of the triples falls under (keeps Turtle output short)."""
-    import pyoxigraph as ox
-
-    iris = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    used = {}
-    for iri in iris:
-        curie = compress(iri)
-        if curie != iri:
-            prefix = curie.split(":", 1)[0]
-            used[prefix] = PREFIXES[prefix]
-    return dict(sorted(used.items()))
+    return parsed.serialize(format=getattr(ox.QueryResultsFormat, table_name)).decode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

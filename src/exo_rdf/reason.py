@@ -38,14 +38,32 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from .errors import ExoError, InputError
-from .graph import canonical_turtle, data_files, ontology_files, parse_turtle
+from .graph import data_files, ontology_files, parse_turtle
 from .namespaces import ONTOLOGY_IRI, bind_prefixes, compress, expand
 from .project import Project
+from .rdfio import atomic_write, canonical_turtle
+
+__all__ = [
+    "HIERARCHY_FILE",
+    "JAVA_MISSING",
+    "ClassTerm",
+    "ReasonerReport",
+    "add_inferred_axioms",
+    "asserted_edges",
+    "find_java",
+    "inconsistency_hints",
+    "java_version",
+    "new_edges",
+    "non_redundant",
+    "reason",
+    "run_hermit",
+    "unsupported_datatype_uses",
+]
 
 #: File name of the hierarchy written into ``output_dir``.
 HIERARCHY_FILE = "inferred-hierarchy.ttl"
@@ -160,10 +178,10 @@ def reason(project: Project, *, include_instances: bool = True,
         merged = Path(tmp) / "merged.nt"
         _write_ntriples(graph, merged)
         t0 = time.perf_counter()
-        outcome = _run_hermit(merged, java, graph, per_file)
+        outcome = run_hermit(merged, java, graph, per_file)
         reasoner_seconds = time.perf_counter() - t0
 
-    asserted = _asserted_edges(graph)
+    asserted = asserted_edges(graph)
     report = ReasonerReport(
         consistent=outcome.consistent,
         unsatisfiable=[],
@@ -183,10 +201,11 @@ def reason(project: Project, *, include_instances: bool = True,
     if outcome.consistent:
         labels = _labels(graph)
         report.unsatisfiable = [ClassTerm(iri, labels.get(iri)) for iri in sorted(outcome.unsatisfiable)]
-        report.inferred_subclass_axioms = _new_edges(asserted, outcome.entailed_edges, outcome.unsatisfiable)
+        report.inferred_subclass_axioms = new_edges(asserted, outcome.entailed_edges, outcome.unsatisfiable)
         if target is not None:
             text = _hierarchy_turtle(asserted, report.inferred_subclass_axioms, outcome.unsatisfiable)
-            _write_atomically(target, text)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
             report.hierarchy_file = target
     else:
         report.hints = inconsistency_hints(graph)
@@ -274,7 +293,7 @@ class _Outcome:
     entailed_edges: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _run_hermit(merged: Path, java: str, graph, per_file) -> _Outcome:
+def run_hermit(merged: Path, java: str, graph: Graph, per_file: Any) -> _Outcome:
     import owlready2
     from owlready2.base import OwlReadyWarning
 
@@ -370,7 +389,7 @@ def _java_summary(text: str) -> str:
 # Hierarchy
 
 
-def _asserted_edges(graph) -> set[tuple[str, str]]:
+def asserted_edges(graph: Graph) -> set[tuple[str, str]]:
     """Named-class subsumptions stated in the input (equivalences count both ways)."""
     edges = {(str(s), str(o)) for s, o in graph.subject_objects(RDFS.subClassOf) if _is_iri(s) and _is_iri(o)}
     for s, o in graph.subject_objects(OWL.equivalentClass):
@@ -390,7 +409,7 @@ def _reflexive_ancestors(parents, start):
     return seen
 
 
-def _new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
+def new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
                unsatisfiable: set[str]) -> list[tuple[str, str]]:
 
     parents: dict[str, set[str]] = defaultdict(set)
@@ -438,7 +457,7 @@ def non_redundant(asserted: set[tuple[str, str]], inferred: list[tuple[str, str]
     return kept
 
 
-def add_inferred_axioms(graph, axioms: list[tuple[str, str]]) -> None:
+def add_inferred_axioms(graph: Graph, axioms: list[tuple[str, str]]) -> None:
     """Add ``sub rdfs:subClassOf super`` for each (sub, super) IRI pair to an rdflib graph, each also
     annotated by an ``owl:Axiom`` with ``oboInOwl:is_inferred "true"``."""
     from rdflib import BNode
@@ -466,20 +485,6 @@ def _hierarchy_turtle(asserted, inferred, unsatisfiable) -> str:
     for s in unsatisfiable:
         g.add((URIRef(s), RDFS.subClassOf, OWL.Nothing))
     return canonical_turtle(g)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------------------
@@ -518,7 +523,7 @@ def _literal_datatype(lit):
     return lit.datatype or XSD.string
 
 
-def unsupported_datatype_uses(graph, per_file=()) -> list[str]:
+def unsupported_datatype_uses(graph: Graph, per_file: Any = ()) -> list[str]:
     """Data-property values and ranges whose datatype HermiT cannot handle, one line each."""
     supported = _owl2_datatypes()
     data_props = set(graph.subjects(RDF.type, OWL.DatatypeProperty))
@@ -537,7 +542,7 @@ def unsupported_datatype_uses(graph, per_file=()) -> list[str]:
     return _capped(lines)
 
 
-def inconsistency_hints(graph) -> list[str]:
+def inconsistency_hints(graph: Graph) -> list[str]:
     """Likely causes of an inconsistency, from the asserted triples only (a quick check, not a proof).
 
     Looks for data-property values outside the declared range (``"x"@en`` where the range is

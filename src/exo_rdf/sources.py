@@ -15,6 +15,15 @@ from pathlib import Path
 
 from .errors import ExoError
 
+__all__ = [
+    "Section",
+    "Seed",
+    "cited_numbers",
+    "load_seeds",
+    "parse_seed",
+    "slugify",
+]
+
 _FIG_RE = re.compile(r"^Fig\. (\d+)$")
 _SPACES = " \t\u00a0\u2009\u202f\u2007\u2002\u2003"
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")

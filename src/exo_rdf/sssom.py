@@ -21,12 +21,31 @@ import io
 import lzma
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError, InputError
+from .manifest import shared_file
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, compress, expand
 
-#: The shared MONDO -> DOID mapping file (MONDO release 2026-08-04; see shared/ontologies/README.md).
-MONDO_DOID_FILE = "mondo-doid-exactmatch-2026-08-04.sssom.tsv.xz"
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+    from .project import Project
+
+__all__ = [
+    "COLUMNS",
+    "MANUAL",
+    "MAPPING_PREDICATES",
+    "MAPPING_SET_ID",
+    "OUTPUT",
+    "MappingSet",
+    "mapping_set",
+    "read_sssom",
+    "serialize",
+    "sssom_outputs",
+    "used_mondo_ids",
+]
+
 #: Where the mapping set is published (relative to dist/), and its stable id.
 OUTPUT = "mappings/exo-rdf.sssom.tsv"
 MAPPING_SET_ID = BASE + OUTPUT
@@ -84,7 +103,7 @@ def read_sssom(path: Path) -> tuple[dict, list[dict[str, str]]]:
     return meta, rows
 
 
-def used_mondo_ids(store) -> list[str]:
+def used_mondo_ids(store: Store) -> list[str]:
     """Every MONDO term that the instance data refers to (as subject or object), sorted."""
     mondo = PREFIXES["MONDO"]
     query = f"""SELECT DISTINCT ?x WHERE {{
@@ -138,11 +157,11 @@ def _ontology_annotation(store, predicate: str) -> list[str]:
     return sorted(row[0].value for row in store.query(query))
 
 
-def mapping_set(project, version: str) -> MappingSet:
+def mapping_set(project: Project, version: str) -> MappingSet:
     """Collect the mapping set of ``project`` (rows sorted, metadata complete)."""
     from .graph import load_store
 
-    mondo_file = project.external_dir / MONDO_DOID_FILE
+    mondo_file = project.external_dir / shared_file("mondo_doid_sssom")
     if not mondo_file.is_file():
         raise ExoError(f"{mondo_file}: the MONDO to DOID mapping file is missing from the shared folder "
                        "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)")
@@ -205,7 +224,7 @@ def mapping_set(project, version: str) -> MappingSet:
     creators = _ontology_annotation(store, "dcterms:creator")
     comment = ("Our minted terms (exo:) mapped to their closest external terms, curated by hand; and "
                "MONDO to DOID exact matches for every MONDO disease used in instances/*.ttl, taken from "
-               f"{mondo_meta.get('mapping_set_version', MONDO_DOID_FILE)}.")
+               f"{mondo_meta.get('mapping_set_version', mondo_file.name)}.")
     if unmapped:
         comment += (" MONDO diseases used in instances/*.ttl with no DOID exact match in that file: "
                     + ", ".join(unmapped) + ".")
@@ -241,6 +260,6 @@ def serialize(mset: MappingSet) -> str:
     return out.getvalue()
 
 
-def sssom_outputs(project, version: str) -> dict[str, str]:
+def sssom_outputs(project: Project, version: str) -> dict[str, str]:
     """The release files of the mapping set, keyed by their path under dist/."""
     return {OUTPUT: serialize(mapping_set(project, version))}

@@ -5,10 +5,20 @@ All counting is SPARQL on the embedded pyoxigraph store (ontology + imports + in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .graph import project_store
 from .namespaces import PREFIXES, compress
 from .project import Project
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+__all__ = [
+    "Stats",
+    "compute_stats",
+    "format_stats",
+]
 
 _PREFIXES = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in ("exo", "rdfs", "prov", "oa"))
 
@@ -63,7 +73,7 @@ class Stats:
         return {"findings": self.findings, "facts": self.facts, "triples": self.triples, **self.tables}
 
 
-def compute_stats(project: Project, store=None) -> Stats:
+def compute_stats(project: Project, store: Store | None = None) -> Stats:
     store = store if store is not None else project_store(project)
     stats = Stats(triples=len(store))
     for name, body in _QUERIES.items():

@@ -21,14 +21,31 @@ import gc
 import heapq
 import json
 import lzma
-import os
 import pickle
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import ExoError
+from .manifest import shared_file
+from .namespaces import BARE_IDS, id_key, id_space
+from .obo import obo_stanzas
+from .rdfio import atomic_write
+
+if TYPE_CHECKING:
+    from .project import Project
+
+__all__ = [
+    "CHECKED_PREFIXES",
+    "PARTIAL_PREFIXES",
+    "SearchHit",
+    "Term",
+    "TermIndex",
+    "load_index",
+    "project_index",
+]
 
 #: Id spaces whose shared table is a subset: an id missing there is "unconfirmed", not unknown.
 PARTIAL_PREFIXES = frozenset({"CHEBI", "PR", "NCBITaxon"})
@@ -40,16 +57,21 @@ _CACHE_VERSION = 5
 
 #: The file that is authoritative for an id space among the OBO files: its stanza replaces a copy of
 #: the same term found in another file (OBI, GO and PR carry stale copies of BFO, NCBITaxon, IAO ...).
-_HOME = {"GO": "go-subset-union.obo.xz", "CHEBI": "chebi-subset-union.obo.xz", "PR": "pr-subset-union.obo.xz",
-         "DOID": "doid-subsets-union-2026-07-31.obo.xz", "ECO": "eco-2024-07-19.obo.xz",
-         "OBI": "obi-2026-05-08.obo.xz", "IAO": "obi-2026-05-08.obo.xz", "COB": "obi-2026-05-08.obo.xz",
-         "RO": "ro-2025-12-17.obo.xz", "NCBITaxon": "ncbitaxon-slim-go-import-2026-07-15.obo.xz",
-         "UBERON": "uberon-subset-union.obo.xz", "BFO": "ro-2025-12-17.obo.xz"}
+#: (Roles of the files in data/shared-manifest.json.)
+_HOME = {"GO": "go_obo", "CHEBI": "chebi_obo", "PR": "pr_obo", "DOID": "doid_obo", "ECO": "eco_obo",
+         "OBI": "obi_obo", "IAO": "obi_obo", "COB": "obi_obo", "RO": "ro_obo", "NCBITaxon": "ncbitaxon_obo",
+         "UBERON": "uberon_obo", "BFO": "ro_obo"}
+#: The OBO files read, in order (roles); the GO hierarchy supplement gives parents (and obsolescence) to
+#: GO terms the subset lacks; no id is defined in both files.
+_OBO_FILES = ("go_obo", "go_supplement_obo", "chebi_obo", "pr_obo", "doid_obo", "eco_obo", "obi_obo", "ro_obo",
+              "ncbitaxon_obo", "uberon_obo")
+#: The cellxgene term tables, read over the OBO stanzas (complete, current labels and closure).
+_CXG_FILES = ("cl_cxg", "uberon_cxg", "mondo_cxg", "cellosaurus_cxg")
 _PLACEHOLDER = "placeholder for a class referenced here"
 #: cellxgene id spaces whose direct ancestors are read as is_a unless explicit data says part_of.
 _CXG_IS_A = frozenset({"CL", "MONDO"})
 #: Aliases accepted by :meth:`TermIndex.search` for its ``prefixes`` filter.
-_SPACE_ALIASES = {"cellosaurus": "CVCL", "mirbase.mature": "MIMAT", "mirbase": "MIMAT"}
+_SPACE_ALIASES = {**{rule.prefix: rule.space for rule in BARE_IDS if rule.prefix and rule.keyed_bare}, "mirbase": "MIMAT"}
 
 
 @dataclass
@@ -90,23 +112,23 @@ class TermIndex:
     _names: list | None = field(default=None, init=False, repr=False, compare=False)
     _exact: dict | None = field(default=None, init=False, repr=False, compare=False)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {"terms": self.terms}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.terms = state["terms"]
         self._names = None
         self._exact = None
 
     def get(self, curie: str) -> Term | None:
-        return self.terms.get(normalise_curie(curie))
+        return self.terms.get(id_key(curie))
 
     def label(self, curie: str) -> str | None:
         term = self.get(curie)
         return term.label if term else None
 
     def __contains__(self, curie: str) -> bool:
-        return normalise_curie(curie) in self.terms
+        return id_key(curie) in self.terms
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -117,7 +139,7 @@ class TermIndex:
         The cellxgene closure (``Term.ancestors``) is used where a table has one; elsewhere the explicit
         parents are walked. The term itself is not included; an unknown id has no ancestors.
         """
-        start = normalise_curie(curie)
+        start = id_key(curie)
         seen: set[str] = set()
         stack = [start]
         while stack:
@@ -130,7 +152,7 @@ class TermIndex:
                     stack.append(other)
         return tuple(sorted(seen))
 
-    def search(self, text: str, prefixes=None, limit: int = 20, *,
+    def search(self, text: str, prefixes: Iterable[str] | None = None, limit: int = 20, *,
                include_obsolete: bool = False) -> list[SearchHit]:
         """Find terms by name: an id, then exact label and synonym matches, then substrings.
 
@@ -157,7 +179,7 @@ class TermIndex:
             if curie not in best or key < best[curie][0]:
                 best[curie] = (key, name, how)
 
-        as_id = normalise_curie(text.strip())
+        as_id = id_key(text.strip())
         if as_id in self.terms:
             offer(as_id, as_id, "id")
         for curie, is_label, name in self._exact.get(query, ()):
@@ -190,27 +212,6 @@ class TermIndex:
         self._names, self._exact = names, exact
 
 
-def id_space(curie: str) -> str:
-    """The id space of a CURIE as the shared tables name it (CVCL, MIMAT and MI have no colon)."""
-    curie = normalise_curie(curie)
-    if curie.startswith("CVCL_"):
-        return "CVCL"
-    if curie.startswith("MIMAT"):
-        return "MIMAT"
-    if re.fullmatch(r"MI\d{7}", curie):
-        return "MI"
-    return curie.split(":", 1)[0]
-
-
-def normalise_curie(curie: str) -> str:
-    """Accept ``cellosaurus:CVCL_0481`` and ``mirbase.mature:MIMAT0000770`` as well as the bare forms."""
-    if curie.startswith("cellosaurus:"):
-        return curie.split(":", 1)[1]
-    if curie.startswith("mirbase.mature:"):
-        return curie.split(":", 1)[1]
-    return curie
-
-
 def _xz(path: Path):
     return lzma.open(path, "rt", encoding="utf-8")
 
@@ -222,11 +223,10 @@ def _read_obo(path: Path, terms: dict[str, Term], placeholders: set[str]) -> Non
     stanza from an id space's home file (``_HOME``) replaces copies found in other files. Otherwise
     the first stanza wins and later ones only fill what it lacks.
     """
-    cur: dict | None = None
     source = path.name  # one string object shared by all terms of the file keeps the pickle small
 
-    def flush():
-        if not cur or not cur.get("id"):
+    def flush(cur: dict) -> None:
+        if not cur.get("id"):
             return
         tid = cur["id"]
         new = Term(tid, cur.get("name"), cur.get("obsolete", False), tuple(cur["syn"]), tuple(cur["is_a"]),
@@ -237,7 +237,7 @@ def _read_obo(path: Path, terms: dict[str, Term], placeholders: set[str]) -> Non
                 terms[tid] = new
                 placeholders.add(tid)
             return
-        home = _HOME.get(id_space(tid)) == source
+        home = homes.get(id_space(tid)) == source
         if old is None or tid in placeholders or (home and old.source != source):
             terms[tid] = new
             placeholders.discard(tid)
@@ -249,43 +249,41 @@ def _read_obo(path: Path, terms: dict[str, Term], placeholders: set[str]) -> Non
         old.part_of = old.part_of or new.part_of
         old.obsolete = old.obsolete or new.obsolete
 
+    homes = {space: shared_file(role) for space, role in _HOME.items()}
+    kinds = {"Term": "class", "Typedef": "property"}
     with _xz(path) as fh:
-        for raw in fh:
-            line = raw.rstrip("\n")
-            if line.startswith("["):
-                flush()
-                kind = {"[Term]": "class", "[Typedef]": "property"}.get(line.strip())
-                cur = {"syn": [], "is_a": [], "part_of": [], "kind": kind} if kind else None
+        for stanza_kind, _, tags in obo_stanzas(fh, path):
+            kind = kinds.get(stanza_kind)
+            if kind is None:
                 continue
-            if cur is None or ": " not in line:
-                continue
-            key, _, value = line.partition(": ")
-            if key == "id":
-                cur["id"] = value.strip()
-            elif key == "name" and "name" not in cur:
-                cur["name"] = value.strip()
-            elif key == "is_obsolete" and value.strip() == "true":
-                cur["obsolete"] = True
-            elif key == "is_metadata_tag" and value.strip() == "true":
-                cur["kind"] = "annotation"
-            elif key == "comment" and _PLACEHOLDER in value:
-                cur["placeholder"] = True
-            elif key == "synonym":
-                m = re.match(r'"(.*?)"', value)
-                if m:
-                    cur["syn"].append(m.group(1))
-            elif key == "is_a":
-                cur["is_a"].append(value.split("!")[0].split("{")[0].strip())
-            elif key == "relationship":
-                parts = value.split()
-                if len(parts) >= 2 and parts[0] in ("part_of", "BFO:0000050"):
-                    cur["part_of"].append(parts[1])
-            elif key == "def":
-                m = re.match(r'"(.*)"\s*\[', value)
-                cur["def"] = m.group(1) if m else value
-            elif key == "replaced_by":
-                cur["replaced_by"] = value.strip()
-    flush()
+            cur = {"syn": [], "is_a": [], "part_of": [], "kind": kind}
+            for key, value, _ in tags:
+                if key == "id":
+                    cur["id"] = value
+                elif key == "name" and "name" not in cur:
+                    cur["name"] = value
+                elif key == "is_obsolete" and value == "true":
+                    cur["obsolete"] = True
+                elif key == "is_metadata_tag" and value == "true":
+                    cur["kind"] = "annotation"
+                elif key == "comment" and _PLACEHOLDER in value:
+                    cur["placeholder"] = True
+                elif key == "synonym":
+                    m = re.match(r'"(.*?)"', value)
+                    if m:
+                        cur["syn"].append(m.group(1))
+                elif key == "is_a":
+                    cur["is_a"].append(value.split("!")[0].split("{")[0].strip())
+                elif key == "relationship":
+                    parts = value.split()
+                    if len(parts) >= 2 and parts[0] in ("part_of", "BFO:0000050"):
+                        cur["part_of"].append(parts[1])
+                elif key == "def":
+                    m = re.match(r'"(.*)"\s*\[', value)
+                    cur["def"] = m.group(1) if m else value
+                elif key == "replaced_by":
+                    cur["replaced_by"] = value
+            flush(cur)
 
 
 def _read_cxg(path: Path, terms: dict[str, Term], placeholders: set[str],
@@ -378,53 +376,53 @@ def _build(ont: Path) -> TermIndex:
     terms: dict[str, Term] = {}
     placeholders: set[str] = set()
     # OBO stanzas first (explicit is_a/part_of), then the complete cellxgene tables on top.
-    # The GO hierarchy supplement gives parents (and obsolescence) to GO terms the subset lacks; no id
-    # is defined in both files.
-    for name in ("go-subset-union.obo.xz", "go-hierarchy-supplement.obo.xz", "chebi-subset-union.obo.xz", "pr-subset-union.obo.xz",
-                 "doid-subsets-union-2026-07-31.obo.xz", "eco-2024-07-19.obo.xz", "obi-2026-05-08.obo.xz",
-                 "ro-2025-12-17.obo.xz", "ncbitaxon-slim-go-import-2026-07-15.obo.xz",
-                 "uberon-subset-union.obo.xz"):
-        _read_obo(ont / name, terms, placeholders)
+    for role in _OBO_FILES:
+        _read_obo(ont / shared_file(role), terms, placeholders)
     # BFO 2020 is the home of BFO classes (BFO properties such as part of come from RO's Typedefs);
     # RO's OWL file declares the IAO annotation properties (definition, term replaced by ...).
-    _read_owl_entities(ont / "bfo-2020-core.owl.xz", terms, spaces=frozenset({"BFO"}), override=True)
-    _read_owl_entities(ont / "ro-2025-12-17.owl.xz", terms, spaces=frozenset({"IAO"}), override=False)
-    cl_part_of = _cl_part_of(ont / "cl-edit-2026-08-19.ofn.owl.xz")
+    _read_owl_entities(ont / shared_file("bfo_owl"), terms, spaces=frozenset({"BFO"}), override=True)
+    _read_owl_entities(ont / shared_file("ro_owl"), terms, spaces=frozenset({"IAO"}), override=False)
+    cl_part_of = _cl_part_of(ont / shared_file("cl_edit_ofn"))
     # placeholders in subset files are stubs; the complete tables below overwrite labels
-    for name in ("cl-terms-cxg-v2026-03-26.json.xz", "uberon-terms-cxg-v2026-04-01.json.xz",
-                 "mondo-terms-cxg-v2026-05-05.json.xz", "cellosaurus-terms-cxg-55.0.json.xz"):
-        _read_cxg(ont / name, terms, placeholders, cl_part_of)
-    with _xz(ont / "go-terms-compiled.tsv.xz") as fh:
+    for role in _CXG_FILES:
+        _read_cxg(ont / shared_file(role), terms, placeholders, cl_part_of)
+    name = shared_file("go_terms_tsv")
+    with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             gid = row["go_id"]
-            t = terms.get(gid) or Term(gid, source="go-terms-compiled.tsv.xz")
+            t = terms.get(gid) or Term(gid, source=name)
             t.label = row["label"] or t.label
             t.obsolete = t.obsolete or row.get("obsolete_flag") == "true" or (row["label"] or "").startswith("obsolete ")
             terms[gid] = t
-    with _xz(ont / "doid-HumanDO-2026-07-31.tsv.xz") as fh:
+    name = shared_file("doid_tsv")
+    with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             did = row["id"].strip('"')
-            terms.setdefault(did, Term(did, row["label"].strip('"'), source="doid-HumanDO-2026-07-31.tsv.xz"))
-    with _xz(ont / "hgnc_complete_set-2024-10.txt.xz") as fh:
+            terms.setdefault(did, Term(did, row["label"].strip('"'), source=name))
+    name = shared_file("hgnc_tsv")
+    with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             syn = [s for s in (row.get("alias_symbol") or "").strip('"').split("|") if s]
             syn += [s for s in (row.get("prev_symbol") or "").strip('"').split("|") if s]
             syn.append(row["name"])
             terms[row["hgnc_id"]] = Term(row["hgnc_id"], row["symbol"], row.get("status") != "Approved",
-                                         tuple(syn), definition=row["name"], source="hgnc_complete_set-2024-10.txt.xz")
-    with _xz(ont / "mirbase-22.1-mature.tsv.xz") as fh:
+                                         tuple(syn), definition=row["name"], source=name)
+    name = shared_file("mirbase_mature_tsv")
+    with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             terms[row["identifier"]] = Term(row["identifier"], row["name"], False,
                                             tuple(s for s in (row.get("synonyms") or "").split("|") if s),
-                                            source="mirbase-22.1-mature.tsv.xz")
-    with _xz(ont / "mirbase-22.1-precursor.obograph.json.xz") as fh:
+                                            source=name)
+    name = shared_file("mirbase_precursor_obograph")
+    with _xz(ont / name) as fh:
         for node in json.load(fh)["graphs"][0]["nodes"]:
             m = re.search(r"(MI\d{7})$", node.get("id", ""))
             if m:
-                terms[m.group(1)] = Term(m.group(1), node.get("lbl"), source="mirbase-22.1-precursor.obograph.json.xz")
-    with _xz(ont / "bfo-2020-core.owl.xz") as fh:
+                terms[m.group(1)] = Term(m.group(1), node.get("lbl"), source=name)
+    name = shared_file("bfo_owl")
+    with _xz(ont / name) as fh:
         for m in re.finditer(r"obo/BFO_(\d{7})", fh.read()):
-            terms.setdefault(f"BFO:{m.group(1)}", Term(f"BFO:{m.group(1)}", source="bfo-2020-core.owl.xz"))
+            terms.setdefault(f"BFO:{m.group(1)}", Term(f"BFO:{m.group(1)}", source=name))
     return TermIndex(terms)
 
 
@@ -457,14 +455,10 @@ def load_index(external_dir: Path, cache_dir: Path | None = None) -> TermIndex:
         raise ExoError(f"cannot read the shared ontology tables in {external_dir}: {exc}") from None
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        # one temporary name per process: two commands building the cache at once must not share it
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
+        atomic_write(cache, lambda fh: pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL))
     return index
 
 
-def project_index(project) -> TermIndex:
+def project_index(project: Project) -> TermIndex:
     """The term index for a project's shared folder, cached under the project's .exo-cache/."""
     return load_index(project.external_dir, project.root / ".exo-cache")

@@ -11,16 +11,20 @@ belong to, with its label, seed and section (:mod:`exo_rdf.shacl.report`). Only 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError
 from .graph import bind_prefixes, parse_files
 from .project import Project
 from .shacl.report import ValidationReport, summarise_pyshacl, summarise_results
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
 __all__ = ["ENGINES", "load_shapes", "meta_validate", "validate"]
 
 
-def load_shapes(project: Project):
+def load_shapes(project: Project) -> Graph:
     shapes = project.shape_files()
     if not shapes:
         raise ExoError(f"no SHACL shapes found: {project.shapes_dir} has no *.ttl files")
@@ -31,8 +35,8 @@ def load_shapes(project: Project):
 ENGINES = ("oxigraph", "pyshacl")
 
 
-def validate(project: Project, data_files: list[Path] | None = None, *, shapes_graph=None,
-             ontology_graph=None, engine: str = "oxigraph") -> ValidationReport:
+def validate(project: Project, data_files: list[Path] | None = None, *, shapes_graph: Graph | None = None,
+             ontology_graph: Graph | None = None, engine: str = "oxigraph") -> ValidationReport:
     """Validate the project's instance data (or ``data_files``) against its shapes.
 
     ``engine="oxigraph"`` (the default) compiles each constraint into one SPARQL query over all focus
@@ -78,7 +82,7 @@ def _validate_oxigraph(project: Project, files, shapes, ontology_graph) -> Valid
     return summarise_results(validate_store(vstore, shapes), shapes, vstore)
 
 
-def meta_validate(project: Project):
+def meta_validate(project: Project) -> tuple[bool, str]:
     """Validate the shapes graph itself against the SHACL-for-SHACL shapes; returns (conforms, text)."""
     import pyshacl
 

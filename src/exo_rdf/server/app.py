@@ -16,11 +16,19 @@ from __future__ import annotations
 import contextlib
 import socket
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import parse_qsl, quote
 
 from ..errors import ExoError
 from ..project import Project
+
+__all__ = [
+    "HOST",
+    "MAX_BODY",
+    "check_dist",
+    "create_app",
+    "run",
+]
 
 #: Largest request body /sparql accepts (a query or an update form), in bytes.
 MAX_BODY = 1_000_000
@@ -111,16 +119,22 @@ async def _plain(send, status: int, body: bytes, extra=()):
 
 
 def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, max_results: int = 10_000,
-               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256):
+               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256) -> Callable[..., Any]:
     """The ASGI application serving ``project``'s dist/. The store loads and the SPARQL service starts
     in the lifespan (when the server starts), not here."""
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
-    from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+    from starlette.responses import (
+        FileResponse,
+        HTMLResponse,
+        RedirectResponse,
+        Response,
+    )
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from .site import DOC_TYPES, MOUNT, Site, download_path, iri_href, negotiate
+    from ..rdfio import DOC_TYPES
+    from .site import MOUNT, Site, download_path, iri_href, negotiate
 
     check_dist(project)
     site = Site(project)

@@ -1,10 +1,15 @@
 """HTTP content negotiation (RFC 9110 §12.5.1), shared by the SPARQL endpoint and the linked-data pages."""
 from __future__ import annotations
 
+__all__ = [
+    "negotiate",
+    "parse_accept",
+]
+
 
 def parse_accept(header: str | None) -> list[tuple[str, str, float, int]]:
     """The media ranges of an Accept header as ``(type, subtype, q, position)``; bad parts are skipped."""
-    ranges = []
+    ranges: list[tuple[str, str, float, int]] = []
     if not header:
         return ranges
     for position, part in enumerate(header.split(",")):

@@ -20,64 +20,58 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
 from ..errors import ExoError
-from ..namespaces import BASE, EXO, IAO_DEFINITION, OBO, OBO_PREFIXES, ONTOLOGY_IRI, PREFIXES, compress, expand
+from ..namespaces import (
+    BASE,
+    EXO,
+    IAO_DEFINITION,
+    OA,
+    OBO_PREFIXES,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    PROV,
+    compress,
+    expand,
+)
 from ..project import Project
+from ..rdfio import (
+    DOC_OFFERS,
+    DOC_TYPES,
+    OX_DOC_FORMATS,
+    http_media_type,
+    serialiser_prefixes,
+)
+
+__all__ = [
+    "ENTITY_PREFIXES",
+    "MOUNT",
+    "RESERVED",
+    "CqResult",
+    "Document",
+    "Download",
+    "Site",
+    "View",
+    "download_path",
+    "entity_href",
+    "iri_href",
+    "negotiate",
+]
 
 #: The URL path under which our IRIs (BASE + PATH) are answered.
 MOUNT = "/exo-rdf/"
-#: Document formats of a resource description: suffix -> media type.
-DOC_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "nt": "application/n-triples",
-}
-#: Media types a client may ask for, and the document each one means (order = server preference on ties).
-_NEGOTIABLE = (
-    ("text/html", "html"),
-    ("application/xhtml+xml", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdf"),
-    ("application/n-triples", "nt"),
-)
 #: Prefixes of external terms that get an entity page (the ids the curators chose from external sources).
 ENTITY_PREFIXES = frozenset((*OBO_PREFIXES, "HGNC", "mirbase.mature", "cellosaurus", "clinicaltrials"))
-#: Media types of the release files served under /exo-rdf/downloads/.
-_DOWNLOAD_TYPES = {
-    ".ttl": "text/turtle; charset=utf-8",
-    ".nt": "application/n-triples",
-    ".nq": "application/n-quads",
-    ".trig": "application/trig",
-    ".jsonld": "application/ld+json",
-    ".json": "application/json",
-    ".owl": "application/rdf+xml",
-    ".rdf": "application/rdf+xml",
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".tsv": "text/tab-separated-values; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".gz": "application/gzip",
-    ".xz": "application/x-xz",
-    ".zip": "application/zip",
-}
 #: Site pages: the first path segment of these never names an IRI of ours.
 RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static"))
 #: Links from a statement to the nodes through which it mentions an entity (besides its own sub-nodes).
-_HOPS = ("hasCargo", "hasComponent", "hasPreparation", "hasModel", "hasEffect")
+_HOPS = (EXO.hasCargo, EXO.hasComponent, EXO.hasPreparation, EXO.hasModel, EXO.hasEffect)
 
-_RDF_TYPE = PREFIXES["rdf"] + "type"
-_RDFS_LABEL = PREFIXES["rdfs"] + "label"
-_RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
-_OWL = PREFIXES["owl"]
-_SKOS_DEFINITION = PREFIXES["skos"] + "definition"
-_OA_EXACT = PREFIXES["oa"] + "exact"
-_PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
-_EXO_NS = str(EXO._NS)
+_RDF_TYPE = str(RDF.type)
+_RDFS_LABEL = str(RDFS.label)
+_RDFS_SUBCLASS = str(RDFS.subClassOf)
+_SKOS_DEFINITION = str(SKOS.definition)
 
 
 @dataclass(frozen=True)
@@ -123,7 +117,7 @@ def negotiate(accept: str | None) -> str | None:
     """
     from .conneg import negotiate as best_offer
 
-    return best_offer(accept, _NEGOTIABLE)
+    return best_offer(accept, DOC_OFFERS)
 
 
 def iri_href(iri: str) -> str:
@@ -138,7 +132,7 @@ def entity_href(curie: str) -> str:
 class Site:
     """The server's read-only view of one built release (see the module docstring)."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project) -> None:
         self.project = project
         self.dist = project.dist_dir
         self.data_file = self.dist / "data" / "exo-data.nt"
@@ -244,8 +238,7 @@ class Site:
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            media = _DOWNLOAD_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8"
-                                        if path.name == "SHA256SUMS" else "application/octet-stream")
+            media = http_media_type(path)
             found[rel.as_posix()] = Download(rel.as_posix(), path.stat().st_size, digest, media)
         return found
 
@@ -253,7 +246,7 @@ class Site:
     # SPARQL and term views
     # ------------------------------------------------------------------------------------------
 
-    def select(self, query: str, **bindings) -> list[dict[str, Any]]:
+    def select(self, query: str, **bindings: Any) -> list[dict[str, Any]]:
         """Run a SELECT on the store. ``$name`` in the query stands for the keyword argument ``name`` (an IRI
         as str, or a pyoxigraph term), written in as its N-Triples form, which pyoxigraph escapes: user
         text can never change the query's structure."""
@@ -279,7 +272,7 @@ class Site:
                 return entity_href(curie)
         return None
 
-    def view(self, term) -> View:
+    def view(self, term: Any) -> View:
         import pyoxigraph as ox
 
         if term is None:
@@ -299,7 +292,7 @@ class Site:
             return View(label or curie, href=href, title=curie if curie != iri else iri)
         if isinstance(term, ox.Literal):
             note = term.language or (compress(term.datatype.value) if term.datatype.value !=
-                                     PREFIXES["xsd"] + "string" else None)
+                                     str(XSD.string) else None)
             return View(term.value, title=note)
         if isinstance(term, ox.BlankNode):
             return View(self._anonymous(term))
@@ -310,16 +303,16 @@ class Site:
         props = {}
         for q in self.store.quads_for_pattern(node, None, None):
             props.setdefault(q.predicate.value, q.object)
-        on = props.get(_OWL + "onProperty")
+        on = props.get(str(OWL.onProperty))
         if on is not None:
             for key, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"), ("hasValue", "value"),
                               ("onClass", "exactly/at least/at most")):
-                value = props.get(_OWL + key)
+                value = props.get(str(OWL[key]))
                 if value is not None:
                     return f"{self._name(on)} {word} {self._name(value)}"
             return f"restriction on {self._name(on)}"
         for key, word in (("unionOf", "union"), ("intersectionOf", "intersection")):
-            if _OWL + key in props:
+            if str(OWL[key]) in props:
                 return f"anonymous {word} class"
         return "anonymous node"
 
@@ -330,7 +323,7 @@ class Site:
             return self.labels.get(term.value) or compress(term.value)
         return "(anonymous)" if isinstance(term, ox.BlankNode) else term.value
 
-    def outgoing(self, iri) -> dict[str, list]:
+    def outgoing(self, iri: str) -> dict[str, list[Any]]:
         """Predicate IRI -> objects of one subject, in a stable order."""
         found: dict[str, list] = {}
         for row in self.select("SELECT ?p ?o WHERE { $s ?p ?o }", s=iri):
@@ -339,7 +332,7 @@ class Site:
             values.sort(key=lambda t: (self._name(t).lower(), str(t)))
         return found
 
-    def property_rows(self, iri, *, skip: tuple[str, ...] = ()) -> list[tuple[View, list[View]]]:
+    def property_rows(self, iri: str, *, skip: tuple[str, ...] = ()) -> list[tuple[View, list[View]]]:
         rows = []
         for pred, values in self.outgoing(iri).items():
             if pred in skip:
@@ -373,7 +366,7 @@ class Site:
     def kind(self, iri: str) -> str:
         if iri == str(ONTOLOGY_IRI):
             return "ontology"
-        if iri.startswith(_EXO_NS):
+        if iri.startswith(PREFIXES["exo"]):
             return "term"
         if iri in self.statement_kinds:
             return "finding" if self.statement_kinds[iri] else "fact"
@@ -422,13 +415,12 @@ class Site:
 
         if iri == str(ONTOLOGY_IRI):
             return self._ontology_document(suffix)
-        fmt = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML,
-               "nt": ox.RdfFormat.N_TRIPLES}[suffix]
+        fmt = getattr(ox.RdfFormat, OX_DOC_FORMATS[suffix])
         triples = self.description(iri)
         if suffix == "nt":
             body = "".join(sorted(f"{t} .\n" for t in triples)).encode("utf-8")
         else:
-            kwargs = {"prefixes": _rdf_prefixes(suffix)} if suffix in ("ttl", "rdf") else {}
+            kwargs = {"prefixes": serialiser_prefixes(OX_DOC_FORMATS[suffix])} if suffix in ("ttl", "rdf") else {}
             body = ox.serialize(triples, format=fmt, **kwargs)
         return Document(body, DOC_TYPES[suffix])
 
@@ -441,8 +433,7 @@ class Site:
         if suffix in files and (self.dist / "ontology" / files[suffix]).is_file():
             return Document((self.dist / "ontology" / files[suffix]).read_bytes(), DOC_TYPES[suffix])
         triples = ox.parse(path=str(self.ontology_file), format=ox.RdfFormat.TURTLE)
-        fmt = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML,
-               "jsonld": ox.RdfFormat.JSON_LD}[suffix]
+        fmt = getattr(ox.RdfFormat, OX_DOC_FORMATS[suffix])
         return Document(ox.serialize(triples, format=fmt), DOC_TYPES[suffix])
 
     @property
@@ -458,29 +449,29 @@ class Site:
     def statement(self, iri: str) -> dict[str, Any]:
         """A finding's or fact's page data: sentence, quotes with seed, section and references, evidence."""
         out = self.outgoing(iri)
-        ex = lambda name: out.get(_EXO_NS + name, [])  # noqa: E731
+        ex = lambda name: out.get(str(EXO[name]), [])  # noqa: E731
         quotes = []
         for q in ex("hasQuote"):
             qout = self.outgoing(q.value) if hasattr(q, "value") else {}
             exact = []
-            for sel in qout.get(PREFIXES["oa"] + "hasSelector", []):
+            for sel in qout.get(str(OA.hasSelector), []):
                 sout = self.outgoing(sel.value)
-                exact += [v.value for v in sout.get(_OA_EXACT, [])]
+                exact += [v.value for v in sout.get(str(OA.exact), [])]
             quotes.append({
                 "exact": exact,
-                "section": [self.view(s) for s in qout.get(_EXO_NS + "inSection", [])],
-                "source": [self.view(s) for s in qout.get(PREFIXES["oa"] + "hasSource", [])],
+                "section": [self.view(s) for s in qout.get(str(EXO.inSection), [])],
+                "source": [self.view(s) for s in qout.get(str(OA.hasSource), [])],
             })
         refs = []
         for ref in ex("citesReference"):
-            number = self.outgoing(ref.value).get(_EXO_NS + "referenceNumber", [])
+            number = self.outgoing(ref.value).get(str(EXO.referenceNumber), [])
             refs.append((int(number[0].value) if number else 0, self.view(ref), number[0].value if number else "?"))
         refs.sort(key=lambda r: r[0])
         seeds = []
-        for src in out.get(_PROV_DERIVED, []):
+        for src in out.get(str(PROV.wasDerivedFrom), []):
             sout = self.outgoing(src.value)
             seeds.append({"view": self.view(src),
-                          "file": [v.value for v in sout.get(_EXO_NS + "seedFile", [])]})
+                          "file": [v.value for v in sout.get(str(EXO.seedFile), [])]})
         data = {
             "iri": iri,
             "label": self.labels.get(iri) or compress(iri),
@@ -496,14 +487,14 @@ class Site:
             "models": [self._model(m) for m in ex("hasModel")],
             "corrections": [self._correction(c) for c in ex("hasCorrection")],
         }
-        data["properties"] = self.property_rows(iri, skip=(_RDFS_LABEL, _EXO_NS + "curationNote"))
+        data["properties"] = self.property_rows(iri, skip=(_RDFS_LABEL, str(EXO.curationNote)))
         return data
 
     def _effect(self, node) -> dict[str, Any]:
         out = self.outgoing(node.value)
-        return {"direction": [self.view(v) for v in out.get(_EXO_NS + "direction", [])],
-                "affects": [self.view(v) for v in out.get(_EXO_NS + "affects", [])],
-                "stated": [v.value for v in out.get(_EXO_NS + "statedAs", [])]}
+        return {"direction": [self.view(v) for v in out.get(str(EXO.direction), [])],
+                "affects": [self.view(v) for v in out.get(str(EXO.affects), [])],
+                "stated": [v.value for v in out.get(str(EXO.statedAs), [])]}
 
     def _model(self, node) -> dict[str, Any]:
         rows = self.property_rows(node.value, skip=(_RDFS_LABEL,))
@@ -511,13 +502,13 @@ class Site:
 
     def _correction(self, node) -> dict[str, Any]:
         out = self.outgoing(node.value)
-        return {"written": [v.value for v in out.get(_EXO_NS + "asWritten", [])],
-                "reading": [v.value for v in out.get(_EXO_NS + "correctedReading", [])],
-                "notes": [v.value for v in out.get(_EXO_NS + "curationNote", [])]}
+        return {"written": [v.value for v in out.get(str(EXO.asWritten), [])],
+                "reading": [v.value for v in out.get(str(EXO.correctedReading), [])],
+                "notes": [v.value for v in out.get(str(EXO.curationNote), [])]}
 
     def sentence(self, iri: str, out: dict[str, list]) -> list[View | str]:
         """A finding in words: preparation (and cargo), effects, model, disease, as text and linked terms."""
-        ex = lambda name: out.get(_EXO_NS + name, [])  # noqa: E731
+        ex = lambda name: out.get(str(EXO[name]), [])  # noqa: E731
         parts: list[View | str] = []
 
         def join(views: list[View], word: str = "and") -> None:
@@ -545,9 +536,9 @@ class Site:
         for m in ex("hasModel"):
             mout = self.outgoing(m.value)
             kind = [self.labels.get(t.value) for t in mout.get(_RDF_TYPE, []) if hasattr(t, "value")]
-            organism = [self.view(o) for o in mout.get(_EXO_NS + "organism", [])]
-            line = [self.view(o) for o in mout.get(_EXO_NS + "cellLine", [])]
-            stated = [v.value for v in mout.get(_EXO_NS + "statedAs", [])]
+            organism = [self.view(o) for o in mout.get(str(EXO.organism), [])]
+            line = [self.view(o) for o in mout.get(str(EXO.cellLine), [])]
+            stated = [v.value for v in mout.get(str(EXO.statedAs), [])]
             models.append((next((k for k in kind if k), "model"), organism + line, stated))
         for i, (kind, views, stated) in enumerate(models):
             parts.append(" in " if i == 0 else " and ")
@@ -568,7 +559,7 @@ class Site:
     def statements_mentioning(self, iri: str) -> list[dict[str, Any]]:
         """Findings and facts that mention an IRI directly, through their cargo, components, preparation
         (and its conditions), models or effects, or through any of their own sub-nodes."""
-        hops = "|".join(f"exo:{h}" for h in _HOPS)
+        hops = "|".join(compress(str(h)) for h in _HOPS)
         # Which subjects are statements is looked up in a set built at load: joining the type test into
         # this union made Oxigraph pick a join order a thousand times slower.
         rows = self.select(f"""
@@ -718,9 +709,14 @@ class Site:
     # rendering
     # ------------------------------------------------------------------------------------------
 
-    def render_env(self):
+    def render_env(self) -> Any:
         if self._env is None:
-            from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+            from jinja2 import (
+                Environment,
+                PackageLoader,
+                StrictUndefined,
+                select_autoescape,
+            )
 
             self._env = Environment(loader=PackageLoader("exo_rdf.server", "templates"),
                                     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -728,7 +724,7 @@ class Site:
             self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES)
         return self._env
 
-    def render(self, template: str, **context) -> str:
+    def render(self, template: str, **context: Any) -> str:
         return self.render_env().get_template(template).render(**context)
 
     def resource_page(self, iri: str) -> str:
@@ -756,13 +752,6 @@ class Site:
             "incoming_total": total,
         }
         return self.render("resource.html", title=data["label"], r=data, **common)
-
-
-def _rdf_prefixes(suffix: str) -> dict[str, str]:
-    """Prefixes for Turtle and RDF/XML output (RDF/XML needs namespaces that end in / or #)."""
-    if suffix == "rdf":
-        return {**{k: v for k, v in PREFIXES.items() if v[-1] in "/#"}, "obo": str(OBO)}
-    return dict(PREFIXES)
 
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")

@@ -60,6 +60,19 @@ from ..rdfio import (
 from .conneg import negotiate
 from .workers import Timeout, Worker, WorkerDied, pack_frame, wait
 
+__all__ = [
+    "CACHE_HEADER",
+    "FORMS",
+    "TEXT",
+    "TRUNCATED_HEADER",
+    "UPDATE_WORDS",
+    "QueryShape",
+    "Reply",
+    "SparqlService",
+    "keywords",
+    "query_shape",
+]
+
 # ---------------------------------------------------------------------------------------------
 # Replies and formats
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +170,7 @@ class SparqlService:
 
     def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
                  max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
-                 cache_size: int = 256):
+                 cache_size: int = 256) -> None:
         if workers < 1:
             raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
         if not timeout_s > 0:
@@ -195,7 +208,7 @@ class SparqlService:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -205,7 +218,6 @@ class SparqlService:
             return [w.pid for w in self._all]
 
     def _config(self) -> tuple[bytes, dict[str, str]]:
-        from ..namespaces import PREFIXES
 
         sources = []
         for path in self.sources:
@@ -218,10 +230,10 @@ class SparqlService:
             if not os.access(path, os.R_OK):
                 raise ExoError(f"{path}: SPARQL endpoint source is not readable")
             sources.append([str(path.resolve()), spec[0], spec[1]])
-        config = {"sources": sources, "max_results": self.max_results, "prefixes": dict(PREFIXES)}
+        config = {"sources": sources, "max_results": self.max_results}
         env = dict(os.environ)
         # The worker imports this package; make sure it finds the same copy the server runs.
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         env["EXO_SPARQL_PARENT"] = str(os.getpid())
         return pack_frame(config), env

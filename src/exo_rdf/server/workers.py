@@ -20,9 +20,16 @@ import threading
 import time
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExoError
-from ..rdfio import GRAPH_TYPES, OX_GRAPH_FORMATS, OX_TABLE_FORMATS, TABLE_TYPES
+from ..rdfio import (
+    GRAPH_TYPES,
+    OX_GRAPH_FORMATS,
+    OX_TABLE_FORMATS,
+    TABLE_TYPES,
+    used_prefixes,
+)
 
 __all__ = ["Engine", "Timeout", "Worker", "WorkerDied", "pack_frame", "take_frame", "wait", "worker_main"]
 
@@ -118,13 +125,11 @@ def worker_main() -> None:
 class Engine:
     """The worker's store and the code that runs one query and writes its result document."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict[str, Any]) -> None:
         import pyoxigraph as ox
 
         self.ox = ox
         self.max_results = int(config["max_results"])
-        self.prefixes = dict(config["prefixes"])
-        self._ns = {ns: name for name, ns in self.prefixes.items()}
         self.xsd_string = ox.Literal("").datatype.value
         self.store = ox.Store()
         for name, fmt_name, quads in config["sources"]:
@@ -247,34 +252,9 @@ class Engine:
         fmt = getattr(ox.RdfFormat, OX_GRAPH_FORMATS[key])
         kwargs = {}
         if key in ("ttl", "rdfxml"):
-            kwargs["prefixes"] = self._used_prefixes(triples)
+            kwargs["prefixes"] = used_prefixes(triples)
         return ox.serialize(triples, format=fmt, **kwargs)
 
-    def _used_prefixes(self, triples: list) -> dict[str, str]:
-        """The canonical prefixes some IRI of the triples falls under (pyoxigraph declares all it is given)."""
-        ox = self.ox
-        iris = set()
-        for triple in triples:
-            for term in (triple.subject, triple.predicate, triple.object):
-                if type(term) is ox.NamedNode:
-                    iris.add(term.value)
-                elif type(term) is ox.Literal:
-                    iris.add(term.datatype.value)
-        used = {}
-        ns_map = self._ns
-        for iri in iris:
-            # Namespaces end in / # _ or =; try the cuts from the right (longest namespace first).
-            end = len(iri)
-            while end > 0:
-                cut = max(iri.rfind(c, 0, end) for c in "/#_=")
-                if cut < 0:
-                    break
-                name = ns_map.get(iri[:cut + 1])
-                if name is not None:
-                    used[name] = iri[:cut + 1]
-                    break
-                end = cut
-        return dict(sorted(used.items()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +267,7 @@ class Timeout(Exception):
 
 
 class WorkerDied(Exception):
-    def __init__(self, message: str, sent: bool = True):
+    def __init__(self, message: str, sent: bool = True) -> None:
         super().__init__(message)
         self.sent = sent  # False: the query never reached the worker, so it is safe to retry
 
@@ -295,7 +275,7 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process seen from the server: its pipes and a buffer of bytes read so far."""
 
-    def __init__(self, init: bytes, env: dict[str, str]):
+    def __init__(self, init: bytes, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from exo_rdf.server.workers import worker_main; worker_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
@@ -427,7 +407,7 @@ class Worker:
                 pass
 
 
-async def wait(fut, deadline: float):
+async def wait(fut: asyncio.Future[Any], deadline: float) -> Any:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         fut.cancel()

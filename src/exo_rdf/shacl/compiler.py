@@ -45,10 +45,10 @@ but Python accepts (``"1e3"^^xsd:decimal``) are ill-typed here and not in pySHAC
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from itertools import count
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -58,6 +58,9 @@ from ..errors import ExoError
 from ..namespaces import compress
 from .report import path_text
 from .store import FOLDED, FOLDED_GRAPH_PREFIX, INT_RANGES
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 __all__ = ["LEXICAL", "Check", "ShapesCompiler"]
 
@@ -158,7 +161,7 @@ class ShapesCompiler:
     in every query.
     """
 
-    def __init__(self, shapes: Graph, *, folded: Iterable[URIRef] = (), store=None):
+    def __init__(self, shapes: Graph, *, folded: Iterable[URIRef] = (), store: Store | None = None) -> None:
         self.sg = shapes
         self.folded = frozenset(folded)
         self.store = store  # when given, target classes are expanded to their subclasses up front
@@ -186,7 +189,7 @@ class ShapesCompiler:
                 found.update(Collection(sg, lst))
         return found
 
-    def name(self, shape) -> str:
+    def name(self, shape: Any) -> str:
         """The shape's CURIE, or for a blank node the nearest named shape it belongs to (and its path)."""
         if not isinstance(shape, BNode):
             return compress(str(shape))
@@ -198,7 +201,7 @@ class ShapesCompiler:
         where = f" in {compress(str(owner))}" if isinstance(owner, URIRef) else ""
         return f"a blank-node shape{where}" + (f" (path {self.path_text(path)})" if path is not None else "")
 
-    def path_text(self, path) -> str:
+    def path_text(self, path: Any) -> str:
         return path_text(self.sg, path)
 
     def _unsupported(self, shape, feature: str, why: str = "") -> ExoError:
@@ -256,7 +259,7 @@ class ShapesCompiler:
     def _active(self, node) -> bool:
         return self.sg.value(node, SH.deactivated) != Literal(True)
 
-    def path(self, shape, path=None) -> str:
+    def path(self, shape: Any, path: Any = None) -> str:
         """The SPARQL property path of a SHACL path node."""
         sg = self.sg
         path = sg.value(shape, SH.path) if path is None else path
@@ -302,7 +305,7 @@ class ShapesCompiler:
             self._subclass_cache[cls] = found or [str(cls)]
         return self._subclass_cache[cls]
 
-    def targets(self, shape, var: str = "?this") -> str | None:
+    def targets(self, shape: Any, var: str = "?this") -> str | None:
         """A group pattern binding ``var`` to the focus nodes of a shape (possibly repeated), or None."""
         sg = self.sg
         parts = []
@@ -439,7 +442,7 @@ class ShapesCompiler:
 
     # -- nested conformance ------------------------------------------------------------------------------
 
-    def violates(self, shape, x: str, stack=()) -> str:
+    def violates(self, shape: Any, x: str, stack: tuple[Any, ...] = ()) -> str:
         """A SPARQL expression, true when the node bound to variable ``x`` does not conform to ``shape``."""
         if shape in stack:
             raise self._unsupported(shape, "a recursive shape reference")
@@ -524,7 +527,7 @@ class ShapesCompiler:
                 checks.extend(self.checks_of(shape, focus))
         return checks
 
-    def checks_of(self, shape, focus: str, stack=()) -> list[Check]:
+    def checks_of(self, shape: Any, focus: str, stack: tuple[Any, ...] = ()) -> list[Check]:
         """The checks of a shape and of its property shapes, for the focus nodes bound by ``focus``."""
         if shape in stack:
             raise self._unsupported(shape, "a recursive shape reference")
@@ -588,7 +591,8 @@ class ShapesCompiler:
             return alt is not None and all(walk(x) for x in self._list(alt))
         return walk(self.sg.value(shape, SH.path))
 
-    def shape_checks(self, shape, focus: str, stack=(), counts: dict | None = None) -> list[Check]:
+    def shape_checks(self, shape: Any, focus: str, stack: tuple[Any, ...] = (),
+                     counts: dict[Any, Any] | None = None) -> list[Check]:
         """The checks of one shape's own constraints for the focus nodes bound by the pattern ``focus``."""
         sg = self.sg
         sev, msgs = self._meta(shape)

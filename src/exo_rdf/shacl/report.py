@@ -7,10 +7,11 @@ Both engines end here: :func:`summarise_results` reads the oxigraph engine's res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
 
 from ..namespaces import EXO, EXOD, OA, bind_prefixes, compress
 from .store import rdflib_term
@@ -73,11 +74,8 @@ def summarise_results(raw: Sequence[ShaclResult], shapes: Graph, vstore: Validat
     return _assemble(items, lambda owners: _describe_in_store(vstore.store, owners), graph, vstore.data_triples)
 
 
-def summarise_pyshacl(report, data, n_data: int) -> ValidationReport:
+def summarise_pyshacl(report: Graph, data: Graph, n_data: int) -> ValidationReport:
     """The report of a pySHACL run (its report graph, the data graph it validated)."""
-    from rdflib import RDF, BNode, Namespace
-
-    SH = Namespace("http://www.w3.org/ns/shacl#")
     items = []
     # Only the report's own results: nested sh:detail results (pySHACL adds them under sh:node) explain
     # a result and are not results of their own.
@@ -118,8 +116,6 @@ def _assemble(items, describe_many, report, n_data) -> ValidationReport:
 
 def _describe_in_store(store, owners) -> dict:
     """(label, seed, section) of each owner node, looked up in the pyoxigraph store in a few queries."""
-    from rdflib import RDFS, URIRef
-
     iris = [o for o in owners if isinstance(o, URIRef)]
     out = {}
     for i in range(0, len(iris), 500):
@@ -140,8 +136,6 @@ def _describe_in_store(store, owners) -> dict:
 
 
 def _show(term) -> str:
-    from rdflib import BNode
-
     if term is None:
         return ""
     if isinstance(term, BNode):
@@ -149,14 +143,10 @@ def _show(term) -> str:
     return compress(str(term))
 
 
-def path_text(report, path) -> str:
+def path_text(report: Graph, path: Any) -> str:
     """A SHACL path node as text: ``exo:hasCargo/rdfs:subClassOf*``, ``^exo:hasQuote`` ..."""
-    from rdflib import BNode, Namespace
-    from rdflib.collection import Collection
-
-    SH = Namespace("http://www.w3.org/ns/shacl#")
     if isinstance(path, BNode):
-        first = report.value(path, Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#").first)
+        first = report.value(path, RDF.first)
         if first is not None:
             return "/".join(path_text(report, p) for p in Collection(report, path))
         for key, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.inversePath, "^")):
@@ -168,8 +158,6 @@ def path_text(report, path) -> str:
 
 def _owner(data, focus):  # ``data`` is unused: ownership is read from the IRI
     """The curated statement a node belongs to: by IRI (finding/<id>/...), else by an incoming link."""
-    from rdflib import URIRef
-
     text = str(focus)
     base = str(EXOD)
     for kind in ("finding/", "fact/"):
@@ -180,8 +168,6 @@ def _owner(data, focus):  # ``data`` is unused: ownership is read from the IRI
 
 
 def _describe(data, node):
-    from rdflib import RDFS
-
     label = data.value(node, RDFS.label)
     quote = data.value(node, EXO.hasQuote)
     seed = section = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from rdflib import Graph, URIRef
 
@@ -11,6 +11,9 @@ from ..errors import ExoError
 from ..namespaces import compress
 from .compiler import Check, ShapesCompiler
 from .store import ValidationStore, rdflib_term
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 __all__ = ["Runner", "ShaclResult", "run_checks", "validate_store"]
 
@@ -41,7 +44,7 @@ def _text(term) -> str:
 class Runner:
     """Runs checks on a store, caching query rows and focus sets shared by several checks."""
 
-    def __init__(self, store, checks: Sequence[Check] = ()):
+    def __init__(self, store: Store, checks: Sequence[Check] = ()) -> None:
         self.store = store
         self._rows: dict[str, list] = {}
         self._focus: dict[str, set] = {}
@@ -129,7 +132,7 @@ class Runner:
         return {r["this"] for c in checks for r in self.rows(c) if r.get("this") is not None}
 
 
-def run_checks(store, checks: Iterable[Check]) -> list[ShaclResult]:
+def run_checks(store: Store, checks: Iterable[Check]) -> list[ShaclResult]:
     """Run compiled checks on a pyoxigraph store; return their validation results (without duplicates)."""
     checks = list(checks)
     runner = Runner(store, checks)

@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import ExoError, InputError
 from ..namespaces import EXOSH
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 __all__ = ["FOLDED", "FOLDED_GRAPH_PREFIX", "INT_RANGES", "ValidationStore", "load_validation_store", "ox_term",
            "rdflib_term"]
@@ -52,7 +55,7 @@ class ValidationStore:
 # Loading
 
 
-def ox_term(term):
+def ox_term(term: Any) -> Any:
     import pyoxigraph as ox
 
     if isinstance(term, URIRef):
@@ -66,7 +69,7 @@ def ox_term(term):
     raise ExoError(f"cannot store the RDF term {term!r} in Oxigraph")
 
 
-def rdflib_term(term):
+def rdflib_term(term: Any) -> Any:
     """An rdflib term for a pyoxigraph term (``None`` stays ``None``)."""
     import pyoxigraph as ox
 
@@ -194,7 +197,7 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
 
 
 def load_validation_store(data_files: Iterable[Path], ontology_files: Iterable[Path] = (), *,
-                          ontology_graph=None) -> ValidationStore:
+                          ontology_graph: Graph | None = None) -> ValidationStore:
     """Load the data files, then the ontology (files and/or an rdflib graph), into one pyoxigraph store.
 
     ``data_triples`` counts the distinct triples of the data files alone. Literals whose datatype the
