@@ -15,9 +15,12 @@ body) into a :class:`Reply`; the HTTP layer (:mod:`exo_rdf.server.app`) only cop
   waits on the pipe with ``loop.add_reader`` so it never blocks; the pool hand-off is thread-safe, so
   :meth:`SparqlService.handle_sync` may be called from plain threads too.
 - **Read-only and local.** Updates (``update=``, ``application/sparql-update`` or update text sent
-  as a query) are refused with 403. ``SERVICE`` is refused with 400 before the query reaches a worker:
-  pyoxigraph would otherwise fetch the remote endpoint over HTTP. Keywords are read by a small lexer
-  that skips strings, IRIs, comments, variables, prefixed names and language tags.
+  as a query) are refused with 403. pyoxigraph would fetch a ``SERVICE`` endpoint over HTTP, so every
+  worker process is cut off the network before its first query (:mod:`exo_rdf.sandbox`: its own
+  network namespace and a seccomp filter on inet sockets) and refuses to start otherwise; the worker
+  also reads the query text (:mod:`exo_rdf.server.querytext`, linear time) and answers 400 for
+  SERVICE, or for nesting deeper than the parser can take, before the engine sees it. Nothing whose
+  cost grows with the query's size runs on the server's event loop.
 - **Result cap.** At most ``max_results`` solutions or triples are returned. SELECT results are
   written as SPARQL 1.1 Results JSON by :func:`_solutions_json` (W3C JSON format, the same term
   encoding as pyoxigraph's writer); XML, CSV and TSV are produced from that by pyoxigraph's own
@@ -39,7 +42,6 @@ import collections
 import dataclasses
 import functools
 import os
-import re
 import subprocess
 import threading
 import time
@@ -58,7 +60,8 @@ from ..rdfio import (
     TABLE_TYPES,
 )
 from .conneg import negotiate
-from .workers import Timeout, Worker, WorkerDied, pack_frame, wait
+from .querytext import FORMS, UPDATE_WORDS, QueryShape, keywords, query_shape  # noqa: F401 (public names)
+from .workers import READ_ONLY, Timeout, Worker, WorkerDied, pack_frame, wait
 
 # ---------------------------------------------------------------------------------------------
 # Replies and formats
@@ -97,54 +100,7 @@ def _negotiate_both(accept: str | None) -> tuple[str | None, str | None]:
 # Reading query text without running it
 # ---------------------------------------------------------------------------------------------
 
-# One token at a time, leftmost first: the lexical forms that may contain keyword-like text (strings,
-# IRIs, comments, variables, prefixed names with their escapes, language tags) are skipped whole, so
-# only real keywords and function names remain as words. This mirrors the SPARQL 1.1 grammar closely
-# enough that a SERVICE the parser would see is never hidden (an unclosed string only exposes more).
-_PN_CHARS = r"\w\u00B7\u00C0-\uFFFF"
-_TOKEN_RE = re.compile(
-    r'(?:"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*"
-    rf"|[?$][{_PN_CHARS}]+"
-    rf"|(?:[A-Za-z\u00C0-\uFFFF][{_PN_CHARS}.\-]*)?:(?:[{_PN_CHARS}.\-:]|%[0-9A-Fa-f]{{2}}"
-    r"|\\[_~.\-!$&'()*+,;=/?#@%])*"
-    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    r"|([A-Za-z_][A-Za-z0-9_]*)"
-    r"|.",
-    re.S,
-)
-FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                          "WITH"})
-
-
-def keywords(query: str) -> list[str]:
-    """The bare words of a SPARQL text (keywords, function names), upper-cased, in order."""
-    return [m.group(1).upper() for m in _TOKEN_RE.finditer(query) if m.group(1)]
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    """What the text of a request says about it before it runs."""
-
-    form: str | None  # SELECT, CONSTRUCT, ASK, DESCRIBE, UPDATE or None when unreadable
-    service: bool  # uses SERVICE (federated query)
-    has_from: bool  # has FROM / FROM NAMED
-
-
-def query_shape(query: str) -> QueryShape:
-    words = keywords(query)
-    form = None
-    for word in words:
-        if word in ("PREFIX", "BASE"):
-            continue
-        form = word if word in FORMS else "UPDATE" if word in UPDATE_WORDS else None
-        break
-    return QueryShape(form, "SERVICE" in words, "FROM" in words)
+# The text checks (form, SERVICE, FROM, nesting) run in the worker processes: see querytext.py.
 
 
 class SparqlService:
@@ -459,15 +415,6 @@ class SparqlService:
                 self.stats["cache_hits"] += 1
                 return dataclasses.replace(hit, headers=(*hit.headers, (CACHE_HEADER, "hit")))
 
-        shape = query_shape(query)
-        if shape.form == "UPDATE":
-            return self._read_only()
-        if shape.service:
-            return _text(400, "SERVICE (federated query) is not allowed: this endpoint only queries its own data")
-        if shape.form in ("SELECT", "ASK") and table is None:
-            return self._not_acceptable(f"a {shape.form}", TABLE_TYPES, accept, format_value)
-        if shape.form in ("CONSTRUCT", "DESCRIBE") and graph is None:
-            return self._not_acceptable(f"a {shape.form}", GRAPH_TYPES, accept, format_value)
         if dataset is not None:
             import pyoxigraph as ox
 
@@ -480,7 +427,7 @@ class SparqlService:
         if not self._started:
             return _text(503, "the SPARQL endpoint is not running", (("Retry-After", "1"),))
 
-        job = {"q": query, "t": table, "g": graph, "union": not shape.has_from}
+        job = {"q": query, "t": table, "g": graph, "a": accept, "fm": format_value}
         if dataset is not None:
             job["dg"], job["ng"] = list(dataset[0]), list(dataset[1])
         deadline = time.monotonic() + self.timeout_s
@@ -512,7 +459,7 @@ class SparqlService:
 
     @staticmethod
     def _read_only() -> Reply:
-        return _text(403, "this SPARQL endpoint is read-only: updates are not accepted")
+        return _text(403, READ_ONLY)
 
     @staticmethod
     def _not_acceptable(what: str, types: dict[str, str], accept: str | None, fmt: str | None) -> Reply:
