@@ -173,7 +173,8 @@ def offline(fn: Callable[[], T]) -> T:
                 return
             box["value"] = fn()
         except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
+            # Drop the traceback here: its frames hold engine objects that must die in this thread.
+            box["error"] = exc.with_traceback(None)
 
     thread = threading.Thread(target=body, name="exo-rdf-offline-query", daemon=True)
     thread.start()
