@@ -453,8 +453,17 @@ def merge(ctx, inputs, output, run_reasoner):
               help="SPARQL worker count.")
 @click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
               help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
+@click.option("--cache-bytes", default=64 << 20, show_default=True, type=click.IntRange(0),
+              help="Most bytes the SPARQL reply cache holds; a reply over an eighth of it is not cached.")
+@click.option("--max-reply-bytes", default=64 << 20, show_default=True, type=click.IntRange(1024),
+              help="Largest SPARQL result document sent; a larger one is refused with 400 (ask for less).")
+@click.option("--max-query-bytes", default=1_000_000, show_default=True, type=click.IntRange(1024),
+              help="Largest POST body (query) /sparql accepts (413 above); GET URLs are limited to 32 KiB (414).")
+@click.option("--head-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600),
+              help="Seconds a client has to send a request's line and headers (408 after).")
 @click.pass_context
-def serve(ctx, port, timeout_s, max_results, workers, cache_size):
+def serve(ctx, port, timeout_s, max_results, workers, cache_size, cache_bytes, max_reply_bytes, max_query_bytes,
+          head_timeout):
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
     Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH
@@ -477,7 +486,8 @@ def serve(ctx, port, timeout_s, max_results, workers, cache_size):
 
     _step("loading dist/ into the server")
     run(project, port=port, timeout_s=timeout_s, max_results=max_results, workers=workers, cache_size=cache_size,
-        on_ready=ready)
+        cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes,
+        head_timeout=head_timeout, on_ready=ready)
     click.echo("server stopped", err=True)
 
 

@@ -29,7 +29,10 @@ body) into a :class:`Reply`; the HTTP layer (:mod:`exo_rdf.server.app`) only cop
   ``X-Exo-Results-Truncated: true``.
 - **Reply cache.** The data never changes while serving, so successful replies are kept in an LRU
   cache keyed by (query text, negotiated formats, dataset parameters); ``X-Exo-Cache`` says
-  ``hit`` or ``miss``. ``cache_size=0`` turns it off.
+  ``hit`` or ``miss``. It holds at most ``cache_size`` replies and ``cache_bytes`` bytes; a reply
+  larger than an eighth of the byte budget is not kept. ``cache_size=0`` turns it off.
+- **Reply limit.** A result document larger than ``max_reply_bytes`` is not sent: the worker answers
+  400 saying how large it was and to ask for less (LIMIT, fewer variables).
 - **Dataset.** Triple files (.nt .ttl .owl .rdf .jsonld .n3) are loaded into the default graph,
   quad files (.nq .trig) keep their named graphs. Without ``FROM`` or protocol dataset parameters the
   default graph is the merge of everything loaded (``sd:UnionDefaultGraph``); ``default-graph-uri``
@@ -113,7 +116,7 @@ class SparqlService:
 
     def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
                  max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
-                 cache_size: int = 256):
+                 cache_size: int = 256, cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20):
         if workers < 1:
             raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
         if not timeout_s > 0:
@@ -132,6 +135,11 @@ class SparqlService:
         self.max_results = int(max_results)
         self.endpoint_url = endpoint_url
         self.cache_size = max(0, int(cache_size))
+        self.cache_bytes = max(0, int(cache_bytes))
+        self.max_reply_bytes = int(max_reply_bytes)
+        if self.max_reply_bytes < 1024:
+            raise ExoError(f"the SPARQL reply limit must be at least 1024 bytes, not {max_reply_bytes}")
+        self._cached_bytes = 0
         self.stats = collections.Counter()
         self._cache: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.RLock()
@@ -174,7 +182,8 @@ class SparqlService:
             if not os.access(path, os.R_OK):
                 raise ExoError(f"{path}: SPARQL endpoint source is not readable")
             sources.append([str(path.resolve()), spec[0], spec[1]])
-        config = {"sources": sources, "max_results": self.max_results, "prefixes": dict(PREFIXES)}
+        config = {"sources": sources, "max_results": self.max_results, "prefixes": dict(PREFIXES),
+                  "max_reply_bytes": self.max_reply_bytes}
         env = dict(os.environ)
         # The worker imports this package; make sure it finds the same copy the server runs.
         package_root = str(Path(__file__).resolve().parent.parent)
@@ -193,6 +202,7 @@ class SparqlService:
             self._init, self._env = self._config()
             self._closed = False
             self._cache.clear()
+            self._cached_bytes = 0
             started: list[Worker] = []
             try:
                 for _ in range(self.workers):
@@ -408,9 +418,11 @@ class SparqlService:
         key = (query, table, graph, dataset)
         if self.cache_size:
             with self._lock:
-                hit = self._cache.get(key)
-                if hit is not None:
+                entry = self._cache.get(key)
+                hit = None
+                if entry is not None:
                     self._cache.move_to_end(key)
+                    hit = entry[0]
             if hit is not None:
                 self.stats["cache_hits"] += 1
                 return dataclasses.replace(hit, headers=(*hit.headers, (CACHE_HEADER, "hit")))
@@ -448,12 +460,7 @@ class SparqlService:
         if meta.get("tr"):
             headers += ((TRUNCATED_HEADER, "true"),)
         reply = Reply(200, content_type, body, headers)
-        if self.cache_size:
-            with self._lock:
-                self._cache[key] = reply
-                self._cache.move_to_end(key)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+        self._remember(key, reply)
         self.stats["queries"] += 1
         return dataclasses.replace(reply, headers=(*headers, (CACHE_HEADER, "miss")))
 
@@ -550,9 +557,31 @@ class SparqlService:
 
     # -- cache ----------------------------------------------------------------------------------
 
+    def _remember(self, key: tuple, reply: Reply) -> None:
+        """Keep a reply: at most ``cache_size`` replies and ``cache_bytes`` bytes (query text included),
+        least recently used first out; a reply bigger than an eighth of the byte budget is not kept."""
+        size = len(reply.body) + len(key[0]) + 256
+        if not self.cache_size or size > self.cache_bytes // 8:
+            return
+        with self._lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cached_bytes -= old[1]
+            self._cache[key] = (reply, size)
+            self._cached_bytes += size
+            while len(self._cache) > self.cache_size or self._cached_bytes > self.cache_bytes:
+                _, (_, dropped) = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes the reply cache holds now (bodies, query texts and a fixed overhead per entry)."""
+        return self._cached_bytes
+
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cached_bytes = 0
 
 
 def _fail(fut) -> None:

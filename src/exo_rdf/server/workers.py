@@ -145,6 +145,11 @@ def _serve(out, layers: list[str]) -> None:
         if request is None:
             return
         meta, body = engine.run(request[0])
+        if meta.get("s") == 200 and len(body) > engine.max_reply_bytes:
+            meta, body = {"s": 400}, (
+                f"the result is {len(body)} bytes, more than this endpoint's reply limit of "
+                f"{engine.max_reply_bytes} bytes; ask for less (LIMIT, fewer variables or shorter "
+                "values)").encode("utf-8")
         send(meta, body)
 
 
@@ -156,6 +161,7 @@ class Engine:
 
         self.ox = ox
         self.max_results = int(config["max_results"])
+        self.max_reply_bytes = int(config.get("max_reply_bytes", 64 << 20))
         self.prefixes = dict(config["prefixes"])
         self._ns = {ns: name for name, ns in self.prefixes.items()}
         self.xsd_string = ox.Literal("").datatype.value
