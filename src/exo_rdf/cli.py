@@ -461,9 +461,18 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
               help="SPARQL worker count.")
 @click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
               help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
+@click.option("--cache-bytes", default=64 << 20, show_default=True, type=click.IntRange(0),
+              help="Most bytes the SPARQL reply cache holds; a reply over an eighth of it is not cached.")
+@click.option("--max-reply-bytes", default=64 << 20, show_default=True, type=click.IntRange(1024),
+              help="Largest SPARQL result document sent; a larger one is refused with 400 (ask for less).")
+@click.option("--max-query-bytes", default=1_000_000, show_default=True, type=click.IntRange(1024),
+              help="Largest POST body (query) /sparql accepts (413 above); GET URLs are limited to 32 KiB (414).")
+@click.option("--head-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600),
+              help="Seconds a client has to send a request's line and headers (408 after).")
 @click.pass_context
 def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, workers: int,
-          cache_size: int) -> None:
+          cache_size: int, cache_bytes: int, max_reply_bytes: int, max_query_bytes: int,
+          head_timeout: float) -> None:
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
     Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH
@@ -486,7 +495,8 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
 
     _step("loading dist/ into the server")
     run(project, port=port, timeout_s=timeout_s, max_results=max_results, workers=workers, cache_size=cache_size,
-        on_ready=ready)
+        cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes,
+        head_timeout=head_timeout, on_ready=ready)
     click.echo("server stopped", err=True)
 
 

@@ -18,6 +18,7 @@ it, which also confirms that the query is portable beyond Oxigraph.
 from __future__ import annotations
 
 import difflib
+import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -426,22 +427,33 @@ def run_query(store: Store, query: StoredQuery | str) -> QueryResult:
     """Run a query on a pyoxigraph store and collect its result.
 
     A syntax error raises :class:`InputError` naming the query file, the line and the parser's message.
+    The query runs in a thread without network access (:func:`exo_rdf.sandbox.offline`).
     """
-    import pyoxigraph as ox
-
     if isinstance(query, str):
         query = StoredQuery.from_text(query)
+    from .sandbox import NETWORK_REFUSED, offline
+
     where = query.path if query.path is not None else query.id
     try:
-        result = store.query(query.text)
+        # In a thread that cannot open sockets: SERVICE must never reach the network.
+        return offline(lambda: _collect(store, query))
     except SyntaxError as exc:
         msg = str(exc)
         pos = _OX_POS_RE.search(msg)
         line = int(pos.group(1)) if pos else None
         raise InputError(where, f"SPARQL syntax error: {_ox_message(msg, query.text)}", line) from None
-    except (OSError, RuntimeError, ValueError) as exc:
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.ENETUNREACH, errno.EPERM) or "(os error 13)" in str(exc):
+            raise ExoError(f"{where}: {NETWORK_REFUSED}; remove the SERVICE clause") from None
+        raise ExoError(f"{where}: query failed: {exc}") from None
+    except (RuntimeError, ValueError) as exc:
         raise ExoError(f"{where}: query failed: {exc}") from None
 
+
+def _collect(store, query: StoredQuery) -> QueryResult:
+    import pyoxigraph as ox
+
+    result = store.query(query.text)
     form = query_form(query.text) or "SELECT"
     if isinstance(result, ox.QueryBoolean):
         data = result.serialize(format=ox.QueryResultsFormat.JSON)

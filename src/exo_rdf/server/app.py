@@ -30,9 +30,13 @@ __all__ = [
     "run",
 ]
 
-#: Largest request body /sparql accepts (a query or an update form), in bytes.
+#: Largest request body /sparql accepts (a query or a form), in bytes (``serve --max-query-bytes``).
 MAX_BODY = 1_000_000
 HOST = "127.0.0.1"
+#: Methods the site's pages answer; anything else gets 405 with an Allow header.
+PAGE_METHODS = ("GET", "HEAD")
+#: Most connections served at once; more get 503 from uvicorn instead of piling up.
+MAX_CONNECTIONS = 512
 
 
 def _sources(project: Project) -> list[Path]:
@@ -61,14 +65,19 @@ def check_dist(project: Project) -> None:
 class _SparqlFront:
     """The ASGI entry point: /sparql straight to the SPARQL service, everything else to the pages."""
 
-    def __init__(self, pages, state: dict):
+    def __init__(self, pages, state: dict, max_body: int = MAX_BODY):
         self.pages = pages
         self.state = state
+        self.max_body = max_body
 
     async def __call__(self, scope, receive, send):
         # /exo-rdf/sparql is where our endpoint IRI (void:sparqlEndpoint https://w3id.org/exo-rdf/sparql) lands
         if scope["type"] == "http" and scope["path"] in ("/sparql", "/exo-rdf/sparql"):
             await self._sparql(scope, receive, send)
+        elif scope["type"] == "http" and scope["method"] not in PAGE_METHODS:
+            await _plain(send, 405, f"method {scope['method']} is not allowed here; the pages answer "
+                                    f"{' and '.join(PAGE_METHODS)}\n".encode("utf-8"),
+                         (("allow", ", ".join(PAGE_METHODS)),))
         else:
             await self.pages(scope, receive, send)
 
@@ -92,8 +101,9 @@ class _SparqlFront:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > MAX_BODY:
-                    await _plain(send, 413, b"request body too large\n")
+                if size > self.max_body:
+                    await _plain(send, 413, f"the request body is larger than {self.max_body} bytes (the "
+                                            "query size limit, serve --max-query-bytes)\n".encode("utf-8"))
                     return
                 chunks.append(chunk)
                 more = message.get("more_body", False)
@@ -119,7 +129,9 @@ async def _plain(send, status: int, body: bytes, extra=()):
 
 
 def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, max_results: int = 10_000,
-               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256) -> Callable[..., Any]:
+               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256,
+               cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20,
+               max_query_bytes: int = MAX_BODY) -> Callable[..., Any]:
     """The ASGI application serving ``project``'s dist/. The store loads and the SPARQL service starts
     in the lifespan (when the server starts), not here."""
     from starlette.applications import Starlette
@@ -231,22 +243,30 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         return not_found(exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found"
                          else f"There is no page at {request.url.path}.")
 
+    def prepare() -> None:
+        """Load the site and start the SPARQL workers now (a plain ExoError when the data is bad)."""
+        from .sparql import SparqlService
+
+        if "sparql" in state:
+            return
+        site.load()
+        service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
+                                max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size,
+                                cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes)
+        service.start()
+        state["sparql"] = service
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         import anyio
 
-        await anyio.to_thread.run_sync(site.load)
-        from .sparql import SparqlService
-
-        service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
-                                max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size)
-        service.start()
-        state["sparql"] = service
+        await anyio.to_thread.run_sync(prepare)
         try:
             yield
         finally:
-            state.pop("sparql", None)
-            service.close()
+            service = state.pop("sparql", None)
+            if service is not None:
+                service.close()
 
     static_dir = Path(__file__).resolve().parent / "static"
     routes = [
@@ -263,7 +283,9 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route(MOUNT + "{path:path}", resource),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: on_404, HTTPException: on_404})
-    return _SparqlFront(pages, state)
+    front = _SparqlFront(pages, state, max_query_bytes)
+    front.prepare = prepare
+    return front
 
 
 def _ontology_iri():
@@ -273,7 +295,9 @@ def _ontology_iri():
 
 
 def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_results: int = 10_000,
-        workers: int = 2, cache_size: int = 256, on_ready: Callable[[str], None] | None = None) -> None:
+        workers: int = 2, cache_size: int = 256, cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20,
+        max_query_bytes: int = MAX_BODY, head_timeout: float = 10.0,
+        on_ready: Callable[[str], None] | None = None) -> None:
     """Serve ``project``'s dist/ on 127.0.0.1 until interrupted (Ctrl-C stops cleanly).
 
     ``port=0`` picks a free port. ``on_ready`` receives the base URL once the server answers.
@@ -294,14 +318,26 @@ def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_resu
     port = sock.getsockname()[1]
     url = f"http://{HOST}:{port}/"
     app = create_app(project, workers=workers, timeout_s=timeout_s, max_results=max_results,
-                     endpoint_url=f"{url}sparql", cache_size=cache_size)
+                     endpoint_url=f"{url}sparql", cache_size=cache_size, cache_bytes=cache_bytes,
+                     max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes)
+    from .protocol import GuardedHttpToolsProtocol
+
+    protocol = type("HttpProtocol", (GuardedHttpToolsProtocol,), {"head_timeout": float(head_timeout)})
+    try:
+        app.prepare()  # before uvicorn: bad data is a plain error, not a traceback from the lifespan
+    except BaseException:
+        sock.close()
+        service = app.state.pop("sparql", None)
+        if service is not None:
+            service.close()
+        raise
     loop = "uvloop"
     try:
         import uvloop  # noqa: F401
     except ImportError:  # uvloop does not exist on Windows
         loop = "asyncio"
-    config = uvicorn.Config(app, loop=loop, http="httptools", lifespan="on", log_level="warning",
-                            access_log=False, server_header=False)
+    config = uvicorn.Config(app, loop=loop, http=protocol, lifespan="on", log_level="warning",
+                            access_log=False, server_header=False, limit_concurrency=MAX_CONNECTIONS)
     server = uvicorn.Server(config)
 
     async def main():

@@ -15,9 +15,12 @@ body) into a :class:`Reply`; the HTTP layer (:mod:`exo_rdf.server.app`) only cop
   waits on the pipe with ``loop.add_reader`` so it never blocks; the pool hand-off is thread-safe, so
   :meth:`SparqlService.handle_sync` may be called from plain threads too.
 - **Read-only and local.** Updates (``update=``, ``application/sparql-update`` or update text sent
-  as a query) are refused with 403. ``SERVICE`` is refused with 400 before the query reaches a worker:
-  pyoxigraph would otherwise fetch the remote endpoint over HTTP. Keywords are read by a small lexer
-  that skips strings, IRIs, comments, variables, prefixed names and language tags.
+  as a query) are refused with 403. pyoxigraph would fetch a ``SERVICE`` endpoint over HTTP, so every
+  worker process is cut off the network before its first query (:mod:`exo_rdf.sandbox`: its own
+  network namespace and a seccomp filter on inet sockets) and refuses to start otherwise; the worker
+  also reads the query text (:mod:`exo_rdf.server.querytext`, linear time) and answers 400 for
+  SERVICE, or for nesting deeper than the parser can take, before the engine sees it. Nothing whose
+  cost grows with the query's size runs on the server's event loop.
 - **Result cap.** At most ``max_results`` solutions or triples are returned. SELECT results are
   written as SPARQL 1.1 Results JSON by :func:`_solutions_json` (W3C JSON format, the same term
   encoding as pyoxigraph's writer); XML, CSV and TSV are produced from that by pyoxigraph's own
@@ -26,7 +29,10 @@ body) into a :class:`Reply`; the HTTP layer (:mod:`exo_rdf.server.app`) only cop
   ``X-Exo-Results-Truncated: true``.
 - **Reply cache.** The data never changes while serving, so successful replies are kept in an LRU
   cache keyed by (query text, negotiated formats, dataset parameters); ``X-Exo-Cache`` says
-  ``hit`` or ``miss``. ``cache_size=0`` turns it off.
+  ``hit`` or ``miss``. It holds at most ``cache_size`` replies and ``cache_bytes`` bytes; a reply
+  larger than an eighth of the byte budget is not kept. ``cache_size=0`` turns it off.
+- **Reply limit.** A result document larger than ``max_reply_bytes`` is not sent: the worker answers
+  400 saying how large it was and to ask for less (LIMIT, fewer variables).
 - **Dataset.** Triple files (.nt .ttl .owl .rdf .jsonld .n3) are loaded into the default graph,
   quad files (.nq .trig) keep their named graphs. Without ``FROM`` or protocol dataset parameters the
   default graph is the merge of everything loaded (``sd:UnionDefaultGraph``); ``default-graph-uri``
@@ -39,7 +45,6 @@ import collections
 import dataclasses
 import functools
 import os
-import re
 import subprocess
 import threading
 import time
@@ -58,7 +63,8 @@ from ..rdfio import (
     TABLE_TYPES,
 )
 from .conneg import negotiate
-from .workers import Timeout, Worker, WorkerDied, pack_frame, wait
+from .querytext import FORMS, UPDATE_WORDS, QueryShape, keywords, query_shape  # noqa: F401 (public names)
+from .workers import READ_ONLY, Timeout, Worker, WorkerDied, pack_frame, wait
 
 __all__ = [
     "CACHE_HEADER",
@@ -110,54 +116,7 @@ def _negotiate_both(accept: str | None) -> tuple[str | None, str | None]:
 # Reading query text without running it
 # ---------------------------------------------------------------------------------------------
 
-# One token at a time, leftmost first: the lexical forms that may contain keyword-like text (strings,
-# IRIs, comments, variables, prefixed names with their escapes, language tags) are skipped whole, so
-# only real keywords and function names remain as words. This mirrors the SPARQL 1.1 grammar closely
-# enough that a SERVICE the parser would see is never hidden (an unclosed string only exposes more).
-_PN_CHARS = r"\w\u00B7\u00C0-\uFFFF"
-_TOKEN_RE = re.compile(
-    r'(?:"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*"
-    rf"|[?$][{_PN_CHARS}]+"
-    rf"|(?:[A-Za-z\u00C0-\uFFFF][{_PN_CHARS}.\-]*)?:(?:[{_PN_CHARS}.\-:]|%[0-9A-Fa-f]{{2}}"
-    r"|\\[_~.\-!$&'()*+,;=/?#@%])*"
-    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    r"|([A-Za-z_][A-Za-z0-9_]*)"
-    r"|.",
-    re.S,
-)
-FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                          "WITH"})
-
-
-def keywords(query: str) -> list[str]:
-    """The bare words of a SPARQL text (keywords, function names), upper-cased, in order."""
-    return [m.group(1).upper() for m in _TOKEN_RE.finditer(query) if m.group(1)]
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    """What the text of a request says about it before it runs."""
-
-    form: str | None  # SELECT, CONSTRUCT, ASK, DESCRIBE, UPDATE or None when unreadable
-    service: bool  # uses SERVICE (federated query)
-    has_from: bool  # has FROM / FROM NAMED
-
-
-def query_shape(query: str) -> QueryShape:
-    words = keywords(query)
-    form = None
-    for word in words:
-        if word in ("PREFIX", "BASE"):
-            continue
-        form = word if word in FORMS else "UPDATE" if word in UPDATE_WORDS else None
-        break
-    return QueryShape(form, "SERVICE" in words, "FROM" in words)
+# The text checks (form, SERVICE, FROM, nesting) run in the worker processes: see querytext.py.
 
 
 class SparqlService:
@@ -170,7 +129,7 @@ class SparqlService:
 
     def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
                  max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
-                 cache_size: int = 256) -> None:
+                 cache_size: int = 256, cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20) -> None:
         if workers < 1:
             raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
         if not timeout_s > 0:
@@ -189,6 +148,11 @@ class SparqlService:
         self.max_results = int(max_results)
         self.endpoint_url = endpoint_url
         self.cache_size = max(0, int(cache_size))
+        self.cache_bytes = max(0, int(cache_bytes))
+        self.max_reply_bytes = int(max_reply_bytes)
+        if self.max_reply_bytes < 1024:
+            raise ExoError(f"the SPARQL reply limit must be at least 1024 bytes, not {max_reply_bytes}")
+        self._cached_bytes = 0
         self.stats = collections.Counter()
         self._cache: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.RLock()
@@ -230,7 +194,7 @@ class SparqlService:
             if not os.access(path, os.R_OK):
                 raise ExoError(f"{path}: SPARQL endpoint source is not readable")
             sources.append([str(path.resolve()), spec[0], spec[1]])
-        config = {"sources": sources, "max_results": self.max_results}
+        config = {"sources": sources, "max_results": self.max_results, "max_reply_bytes": self.max_reply_bytes}
         env = dict(os.environ)
         # The worker imports this package; make sure it finds the same copy the server runs.
         package_root = str(Path(__file__).resolve().parents[2])
@@ -249,6 +213,7 @@ class SparqlService:
             self._init, self._env = self._config()
             self._closed = False
             self._cache.clear()
+            self._cached_bytes = 0
             started: list[Worker] = []
             try:
                 for _ in range(self.workers):
@@ -464,22 +429,15 @@ class SparqlService:
         key = (query, table, graph, dataset)
         if self.cache_size:
             with self._lock:
-                hit = self._cache.get(key)
-                if hit is not None:
+                entry = self._cache.get(key)
+                hit = None
+                if entry is not None:
                     self._cache.move_to_end(key)
+                    hit = entry[0]
             if hit is not None:
                 self.stats["cache_hits"] += 1
                 return dataclasses.replace(hit, headers=(*hit.headers, (CACHE_HEADER, "hit")))
 
-        shape = query_shape(query)
-        if shape.form == "UPDATE":
-            return self._read_only()
-        if shape.service:
-            return _text(400, "SERVICE (federated query) is not allowed: this endpoint only queries its own data")
-        if shape.form in ("SELECT", "ASK") and table is None:
-            return self._not_acceptable(f"a {shape.form}", TABLE_TYPES, accept, format_value)
-        if shape.form in ("CONSTRUCT", "DESCRIBE") and graph is None:
-            return self._not_acceptable(f"a {shape.form}", GRAPH_TYPES, accept, format_value)
         if dataset is not None:
             import pyoxigraph as ox
 
@@ -492,7 +450,7 @@ class SparqlService:
         if not self._started:
             return _text(503, "the SPARQL endpoint is not running", (("Retry-After", "1"),))
 
-        job = {"q": query, "t": table, "g": graph, "union": not shape.has_from}
+        job = {"q": query, "t": table, "g": graph, "a": accept, "fm": format_value}
         if dataset is not None:
             job["dg"], job["ng"] = list(dataset[0]), list(dataset[1])
         deadline = time.monotonic() + self.timeout_s
@@ -513,18 +471,13 @@ class SparqlService:
         if meta.get("tr"):
             headers += ((TRUNCATED_HEADER, "true"),)
         reply = Reply(200, content_type, body, headers)
-        if self.cache_size:
-            with self._lock:
-                self._cache[key] = reply
-                self._cache.move_to_end(key)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+        self._remember(key, reply)
         self.stats["queries"] += 1
         return dataclasses.replace(reply, headers=(*headers, (CACHE_HEADER, "miss")))
 
     @staticmethod
     def _read_only() -> Reply:
-        return _text(403, "this SPARQL endpoint is read-only: updates are not accepted")
+        return _text(403, READ_ONLY)
 
     @staticmethod
     def _not_acceptable(what: str, types: dict[str, str], accept: str | None, fmt: str | None) -> Reply:
@@ -615,9 +568,31 @@ class SparqlService:
 
     # -- cache ----------------------------------------------------------------------------------
 
+    def _remember(self, key: tuple, reply: Reply) -> None:
+        """Keep a reply: at most ``cache_size`` replies and ``cache_bytes`` bytes (query text included),
+        least recently used first out; a reply bigger than an eighth of the byte budget is not kept."""
+        size = len(reply.body) + len(key[0]) + 256
+        if not self.cache_size or size > self.cache_bytes // 8:
+            return
+        with self._lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cached_bytes -= old[1]
+            self._cache[key] = (reply, size)
+            self._cached_bytes += size
+            while len(self._cache) > self.cache_size or self._cached_bytes > self.cache_bytes:
+                _, (_, dropped) = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes the reply cache holds now (bodies, query texts and a fixed overhead per entry)."""
+        return self._cached_bytes
+
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cached_bytes = 0
 
 
 def _fail(fut) -> None:

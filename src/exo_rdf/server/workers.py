@@ -30,6 +30,13 @@ from ..rdfio import (
     TABLE_TYPES,
     used_prefixes,
 )
+from ..sandbox import NETWORK_REFUSED
+from .querytext import MAX_NESTING, query_shape
+
+#: The reply to an update (the endpoint is read-only).
+READ_ONLY = "this SPARQL endpoint is read-only: updates are not accepted"
+#: errno values of a connection the sandbox refused: EACCES (seccomp), ENETUNREACH (no network), EPERM.
+_NO_NETWORK = (13, 101, 1)
 
 __all__ = ["Engine", "Timeout", "Worker", "WorkerDied", "pack_frame", "take_frame", "wait", "worker_main"]
 
@@ -89,13 +96,39 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
+#: Stack of the thread that runs queries: the engine's parser recurses once per nesting level.
+_QUERY_STACK = 256 << 20
+
+
 def worker_main() -> None:
-    """Entry point of a worker process: load the sources, then answer request frames until EOF."""
+    """Entry point of a worker process: cut it off the network, load the sources, then answer request
+    frames until EOF (in a thread with a large stack)."""
     import signal
+
+    from ..sandbox import deny_network_process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's business
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the reply pipe
+    # Before any thread exists and before any query: no socket to the outside, ever (SERVICE).
+    try:
+        layers = deny_network_process()
+    except RuntimeError as exc:
+        layers = None
+        refusal = str(exc)
+    if layers is None:
+        stdin = os.fdopen(0, "rb")
+        if _read_frame_blocking(stdin) is not None:
+            out.write(pack_frame({"fatal": refusal}))
+            out.flush()
+        return
+    threading.stack_size(_QUERY_STACK)
+    thread = threading.Thread(target=_serve, args=(out, layers), name="exo-rdf-worker")
+    thread.start()
+    thread.join()
+
+
+def _serve(out, layers: list[str]) -> None:
     threading.Thread(target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),),
                      daemon=True).start()
     stdin = os.fdopen(0, "rb")
@@ -113,12 +146,17 @@ def worker_main() -> None:
     except ExoError as exc:
         send({"fatal": str(exc)})
         return
-    send({"ready": True, **engine.info})
+    send({"ready": True, "sandbox": layers, **engine.info})
     while True:
         request = _read_frame_blocking(stdin)
         if request is None:
             return
         meta, body = engine.run(request[0])
+        if meta.get("s") == 200 and len(body) > engine.max_reply_bytes:
+            meta, body = {"s": 400}, (
+                f"the result is {len(body)} bytes, more than this endpoint's reply limit of "
+                f"{engine.max_reply_bytes} bytes; ask for less (LIMIT, fewer variables or shorter "
+                "values)").encode("utf-8")
         send(meta, body)
 
 
@@ -130,6 +168,7 @@ class Engine:
 
         self.ox = ox
         self.max_results = int(config["max_results"])
+        self.max_reply_bytes = int(config.get("max_reply_bytes", 64 << 20))
         self.xsd_string = ox.Literal("").datatype.value
         self.store = ox.Store()
         for name, fmt_name, quads in config["sources"]:
@@ -163,23 +202,35 @@ class Engine:
 
     def run(self, req: dict) -> tuple[dict, bytes]:
         ox = self.ox
+        table, graph = req.get("t"), req.get("g")
+        shape = query_shape(req["q"])
+        if shape.form == "UPDATE":
+            return {"s": 403}, READ_ONLY.encode("utf-8")
+        if shape.service:
+            return {"s": 400}, NETWORK_REFUSED.encode("utf-8")
+        if shape.nesting > MAX_NESTING:
+            return {"s": 400}, (f"the query nests {{ ( [ more than {MAX_NESTING} levels deep; "
+                                "flatten it").encode("utf-8")
+        if shape.form in ("SELECT", "ASK") and table is None:
+            return self._not_acceptable(f"a {shape.form}", TABLE_TYPES, req)
+        if shape.form in ("CONSTRUCT", "DESCRIBE") and graph is None:
+            return self._not_acceptable(f"a {shape.form}", GRAPH_TYPES, req)
         kwargs: dict = {}
         if req.get("dg") is not None or req.get("ng") is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in req.get("dg") or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.get("ng") or []]
-        elif req.get("union"):
+        elif not shape.has_from:
             kwargs["use_default_graph_as_union"] = True
-        table, graph = req.get("t"), req.get("g")
         try:
             result = self.store.query(req["q"], **kwargs)
             if isinstance(result, ox.QueryBoolean):
                 if table is None:
-                    return self._not_acceptable("an ASK", TABLE_TYPES)
+                    return self._not_acceptable("an ASK", TABLE_TYPES, req)
                 body = result.serialize(format=getattr(ox.QueryResultsFormat, OX_TABLE_FORMATS[table]))
                 return {"s": 200, "k": "t", "f": table, "tr": False, "n": 1}, body
             if isinstance(result, ox.QuerySolutions):
                 if table is None:
-                    return self._not_acceptable("a SELECT", TABLE_TYPES)
+                    return self._not_acceptable("a SELECT", TABLE_TYPES, req)
                 variables = [v.value for v in result.variables]
                 rows = list(islice(result, self.max_results + 1))
                 truncated = len(rows) > self.max_results
@@ -190,7 +241,7 @@ class Engine:
                     body = parsed.serialize(format=getattr(ox.QueryResultsFormat, OX_TABLE_FORMATS[table]))
                 return {"s": 200, "k": "t", "f": table, "tr": truncated, "n": len(rows)}, body
             if graph is None:
-                return self._not_acceptable("a CONSTRUCT or DESCRIBE", GRAPH_TYPES)
+                return self._not_acceptable("a CONSTRUCT or DESCRIBE", GRAPH_TYPES, req)
             triples = list(islice(result, self.max_results + 1))
             truncated = len(triples) > self.max_results
             del triples[self.max_results:]
@@ -198,15 +249,21 @@ class Engine:
             return {"s": 200, "k": "g", "f": graph, "tr": truncated, "n": len(triples)}, body
         except SyntaxError as exc:
             return {"s": 400}, f"SPARQL syntax error: {exc}".encode("utf-8")
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        except OSError as exc:
+            if exc.errno in _NO_NETWORK or any(f"os error {n})" in str(exc) for n in _NO_NETWORK):
+                # The sandbox stopped a connection (a SERVICE the text check did not see).
+                return {"s": 400}, NETWORK_REFUSED.encode("utf-8")
+            return {"s": 400}, f"query evaluation failed: {exc}".encode("utf-8")
+        except (ValueError, TypeError, RuntimeError) as exc:
             # Evaluation errors (a bad dataset IRI, an unsupported feature): the request's fault.
             return {"s": 400}, f"query evaluation failed: {exc}".encode("utf-8")
 
     @staticmethod
-    def _not_acceptable(what: str, types: dict[str, str]) -> tuple[dict, bytes]:
-        offered = ", ".join(dict.fromkeys(types.values()))
-        return {"s": 406}, f"{what} query result cannot be written in the requested format; " \
-                           f"acceptable types: {offered}".encode("utf-8")
+    def _not_acceptable(what: str, types: dict[str, str], req: dict) -> tuple[dict, bytes]:
+        offered = ", ".join(types.values())
+        asked = f"format={req['fm']}" if req.get("fm") is not None else f"Accept: {req.get('a')}"
+        return {"s": 406}, f"{what} result cannot be written as {asked}; acceptable types: {offered}" \
+            .encode("utf-8")
 
     def _term(self, term) -> dict:
         ox = self.ox
