@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote
 
 from ..errors import ExoError
 from ..project import Project
+from .editor import wants_editor
 
 #: Largest request body /sparql accepts (a query or an update form), in bytes.
 MAX_BODY = 1_000_000
@@ -53,9 +54,10 @@ def check_dist(project: Project) -> None:
 class _SparqlFront:
     """The ASGI entry point: /sparql straight to the SPARQL service, everything else to the pages."""
 
-    def __init__(self, pages, state: dict):
+    def __init__(self, pages, state: dict, editor: Callable[[list], str] | None = None):
         self.pages = pages
         self.state = state
+        self.editor = editor
 
     async def __call__(self, scope, receive, send):
         # /exo-rdf/sparql is where our endpoint IRI (void:sparqlEndpoint https://w3id.org/exo-rdf/sparql) lands
@@ -75,6 +77,14 @@ class _SparqlFront:
                 content_type = value.decode("latin-1")
             elif name == b"accept":
                 accept = value.decode("latin-1")
+        params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if self.editor is not None and wants_editor(method, params, accept):
+            page = self.editor(params).encode("utf-8")
+            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
+                       (b"vary", b"Accept")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
+            return
         body = b""
         if method == "POST":
             chunks, size, more = [], 0, True
@@ -94,7 +104,6 @@ class _SparqlFront:
         if service is None:  # only between start-up and the end of the lifespan's start
             await _plain(send, 503, b"the SPARQL service is starting; try again\n")
             return
-        params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         reply = await service.handle("GET" if method == "HEAD" else method, params, content_type, accept, body)
         headers = [(b"content-type", reply.content_type.encode("latin-1")),
                    (b"content-length", str(len(reply.body)).encode())]
@@ -120,10 +129,12 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from .site import DOC_TYPES, MOUNT, Site, download_path, iri_href, negotiate
+    from .facets import Browser
+    from .site import DOC_TYPES, MOUNT, Site, download_path, iri_href, negotiate, negotiate_table
 
     check_dist(project)
     site = Site(project)
+    browser = Browser(site)
     state: dict = {}
 
     def html(body: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
@@ -166,6 +177,28 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if data is None:
             return not_found(f"{curie} is not a term used in this knowledge graph.")
         return html(site.render("entity.html", title=data["label"], t=data))
+
+    def findings(request):
+        from .facets import to_csv, to_json
+
+        params = list(request.query_params.multi_items())
+        fmt = request.query_params.get("format")
+        if fmt is None:
+            fmt = negotiate_table(request.headers.get("accept"))
+        data = browser.page(params)
+        if fmt == "csv":
+            return Response(to_csv(data["rows"]), media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
+        if fmt == "json":
+            return Response(to_json(data["rows"], data["selection"]), media_type="application/json",
+                            headers={"Vary": "Accept"})
+        if fmt not in (None, "html"):
+            return html(site.render("error.html", title="Unknown format",
+                                    message=f"Unknown format {fmt[:40]!r}: use csv, json or html."), 400)
+        return html(site.render("findings.html", title="Findings browser", total=data["total"],
+                                description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
+                                            "system, MSC source, cargo, model and more; download as CSV or JSON.",
+                                rows=data["rows"], facets=data["facets"], selection=data["selection"],
+                                query_items=data["selection"].query_items()), headers={"Vary": "Accept"})
 
     def downloads(request):
         return html(site.render("downloads.html", title="Downloads", downloads=list(site.downloads.values())))
@@ -222,6 +255,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         import anyio
 
         await anyio.to_thread.run_sync(site.load)
+        await anyio.to_thread.run_sync(browser.load)
         from .sparql import SparqlService
 
         service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
@@ -239,6 +273,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route("/", root),
         Route(MOUNT, home),
         Route(MOUNT + "search", search),
+        Route(MOUNT + "findings", findings),
         Route(MOUNT + "cq/", cq_list),
         Route(MOUNT + "cq/{qid}", cq_page),
         Route(MOUNT + "entity/{curie:path}", entity),
@@ -249,7 +284,16 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route(MOUNT + "{path:path}", resource),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: on_404, HTTPException: on_404})
-    return _SparqlFront(pages, state)
+
+    def editor(params):
+        from .editor import EXAMPLES_QUERY, editor_context
+
+        return site.render("sparql_editor.html", title="SPARQL query editor", examples_query=EXAMPLES_QUERY,
+                           description="Write and run SPARQL queries on the exo-rdf knowledge graph; every "
+                                       "stored competency question is an example.",
+                           **editor_context(site, params))
+
+    return _SparqlFront(pages, state, editor)
 
 
 def _ontology_iri():

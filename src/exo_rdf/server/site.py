@@ -65,8 +65,11 @@ _DOWNLOAD_TYPES = {
     ".xz": "application/x-xz",
     ".zip": "application/zip",
 }
+#: The meta description of a page that does not give its own.
+DEFAULT_DESCRIPTION = ("exo-rdf: a linked-data knowledge graph of MSC-derived exosomes; every finding is tied to the "
+                       "exact sentence of the review it comes from.")
 #: Site pages: the first path segment of these never names an IRI of ours.
-RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static"))
+RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static", "findings"))
 #: Links from a statement to the nodes through which it mentions an entity (besides its own sub-nodes).
 _HOPS = ("hasCargo", "hasComponent", "hasPreparation", "hasModel", "hasEffect")
 
@@ -124,6 +127,13 @@ def negotiate(accept: str | None) -> str | None:
     from .conneg import negotiate as best_offer
 
     return best_offer(accept, _NEGOTIABLE)
+
+
+def negotiate_table(accept: str | None) -> str | None:
+    """html, csv or json for a table page (the findings browser); HTML first on ties and for */*."""
+    from .conneg import negotiate as best_offer
+
+    return best_offer(accept, (("text/html", "html"), ("text/csv", "csv"), ("application/json", "json")))
 
 
 def iri_href(iri: str) -> str:
@@ -725,7 +735,8 @@ class Site:
             self._env = Environment(loader=PackageLoader("exo_rdf.server", "templates"),
                                     autoescape=select_autoescape(default=True, default_for_string=True),
                                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-            self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES)
+            self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES,
+                                    default_description=DEFAULT_DESCRIPTION)
         return self._env
 
     def render(self, template: str, **context) -> str:
