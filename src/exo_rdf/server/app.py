@@ -146,11 +146,19 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     def root(request):
         return RedirectResponse(MOUNT, status_code=302)
 
+    pictures: dict = {}
+
     def home(request):
+        from .charts import bars, heat_map
+
         example = site.example_query()
+        if not pictures:  # the store never changes while serving: draw once
+            pictures.update(heat=heat_map(site, browser, MOUNT), levels=bars(site, browser, "level", MOUNT),
+                            models=bars(site, browser, "model", MOUNT))
         return html(site.render("home.html", title="exo-rdf", counts=site.counts, queries=site.queries,
+                                pictures=pictures,
                                 ontology_iri=str(_ontology_iri()), example_query=example,
-                                example_href="/sparql?query=" + quote(example, safe=""),
+                                example_href="/sparql#query=" + quote(example, safe=""),
                                 downloads=list(site.downloads.values())))
 
     def search(request):
@@ -169,7 +177,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if result is None:
             return not_found(f"There is no competency question {qid!r}.")
         return html(site.render("cq.html", title=result.query.summary or qid, r=result,
-                                run_href="/sparql?query=" + quote(result.query.text, safe="")))
+                                run_href="/sparql?edit=" + quote(qid, safe="")))
 
     def entity(request):
         curie = request.path_params["curie"]

@@ -638,8 +638,9 @@ class Site:
         data["statements"] = self.statements_mentioning(iri)
         data["findings"] = [s for s in data["statements"] if s["finding"]]
         data["facts"] = [s for s in data["statements"] if not s["finding"]]
-        data["data_nodes"] = sorted({s for s, _ in self.incoming(iri)[0] if s.href and not s.href.startswith(
-            MOUNT + "entity/")} - {s["view"] for s in data["statements"]}, key=lambda v: v.text.lower())
+        from .charts import entity_roles
+
+        data["roles"] = entity_roles(self, iri)
         return data
 
     def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -752,8 +753,12 @@ class Site:
             return self.render("ontology.html", title=label, label=label, groups=self.ontology_index(),
                                properties=self.property_rows(iri, skip=(_RDFS_LABEL,)), **common)
         if kind in ("finding", "fact"):
+            from .charts import finding_diagram
+
             data = self.statement(iri)
-            return self.render("statement.html", title=data["label"], s=data, **common)
+            diagram = finding_diagram(self, iri) if kind == "finding" else ""
+            return self.render("statement.html", title=data["label"], s=data, diagram=diagram,
+                               description=_describe(data["label"]), **common)
         if kind == "term":
             data = self.term(iri)
             return self.render("term.html", title=data["label"], t=data, **common)
@@ -767,6 +772,12 @@ class Site:
             "incoming_total": total,
         }
         return self.render("resource.html", title=data["label"], r=data, **common)
+
+
+def _describe(text: str, width: int = 155) -> str:
+    """A page's meta description from its label (search engines show about 155 characters)."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "\u2026"
 
 
 def _rdf_prefixes(suffix: str) -> dict[str, str]:
