@@ -35,11 +35,13 @@ def _sources(project: Project) -> list[Path]:
 
 def _endpoint_sources(project: Project) -> list[Path]:
     """The SPARQL endpoint's dataset: the N-Quads dump where the build wrote one (one named graph per
-    source paper, queried as a union default graph), the full ontology, and the VoID description."""
+    source paper, queried as a union default graph), the full ontology, the VoID description and the
+    stored questions as SPARQL examples."""
     dist = project.dist_dir
     quads = dist / "data" / "exo-data.nq"
     files = [quads if quads.is_file() else dist / "data" / "exo-data.nt", dist / "ontology" / "exo.ttl"]
-    return files + [p for p in (dist / "void.ttl",) if p.is_file()]
+    # queries.ttl: the competency questions as SHACL SPARQL executables (exo_rdf.examples)
+    return files + [p for p in (dist / "void.ttl", dist / "queries.ttl") if p.is_file()]
 
 
 def check_dist(project: Project) -> None:
