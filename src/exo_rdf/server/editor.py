@@ -44,8 +44,10 @@ def editor_context(site, params: list[tuple[str, str]]) -> dict[str, Any]:
     examples = [{"id": q.id, "summary": q.summary or q.id, "query": q.text} for q in site.queries]
     chosen = next((e for e in examples if e["id"] == wanted), None)
     start = site.example_query() if chosen is None else chosen["query"]
-    data = {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "query": start, "base": site_base(),
-            "mount": "/exo-rdf/"}
+    from .site import ENTITY_PREFIXES, MOUNT
+
+    data = {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "query": start, "base": site_base(), "mount": MOUNT,
+            "entities": {p: PREFIXES[p] for p in sorted(ENTITY_PREFIXES) if p in PREFIXES}}
     return {"examples": examples, "chosen": chosen, "start": start, "editor_data": data,
             "unknown": wanted if wanted and chosen is None else None}
 

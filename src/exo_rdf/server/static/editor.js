@@ -28,11 +28,26 @@
   var tab = yasgui.getTab();
   tab.setQuery(start);
   /* Our IRIs (and the external terms of the graph) have pages on this server: link the table there. */
+  function localHref(href) {
+    if (href.indexOf(data.base) === 0) { return data.mount + href.slice(data.base.length); }
+    var best = null;
+    Object.keys(data.entities).forEach(function (prefix) {
+      var ns = data.entities[prefix];
+      if (href.indexOf(ns) === 0 && href.length > ns.length && (best === null || ns.length > data.entities[best].length)) {
+        best = prefix;
+      }
+    });
+    return best === null ? null : data.mount + "entity/" + best + ":" + encodeURIComponent(href.slice(data.entities[best].length));
+  }
   function localise(root) {
-    var links = root.querySelectorAll("a[href^='" + data.base + "']");
+    var links = root.querySelectorAll("a[href]:not([data-local])");
     for (var i = 0; i < links.length; i++) {
-      links[i].setAttribute("href", data.mount + links[i].getAttribute("href").slice(data.base.length));
-      links[i].removeAttribute("target");
+      var local = localHref(links[i].getAttribute("href"));
+      links[i].setAttribute("data-local", "");
+      if (local !== null) {
+        links[i].setAttribute("href", local);
+        links[i].removeAttribute("target");
+      }
     }
   }
   new MutationObserver(function () { localise(holder); }).observe(holder, { childList: true, subtree: true });
