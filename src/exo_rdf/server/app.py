@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qsl, quote
@@ -188,27 +190,45 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
             return not_found(f"{curie} is not a term used in this knowledge graph.")
         return html(site.render("entity.html", title=data["label"], t=data))
 
-    def findings(request):
-        from .facets import to_csv, to_json
+    finding_pages: OrderedDict = OrderedDict()   # (format, filters) -> response body: the store never changes
+    pages_lock = threading.Lock()
 
+    def findings(request):
         params = list(request.query_params.multi_items())
         fmt = request.query_params.get("format")
         if fmt is None:
             fmt = negotiate_table(request.headers.get("accept"))
+        key = (fmt, tuple(sorted((k, v) for k, v in params if k != "format")))
+        with pages_lock:
+            cached = finding_pages.get(key)
+            if cached is not None:
+                finding_pages.move_to_end(key)
+        if cached is None:
+            cached = _findings_reply(params, fmt)
+            with pages_lock:
+                finding_pages[key] = cached
+                while len(finding_pages) > 256:
+                    finding_pages.popitem(last=False)
+        body, media, status = cached
+        return Response(body, status_code=status, media_type=media, headers={"Vary": "Accept"})
+
+    def _findings_reply(params, fmt) -> tuple[bytes, str, int]:
+        from .facets import to_csv, to_json
+
         data = browser.page(params)
+        page = "text/html; charset=utf-8"
         if fmt == "csv":
-            return Response(to_csv(data["rows"]), media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"})
+            return to_csv(data["rows"]), "text/csv; charset=utf-8", 200
         if fmt == "json":
-            return Response(to_json(data["rows"], data["selection"]), media_type="application/json",
-                            headers={"Vary": "Accept"})
+            return to_json(data["rows"], data["selection"]), "application/json", 200
         if fmt not in (None, "html"):
-            return html(site.render("error.html", title="Unknown format",
-                                    message=f"Unknown format {fmt[:40]!r}: use csv, json or html."), 400)
-        return html(site.render("findings.html", title="Findings browser", total=data["total"],
-                                description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
-                                            "system, MSC source, cargo, model and more; download as CSV or JSON.",
-                                rows=data["rows"], facets=data["facets"], selection=data["selection"],
-                                query_items=data["selection"].query_items()), headers={"Vary": "Accept"})
+            return site.render("error.html", title="Unknown format",
+                               message=f"Unknown format {fmt[:40]!r}: use csv, json or html.").encode(), page, 400
+        return site.render("findings.html", title="Findings browser", total=data["total"],
+                           description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
+                                       "system, MSC source, cargo, model and more; download as CSV or JSON.",
+                           rows=data["rows"], facets=data["facets"], selection=data["selection"],
+                           query_items=data["selection"].query_items()).encode("utf-8"), page, 200
 
     def downloads(request):
         return html(site.render("downloads.html", title="Downloads", downloads=list(site.downloads.values())))
