@@ -18,7 +18,7 @@ import socket
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import parse_qsl, quote
 
 from ..errors import ExoError
@@ -53,6 +53,29 @@ def check_dist(project: Project) -> None:
     for path in _sources(project):
         if not path.is_file():
             raise ExoError(f"{path} not found: run exo-rdf build first")
+
+
+class _PageCache:
+    """A bounded least-recently-used cache of rendered pages. The store never changes while serving, so a
+    page rendered once stays right; the bound keeps memory flat whatever URLs clients invent."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make: Callable[[], Any]):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            self._items[key] = found
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
 
 
 class _SparqlFront:
@@ -185,31 +208,25 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
 
     def entity(request):
         curie = request.path_params["curie"]
-        data = site.entity(curie)
-        if data is None:
-            return not_found(f"{curie} is not a term used in this knowledge graph.")
-        return html(site.render("entity.html", title=data["label"], t=data))
 
-    finding_pages: OrderedDict = OrderedDict()   # (format, filters) -> response body: the store never changes
-    pages_lock = threading.Lock()
+        def page():
+            data = site.entity(curie)
+            return None if data is None else site.render("entity.html", title=data["label"], t=data)
+
+        body = cache.get(("entity", curie), page) if len(curie) < 300 else page()
+        if body is None:
+            return not_found(f"{curie} is not a term used in this knowledge graph.")
+        return html(body)
+
+    cache = _PageCache()
 
     def findings(request):
         params = list(request.query_params.multi_items())
         fmt = request.query_params.get("format")
         if fmt is None:
             fmt = negotiate_table(request.headers.get("accept"))
-        key = (fmt, tuple(sorted((k, v) for k, v in params if k != "format")))
-        with pages_lock:
-            cached = finding_pages.get(key)
-            if cached is not None:
-                finding_pages.move_to_end(key)
-        if cached is None:
-            cached = _findings_reply(params, fmt)
-            with pages_lock:
-                finding_pages[key] = cached
-                while len(finding_pages) > 256:
-                    finding_pages.popitem(last=False)
-        body, media, status = cached
+        key = ("findings", fmt, tuple(sorted((k, v) for k, v in params if k != "format")))
+        body, media, status = cache.get(key, lambda: _findings_reply(params, fmt))
         return Response(body, status_code=status, media_type=media, headers={"Vary": "Accept"})
 
     def _findings_reply(params, fmt) -> tuple[bytes, str, int]:
@@ -267,7 +284,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if suffix == "html":
             if iri == str(_ontology_iri()) and site.ontology_docs is not None:
                 return FileResponse(site.ontology_docs, media_type=DOC_TYPES["html"])
-            return html(site.resource_page(iri))
+            return html(cache.get(("resource", iri), lambda: site.resource_page(iri)))
         doc = site.document(iri, suffix)
         return Response(doc.body, media_type=doc.media_type)
 
@@ -316,6 +333,12 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     pages = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: on_404, HTTPException: on_404})
 
     def editor(params):
+        wanted = dict(params).get("edit", "")
+        if len(wanted) > 200:
+            wanted = wanted[:200]
+        return cache.get(("editor", wanted), lambda: _editor_page([("edit", wanted)]))
+
+    def _editor_page(params):
         from .editor import EXAMPLES_QUERY, editor_context
 
         return site.render("sparql_editor.html", title="SPARQL query editor", examples_query=EXAMPLES_QUERY,
