@@ -219,12 +219,7 @@ def main() -> int:
     results: dict = {"date": date.today().isoformat(), "machine": machine(), "simple_query": SIMPLE_CQ}
     results["pages"] = pages(args.page_duration, 4, args.threads, args.timeout)
     if args.pages_only:
-        print(json.dumps(results, indent=1))
-        if not args.no_record:
-            out = ROOT / "benchmarks" / "results" / f"http-pages-{results['date']}.json"
-            out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-            print(f"recorded {out.relative_to(ROOT)}", file=sys.stderr)
-        return 0
+        return report(results, "http-pages", args.no_record)
 
     runs = {"exo-rdf serve (reply cache on, the default)": [], "exo-rdf serve (reply cache off)": ["--cache-size", "0"]}
     for name, extra in runs.items():
@@ -263,9 +258,13 @@ def main() -> int:
     results["target_met"] = ours["requests_per_s"] >= 1000 and ours["latency_ms"].get("99", 1e9) < 50
     for run in (ours, ours_nocache, theirs):
         run.pop("raw")
+    return report(results, "http", args.no_record)
+
+
+def report(results: dict, stem: str, no_record: bool) -> int:
     print(json.dumps(results, indent=1))
-    if not args.no_record:
-        out = ROOT / "benchmarks" / "results" / f"http-{results['date']}.json"
+    if not no_record:
+        out = ROOT / "benchmarks" / "results" / f"{stem}-{results['date']}.json"
         out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         print(f"recorded {out.relative_to(ROOT)}", file=sys.stderr)
     return 0

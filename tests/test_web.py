@@ -22,7 +22,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import ROOT
+from conftest import ROOT, chromium
 
 EXO = Namespace("https://w3id.org/exo-rdf/ontology/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
@@ -273,21 +273,7 @@ def test_pages_validate_with_the_nu_html_checker(live_server, tmp_path):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "chromium and chromedriver are installed by scripts/setup.sh (make test)"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-web')}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    drv = webdriver.Chrome(service=Service(driver), options=opts)
-    drv.set_page_load_timeout(30)
+    drv = chromium(tmp_path_factory.mktemp("chromium-web"), performance_log=True)
     yield drv
     drv.quit()
 
