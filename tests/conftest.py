@@ -142,3 +142,24 @@ def live_server(built_copy):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def chromium(profile_dir, *, performance_log: bool = False):
+    """Debian's headless Chromium through chromedriver (both installed by scripts/setup.sh), offline-minded:
+    no background networking, updates or sync. ``performance_log`` records every network request."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert binary and driver, "chromium and chromedriver are installed by scripts/setup.sh (make test)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile_dir}"):
+        opts.add_argument(flag)
+    if performance_log:
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    drv = webdriver.Chrome(service=Service(driver), options=opts)
+    drv.set_page_load_timeout(30)
+    return drv

@@ -6,7 +6,6 @@ Expected values come from the curated Turtle (parsed with rdflib, no SPARQL), ne
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +15,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDFS
 
-from conftest import ROOT
+from conftest import ROOT, chromium
 
 EXO = Namespace("https://w3id.org/exo-rdf/ontology/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -39,19 +38,7 @@ def kidney_graph():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "chromium and chromedriver are installed by scripts/setup.sh (make test)"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(service=Service(driver), options=opts)
-    drv.set_page_load_timeout(30)
+    drv = chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield drv
     drv.quit()
 

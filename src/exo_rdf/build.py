@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from . import __version__
 from .errors import ExoError
+from .examples import EXAMPLES_FILE, examples_graph
 from .graph import parse_files
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
@@ -113,6 +114,7 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     outputs["context.jsonld"] = json.dumps({"@context": jsonld_context()}, indent=1) + "\n"
     outputs.update(_docs_outputs(outputs["ontology/exo-base.ttl"]))
     interop = _interop_outputs(outputs, project, version)
+    outputs[EXAMPLES_FILE] = canonical_turtle(_canonical(examples_graph(project)))
     outputs.update(_description_outputs(outputs, data_nt, ontology_nt, header, license_iri, version))
 
     dist = _write_dist(project.dist_dir, outputs)

@@ -266,6 +266,7 @@ _PREFIXES: dict[str, str] = {
     "infores": "https://w3id.org/biolink/infores/",
     "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
     "spdx": "http://spdx.org/rdf/terms#",
+    "schema": "https://schema.org/",
 }
 
 #: The canonical prefix map (read-only). Every .ttl and .rq file declares prefixes that agree with it.

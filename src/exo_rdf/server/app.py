@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qsl, quote
 
 from ..errors import ExoError
 from ..project import Project
+from .editor import wants_editor
 
 __all__ = [
     "HOST",
@@ -46,11 +49,13 @@ def _sources(project: Project) -> list[Path]:
 
 def _endpoint_sources(project: Project) -> list[Path]:
     """The SPARQL endpoint's dataset: the N-Quads dump where the build wrote one (one named graph per
-    source paper, queried as a union default graph), the full ontology, and the VoID description."""
+    source paper, queried as a union default graph), the full ontology, the VoID description and the
+    stored questions as SPARQL examples."""
     dist = project.dist_dir
     quads = dist / "data" / "exo-data.nq"
     files = [quads if quads.is_file() else dist / "data" / "exo-data.nt", dist / "ontology" / "exo.ttl"]
-    return files + [p for p in (dist / "void.ttl",) if p.is_file()]
+    # queries.ttl: the competency questions as SHACL SPARQL executables (exo_rdf.examples)
+    return files + [p for p in (dist / "void.ttl", dist / "queries.ttl") if p.is_file()]
 
 
 def check_dist(project: Project) -> None:
@@ -62,13 +67,38 @@ def check_dist(project: Project) -> None:
             raise ExoError(f"{path} not found: run exo-rdf build first")
 
 
+class _PageCache:
+    """A bounded least-recently-used cache of rendered pages. The store never changes while serving, so a
+    page rendered once stays right; the bound keeps memory flat whatever URLs clients invent."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make: Callable[[], Any]):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            self._items[key] = found
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+
 class _SparqlFront:
     """The ASGI entry point: /sparql straight to the SPARQL service, everything else to the pages."""
 
-    def __init__(self, pages, state: dict, max_body: int = MAX_BODY):
+    def __init__(self, pages, state: dict, max_body: int = MAX_BODY,
+                 editor: Callable[[list], str] | None = None):
         self.pages = pages
         self.state = state
         self.max_body = max_body
+        self.editor = editor
 
     async def __call__(self, scope, receive, send):
         # /exo-rdf/sparql is where our endpoint IRI (void:sparqlEndpoint https://w3id.org/exo-rdf/sparql) lands
@@ -92,6 +122,14 @@ class _SparqlFront:
                 content_type = value.decode("latin-1")
             elif name == b"accept":
                 accept = value.decode("latin-1")
+        params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if self.editor is not None and wants_editor(method, params, accept):
+            page = self.editor(params).encode("utf-8")
+            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
+                       (b"vary", b"Accept")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
+            return
         body = b""
         if method == "POST":
             chunks, size, more = [], 0, True
@@ -112,7 +150,6 @@ class _SparqlFront:
         if service is None:  # only between start-up and the end of the lifespan's start
             await _plain(send, 503, b"the SPARQL service is starting; try again\n")
             return
-        params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         reply = await service.handle("GET" if method == "HEAD" else method, params, content_type, accept, body)
         headers = [(b"content-type", reply.content_type.encode("latin-1")),
                    (b"content-length", str(len(reply.body)).encode())]
@@ -146,10 +183,12 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     from starlette.staticfiles import StaticFiles
 
     from ..rdfio import DOC_TYPES
-    from .site import MOUNT, Site, download_path, iri_href, negotiate
+    from .facets import Browser
+    from .site import MOUNT, Site, download_path, iri_href, negotiate, negotiate_table
 
     check_dist(project)
     site = Site(project)
+    browser = Browser(site)
     state: dict = {}
 
     def html(body: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
@@ -161,11 +200,19 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     def root(request):
         return RedirectResponse(MOUNT, status_code=302)
 
+    pictures: dict = {}
+
     def home(request):
+        from .charts import bars, heat_map
+
         example = site.example_query()
+        if not pictures:  # the store never changes while serving: draw once
+            pictures.update(heat=heat_map(site, browser, MOUNT), levels=bars(site, browser, "level", MOUNT),
+                            models=bars(site, browser, "model", MOUNT))
         return html(site.render("home.html", title="exo-rdf", counts=site.counts, queries=site.queries,
+                                pictures=pictures,
                                 ontology_iri=str(_ontology_iri()), example_query=example,
-                                example_href="/sparql?query=" + quote(example, safe=""),
+                                example_href="/sparql#query=" + quote(example, safe=""),
                                 downloads=list(site.downloads.values())))
 
     def search(request):
@@ -184,14 +231,48 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if result is None:
             return not_found(f"There is no competency question {qid!r}.")
         return html(site.render("cq.html", title=result.query.summary or qid, r=result,
-                                run_href="/sparql?query=" + quote(result.query.text, safe="")))
+                                run_href="/sparql?edit=" + quote(qid, safe="")))
 
     def entity(request):
         curie = request.path_params["curie"]
-        data = site.entity(curie)
-        if data is None:
+
+        def page():
+            data = site.entity(curie)
+            return None if data is None else site.render("entity.html", title=data["label"], t=data)
+
+        body = cache.get(("entity", curie), page) if len(curie) < 300 else page()
+        if body is None:
             return not_found(f"{curie} is not a term used in this knowledge graph.")
-        return html(site.render("entity.html", title=data["label"], t=data))
+        return html(body)
+
+    cache = _PageCache()
+
+    def findings(request):
+        params = list(request.query_params.multi_items())
+        fmt = request.query_params.get("format")
+        if fmt is None:
+            fmt = negotiate_table(request.headers.get("accept"))
+        key = ("findings", fmt, tuple(sorted((k, v) for k, v in params if k != "format")))
+        body, media, status = cache.get(key, lambda: _findings_reply(params, fmt))
+        return Response(body, status_code=status, media_type=media, headers={"Vary": "Accept"})
+
+    def _findings_reply(params, fmt) -> tuple[bytes, str, int]:
+        from .facets import to_csv, to_json
+
+        data = browser.page(params)
+        page = "text/html; charset=utf-8"
+        if fmt == "csv":
+            return to_csv(data["rows"]), "text/csv; charset=utf-8", 200
+        if fmt == "json":
+            return to_json(data["rows"], data["selection"]), "application/json", 200
+        if fmt not in (None, "html"):
+            return site.render("error.html", title="Unknown format",
+                               message=f"Unknown format {fmt[:40]!r}: use csv, json or html.").encode(), page, 400
+        return site.render("findings.html", title="Findings browser", total=data["total"],
+                           description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
+                                       "system, MSC source, cargo, model and more; download as CSV or JSON.",
+                           rows=data["rows"], facets=data["facets"], selection=data["selection"],
+                           query_items=data["selection"].query_items()).encode("utf-8"), page, 200
 
     def downloads(request):
         return html(site.render("downloads.html", title="Downloads", downloads=list(site.downloads.values())))
@@ -230,7 +311,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if suffix == "html":
             if iri == str(_ontology_iri()) and site.ontology_docs is not None:
                 return FileResponse(site.ontology_docs, media_type=DOC_TYPES["html"])
-            return html(site.resource_page(iri))
+            return html(cache.get(("resource", iri), lambda: site.resource_page(iri)))
         doc = site.document(iri, suffix)
         return Response(doc.body, media_type=doc.media_type)
 
@@ -250,6 +331,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if "sparql" in state:
             return
         site.load()
+        browser.load()
         service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
                                 max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size,
                                 cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes)
@@ -273,6 +355,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route("/", root),
         Route(MOUNT, home),
         Route(MOUNT + "search", search),
+        Route(MOUNT + "findings", findings),
         Route(MOUNT + "cq/", cq_list),
         Route(MOUNT + "cq/{qid}", cq_page),
         Route(MOUNT + "entity/{curie:path}", entity),
@@ -283,7 +366,22 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         Route(MOUNT + "{path:path}", resource),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: on_404, HTTPException: on_404})
-    front = _SparqlFront(pages, state, max_query_bytes)
+
+    def editor(params):
+        wanted = dict(params).get("edit", "")
+        if len(wanted) > 200:
+            wanted = wanted[:200]
+        return cache.get(("editor", wanted), lambda: _editor_page([("edit", wanted)]))
+
+    def _editor_page(params):
+        from .editor import EXAMPLES_QUERY, editor_context
+
+        return site.render("sparql_editor.html", title="SPARQL query editor", examples_query=EXAMPLES_QUERY,
+                           description="Write and run SPARQL queries on the exo-rdf knowledge graph; every "
+                                       "stored competency question is an example.",
+                           **editor_context(site, params))
+
+    front = _SparqlFront(pages, state, max_query_bytes, editor)
     front.prepare = prepare
     return front
 

@@ -63,8 +63,11 @@ __all__ = [
 MOUNT = "/exo-rdf/"
 #: Prefixes of external terms that get an entity page (the ids the curators chose from external sources).
 ENTITY_PREFIXES = frozenset((*OBO_PREFIXES, "HGNC", "mirbase.mature", "cellosaurus", "clinicaltrials"))
+#: The meta description of a page that does not give its own.
+DEFAULT_DESCRIPTION = ("exo-rdf: a linked-data knowledge graph of MSC-derived exosomes; every finding is tied to the "
+                       "exact sentence of the review it comes from.")
 #: Site pages: the first path segment of these never names an IRI of ours.
-RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static"))
+RESERVED = frozenset(("", "search", "cq", "entity", "downloads", "static", "findings"))
 #: Links from a statement to the nodes through which it mentions an entity (besides its own sub-nodes).
 _HOPS = (EXO.hasCargo, EXO.hasComponent, EXO.hasPreparation, EXO.hasModel, EXO.hasEffect)
 
@@ -118,6 +121,13 @@ def negotiate(accept: str | None) -> str | None:
     from .conneg import negotiate as best_offer
 
     return best_offer(accept, DOC_OFFERS)
+
+
+def negotiate_table(accept: str | None) -> str | None:
+    """html, csv or json for a table page (the findings browser); HTML first on ties and for */*."""
+    from .conneg import negotiate as best_offer
+
+    return best_offer(accept, (("text/html", "html"), ("text/csv", "csv"), ("application/json", "json")))
 
 
 def iri_href(iri: str) -> str:
@@ -619,8 +629,9 @@ class Site:
         data["statements"] = self.statements_mentioning(iri)
         data["findings"] = [s for s in data["statements"] if s["finding"]]
         data["facts"] = [s for s in data["statements"] if not s["finding"]]
-        data["data_nodes"] = sorted({s for s, _ in self.incoming(iri)[0] if s.href and not s.href.startswith(
-            MOUNT + "entity/")} - {s["view"] for s in data["statements"]}, key=lambda v: v.text.lower())
+        from .charts import entity_roles
+
+        data["roles"] = entity_roles(self, iri)
         return data
 
     def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -721,7 +732,8 @@ class Site:
             self._env = Environment(loader=PackageLoader("exo_rdf.server", "templates"),
                                     autoescape=select_autoescape(default=True, default_for_string=True),
                                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-            self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES)
+            self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES,
+                                    default_description=DEFAULT_DESCRIPTION)
         return self._env
 
     def render(self, template: str, **context: Any) -> str:
@@ -737,8 +749,12 @@ class Site:
             return self.render("ontology.html", title=label, label=label, groups=self.ontology_index(),
                                properties=self.property_rows(iri, skip=(_RDFS_LABEL,)), **common)
         if kind in ("finding", "fact"):
+            from .charts import finding_diagram
+
             data = self.statement(iri)
-            return self.render("statement.html", title=data["label"], s=data, **common)
+            diagram = finding_diagram(self, iri) if kind == "finding" else ""
+            return self.render("statement.html", title=data["label"], s=data, diagram=diagram,
+                               description=_describe(data["label"]), **common)
         if kind == "term":
             data = self.term(iri)
             return self.render("term.html", title=data["label"], t=data, **common)
@@ -752,6 +768,12 @@ class Site:
             "incoming_total": total,
         }
         return self.render("resource.html", title=data["label"], r=data, **common)
+
+
+def _describe(text: str, width: int = 155) -> str:
+    """A page's meta description from its label (search engines show about 155 characters)."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "\u2026"
 
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")
