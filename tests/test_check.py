@@ -44,8 +44,9 @@ def test_a_changed_input_runs_its_step_again_and_gives_the_new_verdict(project_c
     before = {n: step_key(project_copy, n) for n in ("format", "qc", "shacl", "reasoner", "curation")}
     # an instance file edited by hand: every step reading instances/ must run again, format need not
     text = data.read_text(encoding="utf-8")
-    data.write_text(text + "\n<https://w3id.org/exo-rdf/data/x> <https://w3id.org/exo-rdf/ontology/hasPreparation> "
-                           "\"not a node\" .\n", encoding="utf-8")
+    # a finding with nothing but its type: SHACL must now fail
+    data.write_text(text + "\n<https://w3id.org/exo-rdf/data/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                           "<https://w3id.org/exo-rdf/ontology/Finding> .\n", encoding="utf-8")
     after = {n: step_key(project_copy, n) for n in before}
     assert after["format"] == before["format"]
     assert all(after[n] != before[n] for n in ("qc", "shacl", "reasoner", "curation"))
