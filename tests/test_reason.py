@@ -265,3 +265,76 @@ def test_java_home_is_used_when_java_is_not_on_path(no_java, monkeypatch):
     real_java = Path(SYSTEM_JAVA).resolve()
     monkeypatch.setenv("JAVA_HOME", str(real_java.parent.parent))
     assert Path(find_java()).resolve() == real_java
+
+
+# ---------------------------------------------------------------------------------------------
+# Konclude (the fast reasoner of `exo-rdf check`) against HermiT: the same verdicts everywhere
+
+FIXTURES = sorted(p.name for p in RESOURCES.iterdir() if p.is_dir())
+
+
+def _verdict(project: Project, reasoner: str, **kwargs):
+    """What a run decides: (consistent, unsatisfiable IRIs, inferred axioms), or the error it raises."""
+    try:
+        report = reason(project, reasoner=reasoner, **kwargs)
+    except ExoError as exc:
+        return type(exc).__name__, str(exc)
+    assert report.reasoner == reasoner
+    return report.consistent, [t.iri for t in report.unsatisfiable], report.inferred_subclass_axioms
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_konclude_and_hermit_agree_on_every_fixture(name, private_tempdir):
+    project = fixture_project(name)
+    assert _verdict(project, "konclude") == _verdict(project, "hermit")
+    assert _verdict(project, "konclude", include_instances=False) == _verdict(project, "hermit", include_instances=False)
+    assert list(private_tempdir.iterdir()) == []
+
+
+def test_konclude_and_hermit_agree_on_the_real_knowledge_graph(real_project, real_runs, real_tbox_report):
+    for hermit, instances in ((real_runs[0], True), (real_tbox_report, False)):
+        konclude = reason(real_project, reasoner="konclude", include_instances=instances)
+        assert konclude.reasoner == "konclude" and konclude.java_version == ""
+        assert (konclude.consistent, konclude.unsatisfiable, konclude.inferred_subclass_axioms) == \
+               (hermit.consistent, hermit.unsatisfiable, hermit.inferred_subclass_axioms)
+        assert konclude.n_triples == hermit.n_triples
+
+
+def test_konclude_writes_the_same_hierarchy_as_hermit(real_project, real_runs, tmp_path):
+    report = reason(real_project, reasoner="konclude", output_dir=tmp_path)
+    assert report.hierarchy_file.read_bytes() == real_runs[0].hierarchy_file.read_bytes()
+
+
+def test_konclude_finds_disjointness_that_py_horned_owl_drops():
+    # py-horned-owl 2.0 loses owl:AllDisjointClasses when reading RDF; without the axioms added back,
+    # ex:Hybrid would be satisfiable
+    assert _verdict(fixture_project("unsatisfiable"), "konclude")[1] == [str(EX.Hybrid), str(EX.HybridMouse)]
+
+
+def test_missing_konclude_is_a_plain_error_or_falls_back_to_hermit(monkeypatch, tmp_path):
+    from exo_rdf.reason import KONCLUDE_MISSING
+
+    monkeypatch.setenv("EXO_RDF_KONCLUDE", str(tmp_path / "no-such-konclude"))
+    with pytest.raises(ExoError) as info:
+        reason(fixture_project("unsatisfiable"), reasoner="konclude")
+    assert str(info.value) == KONCLUDE_MISSING
+    report = reason(fixture_project("unsatisfiable"), reasoner="konclude", fallback=True)
+    assert report.reasoner == "hermit" and "HermiT ran instead" in report.note
+    assert [t.iri for t in report.unsatisfiable] == [str(EX.Hybrid), str(EX.HybridMouse)]
+
+
+def test_input_konclude_cannot_be_given_falls_back_to_hermit(tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(RESOURCES / "unsatisfiable", root)
+    with (root / "ontology" / "exo.ttl").open("a", encoding="utf-8") as fh:
+        fh.write("\n<https://example.org/reason-test/NotInVitro> a owl:Class ;\n"
+                 "    owl:complementOf <https://example.org/reason-test/InVitroModel> .\n")
+    with pytest.raises(ExoError, match="complementOf"):
+        reason(Project.at(root), reasoner="konclude")
+    report = reason(Project.at(root), reasoner="konclude", fallback=True)
+    assert report.reasoner == "hermit" and "complementOf" in report.note
+
+
+def test_unknown_reasoner_is_a_plain_error():
+    with pytest.raises(ExoError, match="unknown reasoner"):
+        reason(fixture_project("punning"), reasoner="pellet")

@@ -234,9 +234,11 @@ def build(ctx: click.Context) -> None:
 @click.option("--no-instances", is_flag=True, help="Reason over the ontology and imports only.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).")
+@click.option("--reasoner", "which", type=click.Choice(["hermit", "konclude"]), default="hermit", show_default=True,
+              help="HermiT (via owlready2, needs Java) or Konclude (Debian package konclude, much faster).")
 @click.pass_context
-def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
-    """Run HermiT (via owlready2; needs Java) over ontology + imports + instances.
+def reason(ctx: click.Context, no_instances: bool, output: Path | None, which: str) -> None:
+    """Run HermiT or Konclude over ontology + imports + instances.
 
     Reports consistency and unsatisfiable classes and writes the inferred class hierarchy.
     Exit 0 when consistent with no unsatisfiable class, 1 otherwise.
@@ -245,18 +247,20 @@ def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
     Examples:
       exo-rdf reason
       exo-rdf reason --no-instances --output /tmp/hierarchy
+      exo-rdf reason --reasoner konclude
     """
     from .reason import reason as run_reasoner
 
     project = _project(ctx)
-    _step("running HermiT over the ontology" + ("" if no_instances else ", imports and instances"))
+    name = "HermiT" if which == "hermit" else "Konclude"
+    _step(f"running {name} over the ontology" + ("" if no_instances else ", imports and instances"))
     out = output or project.dist_dir / "reasoner"
-    report = run_reasoner(project, include_instances=not no_instances, output_dir=out)
+    report = run_reasoner(project, include_instances=not no_instances, output_dir=out, reasoner=which)
     click.echo(f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
                f"{len(report.unsatisfiable)} unsatisfiable class(es); "
                f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
                f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
-               f"{report.seconds:.1f} s ({report.java_version})")
+               f"{report.seconds:.1f} s ({report.java_version or report.reasoner})")
     for term in report.unsatisfiable:
         click.echo(f"  unsatisfiable: {term.iri}" + (f" ({term.label})" if term.label else ""))
     for hint in report.hints:
@@ -308,16 +312,21 @@ def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data
 @click.option("--skip", multiple=True, type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
               help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.")
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Reason with HermiT (the release check) instead of Konclude.")
+@click.option("--no-cache", is_flag=True, help="Run every step, even those whose inputs did not change.")
 @click.pass_context
-def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str) -> None:
-    """Run every check: external ids, curation up to date, canonical Turtle, QC queries, SHACL, HermiT.
+def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str, full: bool, no_cache: bool) -> None:
+    """Run every check: external ids, curation up to date, canonical Turtle, QC queries, SHACL, reasoner.
 
+    The reasoner is Konclude (HermiT with --full, or when Konclude is not installed). A step whose
+    inputs did not change since its last run is answered from .exo-cache/check/.
     Exit 0 when every step passes (warnings allowed), 1 when any fails, 2 on bad input or a missing tool.
 
     \b
     Examples:
       exo-rdf check
       exo-rdf check --skip reasoner
+      exo-rdf check --full --no-cache
       exo-rdf check --format json
     """
     import dataclasses
@@ -326,7 +335,8 @@ def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str) -> None:
     from .check import format_summary, run_all
 
     project = _project(ctx)
-    summary = run_all(project, skip=tuple(skip), progress=lambda name: _step(f"check: {name}"))
+    summary = run_all(project, skip=tuple(skip), progress=lambda name: _step(f"check: {name}"), full=full,
+                      cache=not no_cache)
     if fmt_ == "json":
         click.echo(json.dumps({"ok": summary.ok, "steps": [dataclasses.asdict(s) for s in summary.steps]}, indent=2))
     else:

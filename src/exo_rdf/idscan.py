@@ -155,7 +155,8 @@ def _yaml_scalars(text: str, path: Path):
     import yaml
 
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        # libyaml's parser when PyYAML has it (ten times faster)
+        nodes = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, f"YAML syntax error: {getattr(exc, 'problem', None) or exc}",

@@ -1,4 +1,15 @@
-"""Reasoning over the ontology and the knowledge graph with HermiT (through owlready2).
+"""Reasoning over the ontology and the knowledge graph with Konclude or HermiT (through owlready2).
+
+Two complete OWL 2 DL reasoners give the same verdicts (consistency, unsatisfiable classes, inferred
+named subsumptions): Konclude (Debian package ``konclude``, a native program, well under a second on
+the real graph) for the everyday ``exo-rdf check``, and HermiT (Java, through owlready2, about half a
+minute) for ``check --full`` and the release. Konclude gets the merge written by py-horned-owl
+in functional syntax (Konclude's own RDF reader ignores data-property values and ranges, so it would
+miss every literal clash). py-horned-owl 2.0 drops ``owl:AllDisjointClasses`` and
+``owl:AllDisjointProperties`` when it reads RDF; those axioms are added to its output here, and any other construct it is known to drop
+makes Konclude unusable for that input (HermiT runs instead, with a note). With one worker thread (its
+default when it counts one free processor) Konclude 0.7 can hang, so it always runs with two and under
+a time limit.
 
 The sources are Turtle, which owlready2 cannot read, so :func:`reason` merges ontology/exo.ttl, the
 import modules and (by default) the instance files with rdflib, writes the merge as N-Triples in a
@@ -68,6 +79,17 @@ __all__ = [
 #: File name of the hierarchy written into ``output_dir``.
 HIERARCHY_FILE = "inferred-hierarchy.ttl"
 
+#: The reasoners :func:`reason` can run.
+REASONERS = ("konclude", "hermit")
+
+KONCLUDE_MISSING = (
+    "Konclude was not found: the fast reasoner of `exo-rdf check` is the Debian package `konclude` "
+    "(`apt-get install konclude`, or `make setup`)."
+)
+
+#: Seconds one Konclude call may take before it is stopped.
+KONCLUDE_TIMEOUT = 600
+
 JAVA_MISSING = (
     "Java was not found: the HermiT reasoner needs a Java runtime (17 or newer). "
     "Install it, e.g. `apt-get install default-jre-headless`, or set JAVA_HOME."
@@ -111,6 +133,9 @@ class ReasonerReport:
     hierarchy_file: Path | None = None
     #: When inconsistent: likely causes found by a quick look at the asserted triples (not a proof).
     hints: list[str] = field(default_factory=list)
+    #: The reasoner that ran ("konclude" or "hermit") and a note when another one was asked for.
+    reasoner: str = "hermit"
+    note: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -159,26 +184,63 @@ def java_version(java: str) -> str:
 # The entry point
 
 
+def find_konclude() -> str | None:
+    """The path of the Konclude executable (``$EXO_RDF_KONCLUDE`` or ``Konclude`` on PATH), or None."""
+    return shutil.which(os.environ.get("EXO_RDF_KONCLUDE") or "Konclude")
+
+
 def reason(project: Project, *, include_instances: bool = True,
-           output_dir: str | os.PathLike | None = None) -> ReasonerReport:
+           output_dir: str | os.PathLike | None = None, reasoner: str = "hermit",
+           fallback: bool = False) -> ReasonerReport:
     """Check consistency and classify the project's ontology (and, by default, its instances).
 
+    ``reasoner`` is "hermit" or "konclude". With ``fallback``, a missing Konclude means HermiT runs
+    instead and the report's ``note`` says so; without it a missing Konclude is an :class:`ExoError`.
+
     Raises :class:`InputError` for a source file that cannot be parsed or holds an ill-typed literal,
-    and :class:`ExoError` when Java is missing or HermiT cannot process the input.
+    and :class:`ExoError` when the reasoner (or Java) is missing or cannot process the input.
     """
+    if reasoner not in REASONERS:
+        raise ExoError(f"unknown reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
     start = time.perf_counter()
-    java = find_java()
-    version = java_version(java)
+    note = None
+    konclude = None
+    if reasoner == "konclude":
+        konclude = find_konclude()
+        if konclude is None:
+            if not fallback:
+                raise ExoError(KONCLUDE_MISSING)
+            note = f"{KONCLUDE_MISSING} HermiT ran instead (slower)."
+            reasoner = "hermit"
+    if reasoner == "hermit":
+        java = find_java()
+        version = java_version(java)
+    else:
+        version = ""
 
     files = data_files(project) if include_instances else ontology_files(project)
     graph, per_file = _merge(files)
     _check_literals(per_file)
 
+    if konclude and _horned_owl_gaps(graph):
+        if not fallback:
+            raise ExoError(f"Konclude cannot be given this input: {_horned_owl_gaps(graph)}; "
+                           "use the HermiT reasoner")
+        note = f"{_horned_owl_gaps(graph)}: HermiT ran instead of Konclude."
+        konclude, reasoner = None, "hermit"
+        java = find_java()
+        version = java_version(java)
+
     with tempfile.TemporaryDirectory(prefix="exo-rdf-reason-") as tmp:
-        merged = Path(tmp) / "merged.nt"
-        _write_ntriples(graph, merged)
         t0 = time.perf_counter()
-        outcome = run_hermit(merged, java, graph, per_file)
+        if konclude:
+            merged = Path(tmp) / "merged.ofn"
+            _write_owx(graph, merged)
+            outcome = _run_konclude(merged, konclude, graph, per_file)
+        else:
+            merged = Path(tmp) / "merged.nt"
+            _write_ntriples(graph, merged)
+            outcome = run_hermit(merged, java, graph, per_file)
         reasoner_seconds = time.perf_counter() - t0
 
     asserted = asserted_edges(graph)
@@ -195,6 +257,8 @@ def reason(project: Project, *, include_instances: bool = True,
         java_version=version,
         include_instances=include_instances,
         files=list(files),
+        reasoner=reasoner,
+        note=note,
     )
 
     target = Path(output_dir) / HIERARCHY_FILE if output_dir is not None else None
@@ -329,6 +393,161 @@ def run_hermit(merged: Path, java: str, graph: Graph, per_file: Any) -> _Outcome
         return _read_results(world)
     finally:
         world.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Konclude
+
+
+def _disjoint_groups(graph, kind):
+    """Member lists of the ``owl:AllDisjointClasses`` / ``owl:AllDisjointProperties`` nodes."""
+    return [list(graph.items(lst)) for node in graph.subjects(RDF.type, kind)
+            for lst in graph.objects(node, OWL.members)]
+
+
+def _horned_owl_gaps(graph) -> str | None:
+    """Why py-horned-owl's reading of ``graph`` would lose axioms that :func:`_write_owx` cannot add back."""
+    for kind in (OWL.AllDisjointClasses, OWL.AllDisjointProperties):
+        for members in _disjoint_groups(graph, kind):
+            if not all(_is_iri(m) for m in members):
+                return f"an {_term(kind)} axiom with a class expression among its members"
+    for s in graph.subjects(OWL.complementOf, None):
+        if _is_iri(s):
+            return f"{_term(s)} owl:complementOf (a named class defined as a complement)"
+    return None
+
+
+def _write_owx(graph, path: Path) -> None:
+    """The graph (without owl:imports) in OWL functional syntax for Konclude, through py-horned-owl."""
+    import pyhornedowl
+
+    # Annotations carry no meaning for a reasoner (Konclude skips them): leaving them out halves the file.
+    annotation = set(graph.subjects(RDF.type, OWL.AnnotationProperty)) | {RDFS.label, RDFS.comment}
+    annotation -= set(graph.subjects(RDF.type, OWL.ObjectProperty)) | set(graph.subjects(RDF.type, OWL.DatatypeProperty))
+    triples = (t for t in graph if t[1] != OWL.imports and t[1] not in annotation)
+    try:
+        ontology = pyhornedowl.open_ontology_from_string(_rdf_xml(triples), "rdf")
+        ontology.save_to_file(str(path), "ofn")
+    except Exception as exc:  # py-horned-owl raises plain ValueError/OSError subclasses from Rust
+        raise ExoError(f"py-horned-owl could not turn the merged input into OWL for Konclude: {exc}") from None
+    extra = []
+    for members in _disjoint_groups(graph, OWL.AllDisjointClasses):
+        extra.append("DisjointClasses(" + " ".join(f"<{m}>" for m in members) + ")")
+    for members in _disjoint_groups(graph, OWL.AllDisjointProperties):
+        data = all((m, RDF.type, OWL.DatatypeProperty) in graph for m in members)
+        extra.append(f"Disjoint{'Data' if data else 'Object'}Properties(" + " ".join(f"<{m}>" for m in members) + ")")
+    if extra:
+        text = path.read_text(encoding="utf-8")
+        end = text.rindex(")")  # the ontology's closing parenthesis
+        path.write_text(text[:end] + "\n".join(extra) + "\n" + text[end:], encoding="utf-8")
+
+
+_NCNAME_START = re.compile(r"[A-Za-z_][\w.-]*$")
+
+
+def _rdf_xml(triples) -> str:
+    """Triples as plain RDF/XML, one ``rdf:Description`` per triple (a fraction of the time rdflib's
+    serialiser takes; no abbreviations, so nothing is re-modelled on the way)."""
+    from rdflib import BNode
+    from xml.sax.saxutils import escape, quoteattr
+
+    def node(term, attr):
+        return f'rdf:nodeID="b{term}"' if isinstance(term, BNode) else f"rdf:{attr}={quoteattr(str(term))}"
+
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n']
+    split: dict = {}
+    for s, p, o in triples:
+        qname = split.get(p)
+        if qname is None:
+            m = _NCNAME_START.search(str(p))
+            if not m or m.start() == 0:
+                raise ExoError(f"the property {_term(p)} has no RDF/XML name (its IRI must end in a name)")
+            qname = split[p] = (f"p:{m.group(0)}", f' xmlns:p={quoteattr(str(p)[:m.start()])}')
+        tag, ns = qname
+        if isinstance(o, Literal):
+            if o.language:
+                attrs = f' xml:lang="{o.language}"'
+            elif o.datatype is not None:
+                attrs = f" rdf:datatype={quoteattr(str(o.datatype))}"
+            else:
+                attrs = ""
+            value = f"<{tag}{ns}{attrs}>{escape(str(o))}</{tag}>"
+        else:
+            value = f"<{tag}{ns} {node(o, 'resource')}/>"
+        out.append(f"<rdf:Description {node(s, 'about')}>{value}</rdf:Description>\n")
+    out.append("</rdf:RDF>\n")
+    return "".join(out)
+
+
+def _run_konclude(merged: Path, konclude: str, graph, per_file) -> _Outcome:
+    # HermiT refuses datatypes outside the OWL 2 datatype map; Konclude accepts some of them. The same
+    # input must get the same verdict from both, so such uses are refused here with HermiT's message.
+    if unsupported_datatype_uses(graph, per_file):
+        raise ExoError(_java_error_message("UnsupportedDatatypeException", graph, per_file))
+    hierarchy, consistent = _konclude(konclude, "classification", merged)
+    if not consistent:
+        return _Outcome(consistent=False)
+    return _read_konclude_hierarchy(hierarchy)
+
+
+def _konclude(konclude: str, command: str, merged: Path) -> tuple[str, bool]:
+    """Run one Konclude command on ``merged``; return what it wrote to its output file and whether the
+    input is consistent (an inconsistent input makes Konclude say so in its log: it has no hierarchy)."""
+    out = merged.with_name(f"{command}.out")
+    argv = [konclude, command, "-w", "2", "-i", str(merged), "-o", str(out)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=KONCLUDE_TIMEOUT,
+                              cwd=merged.parent)
+    except subprocess.TimeoutExpired:
+        raise ExoError(f"Konclude did not finish its {command} within {KONCLUDE_TIMEOUT} s; "
+                       "run `exo-rdf reason --reasoner hermit` instead") from None
+    except OSError as exc:
+        raise ExoError(f"Konclude at {konclude} does not run ({exc}). {KONCLUDE_MISSING}") from None
+    errors = [line.split(">>", 1)[-1].strip() for line in proc.stdout.splitlines() + proc.stderr.splitlines()
+              if line.startswith("{error}") and "processing step failed" not in line]
+    if proc.returncode != 0 or not out.is_file():
+        said = "; ".join(errors) or " ".join((proc.stderr or proc.stdout).split())[-400:]
+        raise ExoError(f"Konclude failed on the merged input ({command}): {said}")
+    if any("pars" in e.lower() for e in errors):
+        raise ExoError(f"Konclude could not read the merged input: {'; '.join(errors)[:600]}")
+    inconsistent = re.search(r"^\{info\}.*>> Ontology .* is inconsistent\.$", proc.stdout, re.MULTILINE)
+    return out.read_text(encoding="utf-8"), inconsistent is None
+
+
+def _read_konclude_hierarchy(text: str) -> _Outcome:
+    """Named-class subsumptions and unsatisfiable classes from Konclude's OWL/XML class hierarchy.
+
+    Konclude lists each class under its direct superclasses (``SubClassOf``), and puts classes that are
+    equivalent in one ``EquivalentClasses`` axiom; the unsatisfiable ones are equivalent to owl:Nothing
+    (a hierarchy may also state them as subclasses of owl:Nothing: both forms are read).
+    """
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2002/07/owl#}"
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise ExoError(f"cannot read Konclude's class hierarchy: {exc}") from None
+    nothing, thing = str(OWL.Nothing), str(OWL.Thing)
+    edges: set[tuple[str, str]] = set()
+    unsat: set[str] = set()
+    for axiom in root:
+        classes = [c.get("IRI") for c in axiom if c.tag == f"{ns}Class" and c.get("IRI")]
+        if axiom.tag == f"{ns}SubClassOf" and len(classes) == 2:
+            sub, sup = classes
+            if sup == nothing:
+                unsat.add(sub)
+            elif sub != nothing:
+                edges.add((sub, sup))
+        elif axiom.tag == f"{ns}EquivalentClasses":
+            if nothing in classes:
+                unsat.update(classes)
+            else:
+                edges.update((a, b) for a in classes for b in classes if a != b)
+    unsat.discard(nothing)
+    unsat.discard(thing)
+    return _Outcome(consistent=True, unsatisfiable=unsat, entailed_edges=edges)
 
 
 def _remove_owlready_tmp(log: str) -> None:
