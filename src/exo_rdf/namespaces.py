@@ -109,6 +109,7 @@ class EXO(DefinedNamespace):
     SizeRangeStatement: URIRef
     SourceDocument: URIRef
     Statement: URIRef
+    WithdrawnStatement: URIRef
     StudyReport: URIRef
     SystemicRoute: URIRef
     TetraspaninRole: URIRef
@@ -131,6 +132,9 @@ class EXO(DefinedNamespace):
     componentRole: URIRef
     correctedReading: URIRef
     curationNote: URIRef
+    journalTitle: URIRef
+    notRecorded: URIRef
+    withdrawalReason: URIRef
     direction: URIRef
     disadvantage: URIRef
     donorDisease: URIRef
@@ -229,6 +233,11 @@ _PREFIXES: dict[str, str] = {
     "infores": "https://w3id.org/biolink/infores/",
     "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
     "spdx": "http://spdx.org/rdf/terms#",
+    # bibliographic records of the source registry (sources/*.yaml) and curator identities
+    "bibo": "http://purl.org/ontology/bibo/",
+    "doi": "https://doi.org/",
+    "pubmed": "https://pubmed.ncbi.nlm.nih.gov/",
+    "orcid": "https://orcid.org/",
 }
 
 #: The canonical prefix map (read-only). Every .ttl and .rq file declares prefixes that agree with it.

@@ -40,6 +40,9 @@ class Seed:
     path: Path
     text: str
     sections: list[Section] = field(default_factory=list)
+    label: str | None = None      # display label of the source (from the registry; None: "review seed <stem>")
+    record: object = None         # its registry record (exo_rdf.registry.SourceRecord), where registered
+    changed: bool = False         # the text's SHA-256 differs from the registered one
 
     @property
     def sha256(self) -> str:
