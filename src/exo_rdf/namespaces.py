@@ -238,6 +238,7 @@ _PREFIXES: dict[str, str] = {
     "doi": "https://doi.org/",
     "pubmed": "https://pubmed.ncbi.nlm.nih.gov/",
     "orcid": "https://orcid.org/",
+    "np": "http://www.nanopub.org/nschema#",
 }
 
 #: The canonical prefix map (read-only). Every .ttl and .rq file declares prefixes that agree with it.

@@ -42,7 +42,7 @@ ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 def doi_problem(value: str) -> str | None:
     """Why ``value`` is not a DOI (``10.NNNN/suffix``, without ``https://doi.org/``), or None."""
     if not isinstance(value, str) or not DOI_RE.match(value.strip()):
-        return (f"DOI {value!r} is malformed: write it as 10.<registrant>/<suffix>, e.g. 10.1186/s13287-020-01234-5, "
+        return (f"DOI {value!r} is malformed: write it as 10.<registrant>/<suffix>, e.g. 10.1000/xyz123, "
                 "without https://doi.org/")
     return None
 
@@ -335,3 +335,111 @@ def _identifiers(g, s, doi, pmid, missing):
             g.add((s, RDFS.seeAlso, expand(f"{prefix}:{value}")))
         elif missing is not None:
             missing.append(name)
+
+
+# --------------------------------------------------------------------------- exo-rdf source add
+
+@dataclass
+class AddedSource:
+    record: SourceRecord
+    files: list[Path]
+    sections: int
+    characters: int
+
+
+def _read_new_text(path: Path) -> tuple[str, str]:
+    """(text, layout) of a file to register: PDF through pypdf, Markdown and plain text as they are."""
+    from .texts import check_text_bytes, pdf_text
+
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raise ExoError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ExoError(f"{path}: cannot read: {exc}") from None
+    if blob.startswith(b"%PDF-") or path.suffix.lower() == ".pdf":
+        if not blob.startswith(b"%PDF-"):
+            raise ExoError(f"{path}: named .pdf but not a PDF file (no %PDF- header)")
+        return pdf_text(path), "plain"
+    text = check_text_bytes(path, blob)
+    return text, "markdown" if path.suffix.lower() in (".md", ".markdown") else "plain"
+
+
+def add_source(project: Project, file: Path, *, source_id: str | None = None, title: str | None = None,
+               authors: tuple[str, ...] = (), year: int | None = None, journal: str | None = None,
+               doi: str | None = None, pmid: str | None = None, licence: str | None = None,
+               references: Path | None = None) -> AddedSource:
+    """Register a new source: store its text under sources/texts/, its reference list (if given)
+    under sources/references/, and its record as sources/<id>.yaml. Every check runs before anything
+    is written; the files are written to temporary names and renamed together."""
+    import os
+    import tempfile
+
+    import yaml
+
+    from .sources import slugify
+    from .texts import sections_of
+
+    file = Path(file)
+    problems = []
+    sid = source_id or slugify(file.stem)
+    if not SOURCE_ID_RE.match(sid):
+        problems.append(f"--id '{sid}': a source id is 2-80 lower-case letters, digits, '_' or '-'")
+    for value, check, opt in ((doi, doi_problem, "--doi"), (pmid, pmid_problem, "--pmid")):
+        if value is not None and (p := check(value)):
+            problems.append(f"{opt}: {p}")
+    if year is not None and not 1800 <= year <= 2100:
+        problems.append(f"--year {year}: give the four-digit publication year")
+    if problems:
+        raise ExoError(f"{file}: not registered:\n  " + "\n  ".join(problems))
+    existing = load_registry(project)
+    folder = sources_dir(project)
+    if sid in existing:
+        raise ExoError(f"{file}: source id '{sid}' is already registered ({existing[sid].path}); choose "
+                       "another with --id")
+    text, layout = _read_new_text(file)
+    ref_list: list[Reference] = []
+    if references is not None:
+        errors: list[str] = []
+        if not Path(references).is_file():
+            raise ExoError(f"{references}: reference list file not found")
+        ref_list = read_reference_list(Path(references), errors)
+        if errors:
+            raise ExoError(f"{references}: the reference list has problems (nothing registered):\n  "
+                           + "\n  ".join(errors))
+    suffix = ".md" if layout == "markdown" else ".txt"
+    text_rel = f"sources/texts/{sid}{suffix}"
+    blob = text.encode("utf-8")
+    record = SourceRecord(id=sid, text=text_rel, sha256=hashlib.sha256(blob).hexdigest(), layout=layout,
+                          title=title, authors=list(authors), year=year, journal=journal, doi=doi, pmid=pmid,
+                          licence=licence, path=folder / f"{sid}.yaml", reference_list=ref_list)
+    planned: dict[Path, bytes] = {project.root / text_rel: blob}
+    if ref_list:
+        record.references = f"sources/references/{sid}.yaml"
+        entries = [{k: v for k, v in (("number", r.number), ("citation", r.citation), ("doi", r.doi),
+                                      ("pmid", r.pmid)) if v is not None} for r in ref_list]
+        planned[project.root / record.references] = yaml.safe_dump(
+            entries, sort_keys=False, allow_unicode=True, width=110).encode("utf-8")
+    head = (f"# Registered by `exo-rdf source add {file.name}`. Values not given are not recorded; "
+            "add them here when known.\n")
+    planned[record.path] = (head + yaml.safe_dump(record.as_yaml(), sort_keys=False, allow_unicode=True,
+                                                  width=110)).encode("utf-8")
+    clash = [p for p in planned if p.exists()]
+    if clash:
+        raise ExoError(f"{file}: not registered: {', '.join(str(p) for p in clash)} already exist(s); "
+                       "remove it or choose another --id")
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for final, data in planned.items():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            temps.append((Path(tmp), final))
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise ExoError(f"cannot write into {folder}: {exc}; nothing registered") from None
+    for tmp, final in temps:
+        tmp.replace(final)
+    return AddedSource(record, [final for _, final in temps], len(sections_of(text, layout)), len(text))
