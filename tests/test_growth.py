@@ -296,3 +296,146 @@ def test_withdrawn_statements_leave_every_competency_question(tmp_path, monkeypa
     for q in queries:
         rows = run_query(store, q).values()
         assert all(all(v in (None, "0", "") for v in row.values()) for row in rows), (q.id, rows[:3])
+
+
+# --------------------------------------------------------------------------- nanopublications
+
+def _nt_of(outputs: dict) -> str:
+    from exo_rdf.build import _canonical, _ntriples_of_canonical
+
+    g = Graph()
+    for text in outputs.values():
+        g.parse(data=text, format="turtle")
+    return _ntriples_of_canonical(_canonical(g))
+
+
+def _graphs(quads) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for q in quads:
+        out.setdefault(q.graph_name.value, set()).add(str(q.triple))
+    return out
+
+
+def test_editing_one_record_changes_exactly_its_nanopublication(tmp_project):
+    from exo_rdf.nanopub import graph_names, nanopub_quads
+
+    path = tmp_project.curation_dir / "000-test.yaml"
+    path.write_text(RECORDS, encoding="utf-8")
+    before = _graphs(nanopub_quads(_nt_of(_compile(tmp_project).outputs)))
+    f = str(EXOD["finding/t-wan-pyroptosis"])
+    names = graph_names(f)
+    assert {names["head"], names["assertion"], names["provenance"], names["pubinfo"]} <= set(before)
+    assert any("withdrawalReason" in t for t in before[graph_names(str(EXOD["finding/t-wan-withdrawn"]))["pubinfo"]])
+    assert any("hasQuote" in t for t in before[names["provenance"]])
+    assert any("hasEffect" in t for t in before[names["assertion"]])
+    path.write_text(RECORDS.replace("MSC exosomes alleviated AKI by inhibiting pyroptosis.",
+                                    "MSC exosomes eased AKI by inhibiting pyroptosis."), encoding="utf-8")
+    after = _graphs(nanopub_quads(_nt_of(_compile(tmp_project).outputs)))
+    changed = {g for g in set(before) | set(after) if before.get(g) != after.get(g)}
+    assert changed == {names["assertion"]}
+
+
+# --------------------------------------------------------------------------- released ids
+
+def test_build_check_names_released_ids_that_are_gone(tmp_project):
+    from exo_rdf.release import check_released, current_ids, released_file
+
+    (tmp_project.curation_dir / "000-test.yaml").write_text(RECORDS, encoding="utf-8")
+    data = Graph().parse(data=_compile(tmp_project).outputs["000-test.ttl"], format="turtle")
+    onto = Graph().parse(tmp_project.ontology_file)
+    ids = current_ids(data, onto)
+    assert str(EXOD["finding/t-wan-withdrawn"]) in ids and str(EXO.Finding) in ids
+    assert str(EXOD["finding/t-wan-pyroptosis/effect/inhibits-go-0070269"]) not in ids
+    released_file(tmp_project).parent.mkdir()
+    released_file(tmp_project).write_text("# comment\n" + "\n".join(sorted(ids)) + "\n"
+                                          + str(EXOD["finding/t-deleted"]) + "\n" + str(EXO._NS) + "DeletedTerm\n")
+    with pytest.raises(ExoError, match=r"(?s)2 id\(s\) of an earlier release.*finding/t-deleted.*DeletedTerm"):
+        check_released(tmp_project, data, onto)
+
+
+def test_the_repository_lists_every_current_id_as_released(project):
+    from exo_rdf.graph import parse_files
+    from exo_rdf.release import current_ids, read_released
+
+    current = current_ids(parse_files(project.instance_files()), parse_files([project.ontology_file]))
+    assert read_released(project) - current == set()
+    assert current - read_released(project) == set(), "run exo-rdf released-ids --update"
+
+
+# --------------------------------------------------------------------------- diff
+
+def test_diff_reports_added_withdrawn_changed_removed_and_terms(tmp_path):
+    from exo_rdf.diff import diff_markdown, diff_releases
+
+    base = textwrap.dedent(f"""\
+        @prefix exo: <{EXO._NS}> .
+        @prefix exod: <{EXOD}> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix CL: <http://purl.obolibrary.org/obo/CL_> .
+        exo:OldTerm a owl:Class .
+        exo:Kept a owl:Class .
+        <{EXOD}finding/a> a exo:Finding ; rdfs:label "a" ; exo:hasCargo CL:0000134 .
+        <{EXOD}finding/b> a exo:Finding ; rdfs:label "b" .
+        <{EXOD}finding/c> a exo:Finding ; rdfs:label "c" .
+        <{EXOD}finding/c/effect/x> exo:direction exo:Promotes .
+        """)
+    new = base.replace('exo:OldTerm a owl:Class .', 'exo:OldTerm a owl:Class ; owl:deprecated true .\nexo:NewTerm a owl:Class .')
+    new = new.replace('<{0}finding/a> a exo:Finding ; rdfs:label "a" ; exo:hasCargo CL:0000134 .'.format(EXOD),
+                      f'<{EXOD}finding/a> a exo:WithdrawnStatement ; rdfs:label "a" ; owl:deprecated true ; '
+                      f'exo:withdrawalReason "dup"@en .')
+    new = new.replace('<{0}finding/b> a exo:Finding ; rdfs:label "b" .'.format(EXOD), "")
+    new = new.replace("exo:direction exo:Promotes", "exo:direction exo:Inhibits")
+    new += f'<{EXOD}finding/d> a exo:Finding ; rdfs:label "d" ; exo:hasCargo CL:0000236 .\n'
+    (tmp_path / "old.ttl").write_text(base)
+    (tmp_path / "new.ttl").write_text(new)
+    d = diff_releases(tmp_path / "old.ttl", tmp_path / "new.ttl")
+    assert d.added == [f"{EXOD}finding/d"] and d.removed == [f"{EXOD}finding/b"]
+    assert d.withdrawn == [{"iri": f"{EXOD}finding/a", "reason": ["dup"], "replaced_by": []}]
+    assert d.changed == [{"iri": f"{EXOD}finding/c", "fields": ["effect"]}]
+    assert d.terms_added == [f"{EXO._NS}NewTerm"] and d.terms_deprecated == [f"{EXO._NS}OldTerm"]
+    assert d.external_added == ["http://purl.obolibrary.org/obo/CL_0000236"]
+    assert d.external_removed == ["http://purl.obolibrary.org/obo/CL_0000134"]
+    md = diff_markdown(d)
+    assert "## Statements removed without withdrawal" in md and "`exod:finding/c`: effect" in md
+    res = _cli(ROOT, "diff", str(tmp_path / "old.ttl"), str(tmp_path / "missing.ttl"))
+    assert res.exit_code == 2
+    res = _cli(ROOT, "diff", str(tmp_path / "old.ttl"), str(tmp_path / "new.ttl"), "--format", "json")
+    assert res.exit_code == 1 and '"removed"' in res.output
+
+
+# --------------------------------------------------------------------------- draft
+
+def test_draft_of_a_seed_quotes_exactly_and_lists_ambiguous_names(project, term_index):
+    from exo_rdf.draft import EntityFinder, draft_source, draft_yaml
+    from exo_rdf.registry import load_sources
+
+    seed = load_sources(project)[SEED0]
+    records = draft_source(seed, EntityFinder(term_index))
+    assert len(records) > 50 and len({r.id for r in records}) == len(records)
+    for r in records:
+        assert seed.text[r.start:r.end] == r.quote and seed.section_at(r.start).title == r.section
+    wan = next(r for r in records if r.quote.startswith("Wan et al. found that MSC-Exos alleviate acute kidney"))
+    assert wan.author == "Wan et al." and wan.refs == [54] and wan.level == "study_report"
+    assert "MONDO:0002492" in wan.chosen("disease") and "in_vivo" in wan.models
+    import datetime as dt
+
+    doc = yaml.safe_load(draft_yaml(seed, records, "A Curator", dt.date(2026, 12, 4)))
+    assert all(s["status"] == "draft" and s["created"] == "2026-12-04" for s in doc["statements"])
+    seed1 = load_sources(project)["001_989965261ed955c0"]
+    doc1 = yaml.safe_load(draft_yaml(seed1, draft_source(seed1, EntityFinder(term_index)), None, dt.date(2026, 12, 4)))
+    ambiguous = [c for s in doc["statements"] + doc1["statements"] for cs in s.get("candidates", {}).values()
+                 if isinstance(cs, list) for c in cs if isinstance(c, dict) and "ambiguous" in c]
+    assert ambiguous and all(len(c["ambiguous"]) > 1 and "id" not in c for c in ambiguous)
+
+
+def test_draft_refuses_unknown_source_and_never_overwrites(reg_project, term_index):
+    from exo_rdf.draft import draft
+
+    with pytest.raises(ExoError, match="is not registered"):
+        draft(reg_project, "nope", index=term_index)
+    target = reg_project.curation_dir / "x.yaml"
+    target.write_text("keep", encoding="utf-8")
+    with pytest.raises(ExoError, match="already exists"):
+        draft(reg_project, SEED0, output=target, index=term_index)
+    assert target.read_text(encoding="utf-8") == "keep"

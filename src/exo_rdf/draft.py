@@ -307,6 +307,8 @@ def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
         legend = sec.kind == "figure"
         if sec.kind == "table" or re.fullmatch(r"(?:Fig\. \d+|figure \d+)", quote.strip()):
             continue
+        if any(h.start == start for h in headings if h.kind == "heading"):
+            continue  # the heading line itself
         if not reports_something(quote, legend):
             continue
         author = _AUTHOR.search(quote)
