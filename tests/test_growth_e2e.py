@@ -8,18 +8,14 @@ real graph.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import RESOURCES, ROOT, SHARED, free_port
+from conftest import RESOURCES, ROOT, SHARED, serve_process
 
 FIXTURES = RESOURCES / "growth"
 PAPER_ID = "fixture-kidney"
@@ -128,23 +124,8 @@ def test_a_new_paper_from_source_add_to_served_pages(grown, built_copy, tmp_path
     assert "## Statements added" in md and "exod:finding/fx-iv-pten" in md
 
     # 6. serve: the finding page shows title, DOI link, quote, section, curator and the primary study
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "exo_rdf.cli", "--root", str(root), "serve", "--port",
-                                 str(port)], stdout=fh, stderr=subprocess.STDOUT,
-                                env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
-    try:
-        url = f"http://127.0.0.1:{port}/exo-rdf/"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                _get(url)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(log.read_text(errors="replace")[-2000:]) from None
-                time.sleep(0.3)
+    with serve_process(root, tmp_path / "serve.log") as server:
+        url = f"{server}/exo-rdf/"
         page = _get(url + "data/finding/fx-smith-mir21-apoptosis")
         assert "Fixture paper: MSC exosomes in a rat kidney injury model" in page
         assert f'href="https://doi.org/{PAPER_DOI}"' in page
@@ -160,10 +141,3 @@ def test_a_new_paper_from_source_add_to_served_pages(grown, built_copy, tmp_path
         assert "owl:deprecated true" in ttl and "exo:WithdrawnStatement" in ttl
         seed_page = _get(url + "data/finding/s001-kidney-msc-exo-rescue-aki-ckd")
         assert "reference list is not recorded" in seed_page and "not recorded" in seed_page
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

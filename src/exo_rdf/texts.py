@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from .errors import ExoError
-from .sources import Section, Seed
+from .sources import Section, Seed, split_lines
 
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _FIGURE = re.compile(r"^[*_]{0,2}(?:Fig\.|Figure|Fig)\s*(\d+)\b", re.IGNORECASE)
@@ -41,14 +41,7 @@ def check_text_bytes(path: Path, blob: bytes) -> str:
 
 
 def sections_of(text: str, layout: str = "plain") -> list[Section]:
-    lines = text.split("\n")
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-
-    def blank(i: int) -> bool:
-        return i < 0 or i >= len(lines) or not lines[i].strip()
+    lines, starts, blank = split_lines(text)
 
     headings: list[tuple[str, int]] = []
     inserts: list[Section] = []
