@@ -4,7 +4,7 @@ Generates findings shaped like the curated ones (statement, quote with text and 
 effects, models, shared preparations, cargo, cited references, size ranges with corrections, a few
 clinical studies), plants a few deliberate violations of known kinds, and validates each file with the
 project's ``validate`` in a fresh subprocess per engine: ``oxigraph`` (the set-based SPARQL engine in
-``exo_rdf.shaclsparql``, the default) and ``pyshacl`` (plain pySHACL on rdflib). Each run's wall time
+``exo_rdf.shacl``, the default) and ``pyshacl`` (plain pySHACL on rdflib). Each run's wall time
 includes parsing and loading the data, the ontology and its imports; peak memory is the child's maximum
 resident set size (``os.wait4``). pySHACL runs under a time limit and is recorded as "> N s" when it
 exceeds it.

@@ -60,7 +60,8 @@ def test_every_cited_reference_is_in_the_quote_or_explained(statements, data_gra
 
 
 def test_data_conforms_to_the_shapes(project, shapes_graph, ontology_graph):
-    from exo_rdf.validate import format_report, validate
+    from exo_rdf.shacl.report import format_report
+    from exo_rdf.validate import validate
 
     report = validate(project, shapes_graph=shapes_graph, ontology_graph=ontology_graph)
     assert report.conforms, format_report(report, show_warnings=False)

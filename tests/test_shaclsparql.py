@@ -1,4 +1,4 @@
-"""The set-based SHACL engine (exo_rdf.shaclsparql) gives the same results as pySHACL.
+"""The set-based SHACL engine (exo_rdf.shacl) gives the same results as pySHACL.
 
 Compared as sets of (focus, path, constraint component, severity), plus the message and the value
 (numbers by value: Oxigraph stores 1.0 as 1): on the valid shapes fixture, on every invalid variant of
@@ -105,7 +105,7 @@ def test_engines_agree_on_the_project_data(project, shapes_graph, ontology_graph
 
 
 def test_report_groups_and_text_match_pyshacl(project, shapes_graph, ontology_graph, tmp_path):
-    from exo_rdf.validate import format_report
+    from exo_rdf.shacl.report import format_report
 
     graph = Graph().parse(RESOURCES / "shapes" / "valid.ttl")
     graph.remove((EXOD["finding/f1/effect/e1"], EXO.direction, None))
@@ -191,7 +191,8 @@ def _tiny(engine: str, tmp_path):
     import pyshacl
     from rdflib import BNode
 
-    from exo_rdf.shaclsparql import load_validation_store, validate_store
+    from exo_rdf.shacl.runner import validate_store
+    from exo_rdf.shacl.store import load_validation_store
 
     shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
     data_path = tmp_path / "tiny.ttl"
@@ -240,7 +241,7 @@ UNSUPPORTED = [
 @pytest.mark.parametrize("snippet, feature", UNSUPPORTED, ids=[u[1] for u in UNSUPPORTED])
 def test_unsupported_feature_is_an_error_naming_shape_and_feature(snippet, feature):
     from exo_rdf.errors import ExoError
-    from exo_rdf.shaclsparql import ShapesCompiler
+    from exo_rdf.shacl.compiler import ShapesCompiler
 
     ttl = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
     @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -254,7 +255,7 @@ def test_unsupported_feature_is_an_error_naming_shape_and_feature(snippet, featu
 
 def test_custom_constraint_component_is_an_error():
     from exo_rdf.errors import ExoError
-    from exo_rdf.shaclsparql import ShapesCompiler
+    from exo_rdf.shacl.compiler import ShapesCompiler
 
     ttl = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
     ex:MyComponent a sh:ConstraintComponent ; sh:parameter [ sh:path ex:myParam ] .
@@ -277,7 +278,7 @@ def test_unknown_engine_and_bad_data_are_plain_errors(project, tmp_path):
 
 
 def test_folded_literals_are_recorded_for_datatype_checks(tmp_path):
-    from exo_rdf.shaclsparql import load_validation_store
+    from exo_rdf.shacl.store import load_validation_store
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     for suffix, text in ((".ttl", f'@prefix xsd: <{xsd}> .\n'
@@ -294,7 +295,8 @@ def test_folded_literals_are_recorded_for_datatype_checks(tmp_path):
 
 def test_folded_literal_on_a_blank_node_is_checked(tmp_path):
     """A blank-node subject cannot be matched after the loader renames it: that file is loaded in one pass."""
-    from exo_rdf.shaclsparql import load_validation_store, validate_store
+    from exo_rdf.shacl.runner import validate_store
+    from exo_rdf.shacl.store import load_validation_store
 
     shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

@@ -211,7 +211,7 @@ def test_warning_does_not_fail(project, valid_graph, shapes_graph, ontology_grap
 
 def test_report_groups_by_statement_with_seed_and_section(project, valid_graph, shapes_graph, ontology_graph,
                                                           tmp_path):
-    from exo_rdf.validate import format_report
+    from exo_rdf.shacl.report import format_report
 
     valid_graph.remove((EXOD["finding/f1/effect/e1"], EXO.direction, None))
     report = _validate(project, valid_graph, shapes_graph, ontology_graph, tmp_path)

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol engine (exo_rdf.sparql_service) with real worker processes.
+"""The SPARQL 1.1 Protocol engine (exo_rdf.server.sparql) with real worker processes.
 
 Every result document is parsed back with a real parser (json, xml.etree, csv, rdflib, pyoxigraph's
 result parser) and compared with what pyoxigraph answers directly over the same files.
@@ -23,12 +23,12 @@ from rdflib.compare import isomorphic
 
 from exo_rdf.errors import ExoError
 from exo_rdf.namespaces import PREFIXES
-from exo_rdf.sparql_service import (
+from exo_rdf.server.conneg import negotiate
+from exo_rdf.server.sparql import (
     CACHE_HEADER,
     TRUNCATED_HEADER,
     SparqlService,
     keywords,
-    negotiate,
     query_shape,
 )
 

@@ -182,7 +182,7 @@ def validate(ctx, fmt_, violations_only, engine):
       exo-rdf validate --format ttl > report.ttl
       exo-rdf validate --engine pyshacl
     """
-    from .validate import format_report
+    from .shacl.report import format_report
     from .validate import validate as run_validation
 
     project = _project(ctx)
@@ -394,7 +394,6 @@ def terms_search(ctx, text, prefixes, limit, obsolete):
         click.echo(f"{h.curie}\t{h.label or ''}\t{h.match}{' OBSOLETE' if h.obsolete else ''}")
 
 
-# --- merge (issue 7): library code in merge.py; only this function belongs to the merge work ---------------
 @main.command()
 @click.option("--with", "inputs", multiple=True, required=True,
               type=click.Path(dir_okay=False, path_type=Path),
@@ -445,7 +444,6 @@ def merge(ctx, inputs, output, run_reasoner):
     ctx.exit(OK if report.ok else PROBLEMS)
 
 
-# --- serve (issue 6): library code in serve.py; only this function belongs to the serve work --------------
 @main.command()
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0 picks a free port).")
@@ -470,7 +468,7 @@ def serve(ctx, port, timeout_s, max_results, workers, cache_size):
       exo-rdf serve --port 8080
       exo-rdf serve --port 0 --timeout 5 --max-results 1000
     """
-    from .serve import run
+    from .server.app import run
 
     project = _project(ctx)
 

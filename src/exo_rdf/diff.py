@@ -22,10 +22,9 @@ from pathlib import Path
 
 from .errors import ExoError
 from .namespaces import BASE, EXO, PREFIXES, compress, expand
+from .rdfio import SOURCE_FORMATS
 from .release import is_statement_iri
 
-_FORMATS = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".nq": "N_QUADS", ".trig": "TRIG", ".jsonld": "JSON_LD",
-            ".owl": "RDF_XML", ".rdf": "RDF_XML"}
 #: vocabularies whose IRIs are structure, not external ids
 _VOCABULARIES = tuple(PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "prov", "oa", "dcterms", "dcat", "void",
                                             "skos", "vann", "sh", "np", "bibo", "doi", "pubmed", "orcid",
@@ -60,9 +59,10 @@ class ReleaseDiff:
 def _parse(path: Path) -> list:
     import pyoxigraph as ox
 
-    fmt = _FORMATS.get(path.suffix.lower())
+    fmt = SOURCE_FORMATS.get(path.suffix.lower(), (None,))[0]
     if fmt is None:
-        raise ExoError(f"{path}: not a release file (expected one of {', '.join(sorted(_FORMATS))}) nor a dist/ folder")
+        raise ExoError(f"{path}: not a release file (expected one of {', '.join(sorted(SOURCE_FORMATS))}) "
+                       "nor a dist/ folder")
     try:
         return [ox.Triple(q.subject, q.predicate, q.object)
                 for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt))]

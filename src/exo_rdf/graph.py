@@ -16,7 +16,7 @@ from .project import Project
 _LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
 
 
-def _line_of(message: str) -> int | None:
+def line_of(message: str) -> int | None:
     m = _LINE_RE.search(message)
     if not m:
         return None
@@ -56,7 +56,7 @@ def parse_turtle(path: Path, graph=None):
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated exception types for bad syntax
         msg = str(exc)
-        line = _line_of(msg)
+        line = line_of(msg)
         hint = ""
         if "Prefix" in msg and ("not bound" in msg or "not defined" in msg):
             hint = " (declare it with @prefix; the canonical prefixes are in exo_rdf.namespaces)"
@@ -110,7 +110,7 @@ def load_store(paths: Iterable[Path]):
             else:
                 store.bulk_load(data, fmt, base_iri=path.resolve().as_uri(), to_graph=ox.DefaultGraph())
         except SyntaxError as exc:
-            line = getattr(exc, "lineno", None) or _line_of(str(exc))
+            line = getattr(exc, "lineno", None) or line_of(str(exc))
             raise InputError(path, f"{fmt.name} syntax error: {_clean(str(exc))}", line) from None
     return store
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .namespaces import EXO, PREFIXES, PROV, expand
+from ..namespaces import EXO, PREFIXES, PROV, expand
 
 NOT_RECORDED = "not recorded"
 _DCT = PREFIXES["dcterms"]
@@ -44,7 +44,7 @@ def source_record(site, src_iri: str) -> dict[str, Any]:
 
 
 def statement_record(site, iri: str, out: dict) -> dict[str, Any]:
-    """Extra page data for :meth:`exo_rdf.site.Site.statement`."""
+    """Extra page data for :meth:`exo_rdf.server.site.Site.statement`."""
     sources = [source_record(site, s.value) for s in out.get(str(PROV.wasDerivedFrom), [])]
     references = {}
     for ref in out.get(str(EXO.citesReference), []):

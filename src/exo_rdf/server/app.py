@@ -1,6 +1,6 @@
 """``exo-rdf serve``: the linked-data server (ASGI: Starlette routes, uvicorn with httptools and uvloop).
 
-* ``/sparql`` (GET, POST): the SPARQL 1.1 endpoint of :mod:`exo_rdf.sparql_service`, handled at the raw
+* ``/sparql`` (GET, POST): the SPARQL 1.1 endpoint of :mod:`exo_rdf.server.sparql`, handled at the raw
   ASGI level before any routing so that a simple query costs as little as possible.
 * ``/`` redirects to ``/exo-rdf/``, the home page; ``/exo-rdf/search``, ``/exo-rdf/cq/``,
   ``/exo-rdf/entity/CURIE``, ``/exo-rdf/downloads/`` are site pages.
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qsl, quote
 
-from .errors import ExoError
-from .project import Project
+from ..errors import ExoError
+from ..project import Project
 
 #: Largest request body /sparql accepts (a query or an update form), in bytes.
 MAX_BODY = 1_000_000
@@ -209,7 +209,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         return Response(doc.body, media_type=doc.media_type)
 
     def site_iri(path: str) -> str:
-        from .namespaces import BASE
+        from ..namespaces import BASE
 
         return BASE + path
 
@@ -222,7 +222,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         import anyio
 
         await anyio.to_thread.run_sync(site.load)
-        from .sparql_service import SparqlService
+        from .sparql import SparqlService
 
         service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
                                 max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size)
@@ -253,7 +253,7 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
 
 
 def _ontology_iri():
-    from .namespaces import ONTOLOGY_IRI
+    from ..namespaces import ONTOLOGY_IRI
 
     return ONTOLOGY_IRI
 

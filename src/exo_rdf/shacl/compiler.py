@@ -38,39 +38,28 @@ Oxigraph normalises some literals when it stores them: ``"5"^^xsd:nonNegativeInt
 types derived from ``xsd:integer``) becomes ``"5"^^xsd:integer``, ``xsd:dateTimeStamp`` becomes
 ``xsd:dateTime``, and valid lexical forms are canonicalised (``"007"^^xsd:integer`` -> ``"7"``)
 (oxigraph/oxigraph#526). ``sh:datatype`` must see the datatype as written, so
-:func:`load_validation_store` also records each such literal in a side named graph per original
+:func:`~exo_rdf.shacl.store.load_validation_store` also records each such literal in a side named graph per original
 datatype, and the datatype checks consult it. Constraints on the lexical form of *numeric* literals
 (``sh:pattern``/``sh:minLength`` on a number) see the canonical form; lexical forms that XSD rejects
 but Python accepts (``"1e3"^^xsd:decimal``) are ill-typed here and not in pySHACL.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 import re
-from dataclasses import dataclass, field
 from itertools import count
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from .errors import ExoError, InputError
-from .namespaces import EXOSH, compress
+from ..errors import ExoError
+from ..namespaces import compress
+from .report import path_text
+from .store import FOLDED, FOLDED_GRAPH_PREFIX, INT_RANGES
 
-#: Named graphs holding the literals that Oxigraph re-typed on load, one graph per original datatype.
-FOLDED_GRAPH_PREFIX = str(EXOSH) + "original-datatype/"
-
-# Datatypes that Oxigraph's store folds into another one, with the value range that the original
-# datatype allows (checked on the folded value).
-_INT_RANGES: dict[str, tuple[int | None, int | None]] = {
-    "nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
-    "short": (-2**15, 2**15 - 1), "byte": (-2**7, 2**7 - 1), "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 2**8 - 1),
-}
-FOLDED: dict[URIRef, URIRef] = {XSD[k]: XSD.integer for k in _INT_RANGES}
-FOLDED[XSD.dateTimeStamp] = XSD.dateTime
+__all__ = ["LEXICAL", "Check", "ShapesCompiler"]
 
 _INT = r"[+-]?[0-9]+"
 _DEC = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
@@ -109,6 +98,7 @@ _NODE_KIND = {
 }
 
 
+
 @dataclass(frozen=True)
 class Check:
     """One compiled constraint: a SPARQL SELECT whose rows are its validation results.
@@ -138,199 +128,6 @@ class Check:
     count: tuple | None = None     # (variable, operator, bound): rows of ``query`` (one per focus node,
                                    # counting the values of each path) whose count violates the bound
 
-
-@dataclass(frozen=True)
-class ShaclResult:
-    """One validation result, as rdflib terms (focus and value from the data, the rest from the shapes)."""
-
-    focus: object
-    value: object | None
-    path: object | None
-    component: URIRef
-    severity: URIRef
-    shape: object
-    message: str
-    source_constraint: object | None = None
-
-
-@dataclass
-class ValidationStore:
-    """A store holding data, ontology and imports, with what :func:`validate_store` needs to know of it."""
-
-    store: object                  # pyoxigraph.Store
-    data_triples: int
-    folded: frozenset = field(default_factory=frozenset)  # original datatypes recorded in side graphs
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Loading
-
-
-def _ox_term(term):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    raise ExoError(f"cannot store the RDF term {term!r} in Oxigraph")
-
-
-def rdflib_term(term):
-    """An rdflib term for a pyoxigraph term (``None`` stays ``None``)."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        return Literal(term.value) if dt == str(XSD.string) else Literal(term.value, datatype=URIRef(dt))
-    raise ExoError(f"unsupported RDF term in a validation result: {term!r}")
-
-
-#: A typed literal of one of the folded datatypes, as written in Turtle or N-Triples ("xsd:int", "...#int").
-_FOLDED_RE = re.compile(rb"[#:](" + b"|".join(str(dt).rsplit("#", 1)[1].encode() for dt in FOLDED) + rb")(?![\w-])")
-
-
-def _with_side_quads(quads, side: list, folded: set):
-    """Pass quads through, collecting (per original datatype) the literals that the store will re-type."""
-    import pyoxigraph as ox
-
-    names = {str(dt): dt for dt in FOLDED}
-    graphs: dict[str, object] = {}
-    for q in quads:
-        yield q
-        o = q.object
-        if type(o) is ox.Literal and o.datatype.value in names:
-            dt = o.datatype.value
-            g = graphs.get(dt)
-            if g is None:
-                g = graphs[dt] = ox.NamedNode(FOLDED_GRAPH_PREFIX + dt.rsplit("#", 1)[1])
-                folded.add(names[dt])
-            side.append(ox.Quad(q.subject, q.predicate, o, g))
-
-
-def _needs_scan(path: Path) -> bool:
-    import mmap
-
-    with path.open("rb") as fh:
-        try:
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                return _FOLDED_RE.search(mm) is not None
-        except ValueError:  # an empty file cannot be mapped
-            return False
-
-
-_FOLDED_NT_RE = re.compile(rb"\^\^<" + re.escape(str(XSD).encode()) + rb"(?:"
-                           + b"|".join(str(dt).rsplit("#", 1)[1].encode() for dt in FOLDED) + rb")>")
-
-
-def _nt_folded_lines(path: Path) -> bytes | None:
-    """The N-Triples lines holding a literal of a folded datatype, or None if one has a blank-node subject
-    (Oxigraph's loader renames blank nodes, so such a line could not be matched to its triple)."""
-    import mmap
-
-    lines, seen = [], set()
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        for m in _FOLDED_NT_RE.finditer(mm):
-            start = mm.rfind(b"\n", 0, m.start()) + 1
-            if start in seen:
-                continue
-            seen.add(start)
-            end = mm.find(b"\n", m.end())
-            line = mm[start:end if end >= 0 else len(mm)]
-            if line.lstrip().startswith(b"_:"):
-                return None
-            lines.append(line)
-    return b"\n".join(lines)
-
-
-def _load_file(store, path: Path, side: list, folded: set) -> None:
-    """Load one Turtle (or N-Triples) file into the default graph, noting literals the store re-types."""
-    import pyoxigraph as ox
-
-    from .graph import _line_of, load_store
-
-    nt_lines = _nt_folded_lines(path) if path.suffix == ".nt" and _needs_scan(path) else None
-    if nt_lines is not None:  # N-Triples: load, then parse only the lines with folded literals
-        try:
-            store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-            for _ in _with_side_quads(ox.parse(nt_lines, ox.RdfFormat.N_TRIPLES), side, folded):
-                pass  # the generator records the side quads
-        except SyntaxError as exc:
-            line = getattr(exc, "lineno", None) or _line_of(str(exc))
-            raise InputError(path, f"N-Triples syntax error: {' '.join(str(exc).split())[:400]}", line) from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read file: {exc}") from None
-        return
-    if not _needs_scan(path):  # the fast path: Oxigraph's own loader, no Python per triple
-        try:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                       to_graph=ox.DefaultGraph())
-        except SyntaxError:
-            load_store([path])  # re-raises the parse error as InputError with file and line
-            raise
-        except OSError as exc:
-            raise InputError(path, f"cannot read file: {exc}") from None
-        return
-    try:
-        # A first pass in Python finds the literals to record; Oxigraph's own loader (faster than feeding
-        # it quads from Python) then loads the file. If such a literal hangs off a blank node, whose label
-        # the loader would rename, the quads of that single pass are loaded instead.
-        base = path.resolve().as_uri()
-        found: list = []
-        found_types: set = set()
-        for _ in _with_side_quads(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base),
-                                  found, found_types):
-            pass
-        if any(isinstance(q.subject, ox.BlankNode) for q in found):
-            quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)
-            store.bulk_extend(_with_side_quads(quads, side, folded))
-            return
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base, to_graph=ox.DefaultGraph())
-        side.extend(found)
-        folded.update(found_types)
-    except SyntaxError as exc:
-        line = getattr(exc, "lineno", None) or _line_of(str(exc))
-        raise InputError(path, f"Turtle syntax error: {' '.join(str(exc).split())[:400]}", line) from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read file: {exc}") from None
-
-
-def load_validation_store(data_files: Iterable[Path], ontology_files: Iterable[Path] = (), *,
-                          ontology_graph=None) -> ValidationStore:
-    """Load the data files, then the ontology (files and/or an rdflib graph), into one pyoxigraph store.
-
-    ``data_triples`` counts the distinct triples of the data files alone. Literals whose datatype the
-    store rewrites are also recorded in side graphs (see the module docstring). Parse errors raise
-    :class:`~exo_rdf.errors.InputError` with the file and line.
-    """
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    side: list = []
-    folded: set = set()
-    for path in data_files:
-        _load_file(store, Path(path), side, folded)
-    n_data = len(store)
-    for path in ontology_files:
-        _load_file(store, Path(path), side, folded)
-    if ontology_graph is not None:
-        quads = (ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in ontology_graph)
-        store.bulk_extend(_with_side_quads(quads, side, folded))
-    if side:
-        store.bulk_extend(side)
-    return ValidationStore(store, n_data, frozenset(folded))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -402,9 +199,7 @@ class ShapesCompiler:
         return f"a blank-node shape{where}" + (f" (path {self.path_text(path)})" if path is not None else "")
 
     def path_text(self, path) -> str:
-        from .validate import _path_text
-
-        return _path_text(self.sg, path)
+        return path_text(self.sg, path)
 
     def _unsupported(self, shape, feature: str, why: str = "") -> ExoError:
         return ExoError(f"SHACL shape {self.name(shape)}: {feature} is not supported by the oxigraph validation "
@@ -577,8 +372,8 @@ class ShapesCompiler:
         """A pattern matching the values that were written with the folded datatype ``dt`` and are valid."""
         graph = FOLDED_GRAPH_PREFIX + str(dt).rsplit("#", 1)[1]
         local = str(dt).rsplit("#", 1)[1]
-        if local in _INT_RANGES:
-            lo, hi = _INT_RANGES[local]
+        if local in INT_RANGES:
+            lo, hi = INT_RANGES[local]
             facet = "".join([f" && COALESCE({v} >= {lo}, false)" if lo is not None else "",
                              f" && COALESCE({v} <= {hi}, false)" if hi is not None else ""])
         else:  # xsd:dateTimeStamp requires a timezone
@@ -962,188 +757,3 @@ def _show_term(term, compiler: ShapesCompiler) -> str:
     if isinstance(term, Literal):
         return str(term)
     return compress(str(term))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Running
-
-
-def _text(term) -> str:
-    if term is None:
-        return ""
-    return compress(str(term)) if isinstance(term, URIRef) else str(term)
-
-
-class _Runner:
-    """Runs checks on a store, caching query rows and focus sets shared by several checks."""
-
-    def __init__(self, store, checks: Sequence[Check] = ()):
-        self.store = store
-        self._rows: dict[str, list] = {}
-        self._focus: dict[str, set] = {}
-        self._conds: dict[str, list[str]] = {}  # scan pattern -> the conditions checked on it
-        self._batched: dict[tuple[str, str], list] = {}
-        todo = list(checks)
-        while todo:
-            c = todo.pop()
-            if c.scan is not None and c.cond not in self._conds.setdefault(c.scan, []):
-                self._conds[c.scan].append(c.cond)
-            if c.logic is not None:
-                todo.extend(m for members in c.logic[2] for m in members)
-
-    def _batch(self, check: Check) -> list[dict]:
-        """Rows of a scan-and-condition check: one query per scan, one boolean column per condition."""
-        key = (check.scan, check.cond)
-        if key not in self._batched:
-            conds = self._conds.setdefault(check.scan, [])
-            if check.cond not in conds:
-                conds.append(check.cond)
-            cols = " ".join(f"({c} AS ?k{i})" for i, c in enumerate(conds))
-            query = (f"SELECT ?this ?value {cols} WHERE {{ {check.scan} "
-                     f"FILTER({' || '.join(f'({c})' for c in conds)}) }}")
-            rows = self._query(check, query)
-            for i, c in enumerate(conds):
-                flag = f"k{i}"
-                self._batched[(check.scan, c)] = [
-                    {"this": r["this"], "value": r["value"]} for r in rows
-                    if r.get(flag) is not None and r[flag].value == "true"]
-        return self._batched[key]
-
-    def _query(self, check: Check, query: str) -> list[dict]:
-        if query not in self._rows:
-            try:
-                solutions = self.store.query(query)
-                names = [v.value for v in solutions.variables]
-                self._rows[query] = [{n: sol[n] for n in names} for sol in solutions]
-            except (SyntaxError, OSError, ValueError) as exc:
-                where = compress(str(check.shape)) if isinstance(check.shape, URIRef) else "a blank-node shape"
-                raise ExoError(f"SHACL shape {where}: the compiled query for {compress(str(check.component))} "
-                               f"failed: {exc}") from None
-        return self._rows[query]
-
-    def focus_set(self, check: Check, query: str) -> set:
-        if query not in self._focus:
-            if query in self._rows:
-                self._focus[query] = {row["this"] for row in self._rows[query]}
-            else:
-                try:
-                    self._focus[query] = {sol[0] for sol in self.store.query(query)}
-                except (SyntaxError, OSError, ValueError) as exc:
-                    raise ExoError(f"the focus-node query of {_text(check.shape)} failed: {exc}") from None
-        return self._focus[query]
-
-    def rows(self, check: Check) -> list[dict]:
-        """The rows of a check (pyoxigraph terms), restricted to its focus nodes."""
-        if check.logic is not None:
-            op, focus_query, members = check.logic
-            focus = self.focus_set(check, focus_query)
-            viol = [self.violators(m) & focus for m in members]
-            if op == "or":
-                bad = set.intersection(*viol) if viol else set(focus)
-            elif op == "and" or op == "node":
-                bad = set().union(*viol)
-            elif op == "not":
-                bad = focus - viol[0]
-            else:  # xone: exactly one member must conform
-                bad = {x for x in focus if sum(x not in v for v in viol) != 1}
-            return [{"this": x} for x in bad]
-        rows = self._batch(check) if check.scan is not None else self._query(check, check.query)
-        if check.count is not None:
-            var, op, bound = check.count
-            kept = []
-            for r in rows:
-                n = int(r[var].value) if r.get(var) is not None else 0
-                if (n < bound) if op == "<" else (n > bound):
-                    kept.append({"this": r["this"]})
-            rows = kept
-        if check.focus is not None:
-            focus = self.focus_set(check, check.focus)
-            rows = [r for r in rows if r.get("this") in focus]
-        return rows
-
-    def violators(self, checks: Sequence[Check]) -> set:
-        return {r["this"] for c in checks for r in self.rows(c) if r.get("this") is not None}
-
-
-def run_checks(store, checks: Iterable[Check]) -> list[ShaclResult]:
-    """Run compiled checks on a pyoxigraph store; return their validation results (without duplicates)."""
-    checks = list(checks)
-    runner = _Runner(store, checks)
-    results: list[ShaclResult] = []
-    for check in checks:
-        seen = set()
-        for raw in runner.rows(check):
-            row = {n: rdflib_term(t) for n, t in raw.items()}
-            focus = row.get("this")
-            if focus is None:
-                continue
-            value = focus if check.value_is_focus else row.get("value")
-            path = check.path
-            if check.source_constraint is not None and row.get("path") is not None:
-                path = row["path"]
-            key = (focus, value, path) if check.source_constraint is None else tuple(sorted(row.items(), key=str))
-            if key in seen:
-                continue
-            seen.add(key)
-            if check.messages:
-                message = str(check.messages[0])
-                if check.templated:
-                    for var, val in row.items():
-                        if val is not None:
-                            message = re.sub(r"\{[?$]" + re.escape(var) + r"\}", lambda _: str(val), message)
-            else:
-                message = check.generic.replace("{focus}", _text(focus)).replace("{value}", _text(value))
-            results.append(ShaclResult(focus, value, path, check.component, check.severity, check.shape, message,
-                                       check.source_constraint))
-    return results
-
-
-def validate_store(vstore: ValidationStore, shapes: Graph) -> list[ShaclResult]:
-    """Validate everything in a store from :func:`load_validation_store` against a shapes graph."""
-    checks = ShapesCompiler(shapes, folded=vstore.folded, store=vstore.store).compile()
-    return run_checks(vstore.store, checks)
-
-
-def report_graph(results: Sequence[ShaclResult], shapes: Graph, *, conforms: bool) -> Graph:
-    """The standard ``sh:ValidationReport`` of the results (blank-node paths and shapes copied in)."""
-    from .namespaces import bind_prefixes
-
-    g = Graph()
-    bind_prefixes(g)
-    report = BNode()
-    g.add((report, RDF.type, SH.ValidationReport))
-    g.add((report, SH.conforms, Literal(conforms)))
-    memo: dict = {}
-    for r in results:
-        node = BNode()
-        g.add((report, SH.result, node))
-        g.add((node, RDF.type, SH.ValidationResult))
-        g.add((node, SH.focusNode, r.focus))
-        g.add((node, SH.resultSeverity, r.severity))
-        g.add((node, SH.sourceConstraintComponent, r.component))
-        g.add((node, SH.sourceShape, _copy(shapes, r.shape, g, memo)))
-        if r.message:
-            g.add((node, SH.resultMessage, Literal(r.message)))
-        if r.path is not None:
-            g.add((node, SH.resultPath, _copy(shapes, r.path, g, memo)))
-        if r.value is not None:
-            g.add((node, SH.value, r.value))
-        if r.source_constraint is not None:
-            g.add((node, SH.sourceConstraint, _copy(shapes, r.source_constraint, g, memo)))
-    return g
-
-
-def _copy(src: Graph, node, dst: Graph, memo: dict):
-    """Copy a blank node's description (recursively) from the shapes graph into the report."""
-    if not isinstance(node, BNode) or (node, None, None) not in src:
-        return node
-    if node in memo:
-        return memo[node]
-    new = memo[node] = BNode()
-    for p, o in src.predicate_objects(node):
-        dst.add((new, p, _copy(src, o, dst, memo)))
-    return new
-
-
-__all__ = ["Check", "ShaclResult", "ShapesCompiler", "ValidationStore", "load_validation_store", "report_graph",
-           "run_checks", "validate_store", "rdflib_term", "FOLDED", "FOLDED_GRAPH_PREFIX"]

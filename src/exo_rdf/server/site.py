@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .errors import ExoError
-from .namespaces import BASE, EXO, IAO_DEFINITION, OBO, OBO_PREFIXES, ONTOLOGY_IRI, PREFIXES, compress, expand
-from .project import Project
+from ..errors import ExoError
+from ..namespaces import BASE, EXO, IAO_DEFINITION, OBO, OBO_PREFIXES, ONTOLOGY_IRI, PREFIXES, compress, expand
+from ..project import Project
 
 #: The URL path under which our IRIs (BASE + PATH) are answered.
 MOUNT = "/exo-rdf/"
@@ -118,7 +118,7 @@ class CqResult:
 def negotiate(accept: str | None) -> str | None:
     """The document suffix (html, ttl, jsonld, rdf, nt) that best fits an Accept header, or None.
 
-    RFC 9110 rules (see :mod:`exo_rdf.conneg`); a missing or empty header means anything, and HTML is
+    RFC 9110 rules (see :mod:`exo_rdf.server.conneg`); a missing or empty header means anything, and HTML is
     our first choice.
     """
     from .conneg import negotiate as best_offer
@@ -168,8 +168,8 @@ class Site:
         """Load the store and the small indexes the pages use (a second or less for the release)."""
         import pyoxigraph as ox
 
-        from .errors import InputError
-        from .query import load_queries
+        from ..errors import InputError
+        from ..query import load_queries
 
         store = ox.Store()
         sources = [(self.data_file, ox.RdfFormat.N_TRIPLES), (self.ontology_file, ox.RdfFormat.TURTLE)]
@@ -189,7 +189,7 @@ class Site:
             for quad in ox.parse(path=str(path), format=fmt):
                 by_subject.setdefault(quad.subject, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
         self._by_subject = by_subject
-        from .namespaces import ONTOLOGY_IRI
+        from ..namespaces import ONTOLOGY_IRI
 
         stamped = [row["v"].value for row in self.select(f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> owl:versionInfo ?v }}")]
         self.version = min(stamped) if stamped else None  # the release being served (stamped by exo-rdf build)
@@ -682,7 +682,7 @@ class Site:
 
     def _cq_result(self, query) -> CqResult:
         """The answer of a competency question (cached: the store never changes while serving)."""
-        from .query import run_query
+        from ..query import run_query
 
         cached = self._cq_cache.get(query.id)
         if cached is not None:
@@ -725,7 +725,7 @@ class Site:
         if self._env is None:
             from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-            self._env = Environment(loader=PackageLoader("exo_rdf", "templates"),
+            self._env = Environment(loader=PackageLoader("exo_rdf.server", "templates"),
                                     autoescape=select_autoescape(default=True, default_for_string=True),
                                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
             self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES)
