@@ -4,6 +4,7 @@ Session-scoped fixtures parse the real ontology, shapes and instances once.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -107,41 +108,47 @@ def built_copy(tmp_path_factory):
     return project
 
 
-@pytest.fixture(scope="session")
-def live_server(built_copy):
-    """`exo-rdf serve` as a real process on a free port of 127.0.0.1; yields its base URL, stops it after."""
+@contextlib.contextmanager
+def serve_process(root: Path, log: Path, *extra: str):
+    """`exo-rdf serve` on ``root`` as a real process on a free port of 127.0.0.1; yields its base URL."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = free_port()
-    log = built_copy.root / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "exo_rdf", "--root", str(built_copy.root), "serve", "--port", str(port),
-             "--timeout", "3"],
+            [sys.executable, "-m", "exo_rdf", "--root", str(root), "serve", "--port", str(port), *extra],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/exo-rdf/", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"exo-rdf serve did not start: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/exo-rdf/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"exo-rdf serve did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_copy):
+    """`exo-rdf serve` as a real process on a free port of 127.0.0.1; yields its base URL, stops it after."""
+    with serve_process(built_copy.root, built_copy.root / "serve.log", "--timeout", "3") as base:
+        yield base
 
 
 def chromium(profile_dir, *, performance_log: bool = False):

@@ -14,6 +14,8 @@ What dist/ holds::
     data/exo-data.{trig,nq}              the same triples in named graphs: one per source paper (the
                                          seed a statement is prov:wasDerivedFrom), one for shared nodes;
                                          the default graph describes each named graph
+    data/exo-nanopubs.trig               the same triples, one nanopublication per statement (head,
+                                         assertion, provenance and publication-info graphs; nanopub.py)
     docs/ontology.html                   pyLODE page of the base ontology
     void.ttl, void.jsonld                VoID + DCAT description of the release (counts, checksums)
     context.jsonld                       the JSON-LD @context (canonical prefix map)
@@ -47,6 +49,7 @@ from . import __version__
 from .errors import ExoError
 from .examples import EXAMPLES_FILE, examples_graph
 from .graph import parse_files
+from .nanopub import nanopub_outputs
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
 from .rdfio import (
@@ -97,8 +100,12 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     """Write every release file into ``project.dist_dir``; see the module docstring for the list."""
     from .describe import DATA_DATASET, OntologyHeader, data_header, data_license
 
+    from .release import check_released, refuse_drafts
+
     version = version or __version__
+    refuse_drafts(project)
     sources = _read_sources(project)
+    check_released(project, sources.data, sources.base)
     inferred = inferred_subclass_axioms(project, sources.full)
 
     header = OntologyHeader.of(sources.base)
@@ -111,6 +118,7 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     ontology_nt = _ontology_outputs(outputs, sources.base, sources.full, inferred, version)
     data_nt = _data_outputs(outputs, data)
     named = _named_graph_outputs(outputs, data_nt, shared_subjects={str(DATA_DATASET)})
+    outputs.update(nanopub_outputs(data_nt))
     outputs["context.jsonld"] = json.dumps({"@context": jsonld_context()}, indent=1) + "\n"
     outputs.update(_docs_outputs(outputs["ontology/exo-base.ttl"]))
     interop = _interop_outputs(outputs, project, version)

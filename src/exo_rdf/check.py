@@ -70,8 +70,12 @@ def _curation(project: Project, index=None) -> Step:
     stale = stale_outputs(project, result)
     details = [f"out of date: instances/{name} (run exo-rdf curate)" for name in stale]
     details += [f"warning: {w}" for w in result.warnings]
+    if result.drafts:
+        details.insert(0, f"warning: {len(result.drafts)} draft record(s) remain; `exo-rdf build` refuses them "
+                          f"until they are reviewed (first: {result.drafts[0]})")
     return Step("curation", not stale, f"{result.statements} statements ({result.findings} findings, "
-                f"{result.facts} facts); instances/ {'out of date' if stale else 'up to date'}", details)
+                f"{result.facts} facts, {result.withdrawn} withdrawn); {len(result.drafts)} draft(s) left; "
+                f"instances/ {'out of date' if stale else 'up to date'}", details)
 
 
 def _format(project: Project) -> Step:

@@ -110,8 +110,10 @@ def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> Non
     if result.errors:
         click.echo(f"{len(result.errors)} error(s); nothing written.", err=True)
         ctx.exit(PROBLEMS)
-    summary = (f"{result.statements} statements ({result.findings} findings, {result.facts} facts) "
-               f"in {time.perf_counter() - t0:.1f} s")
+    summary = (f"{result.statements} statements ({result.findings} findings, {result.facts} facts"
+               + (f", {result.withdrawn} withdrawn" if result.withdrawn else "") + ")"
+               + (f"; {len(result.drafts)} draft record(s) skipped (build refuses them)" if result.drafts else "")
+               + f" in {time.perf_counter() - t0:.1f} s")
     if check_only:
         stale = stale_outputs(project, result)
         if stale:
@@ -508,6 +510,141 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
         cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes,
         head_timeout=head_timeout, on_ready=ready)
     click.echo("server stopped", err=True)
+
+
+# --- growth: the source registry, drafting, release diffs; library code in registry.py, draft.py, diff.py ----
+@main.group()
+def source():
+    """The source registry (sources/*.yaml): register a paper, list the registered ones."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "source_id", default=None, help="Source id (default: the file name, slugified).")
+@click.option("--title", default=None, help="Title as printed.")
+@click.option("--author", "authors", multiple=True, help="An author as printed (repeatable, in order).")
+@click.option("--year", type=int, default=None, help="Publication year.")
+@click.option("--journal", default=None, help="Journal title.")
+@click.option("--doi", default=None, help="DOI, e.g. 10.1000/xyz123 (checked for syntax).")
+@click.option("--pmid", default=None, help="PubMed id (checked for syntax).")
+@click.option("--licence", default=None, help="Licence of the text, e.g. CC BY 4.0.")
+@click.option("--references", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The source's reference list: a YAML list of {number, citation, doi, pmid}.")
+@click.pass_context
+def source_add(ctx, file, source_id, title, authors, year, journal, doi, pmid, licence, references):
+    """Register a paper: plain text, Markdown or PDF (its text is extracted and stored).
+
+    Nothing is written unless every check passes (id free, text readable and not empty, PDF with
+    text, DOI and PMID well formed). Values not given show as "not recorded".
+
+    \b
+    Example:
+      exo-rdf source add paper.pdf --id smith-2024-kidney --title "..." --doi 10.1000/xyz123 --year 2024
+    """
+    from .registry import add_source
+
+    project = _project(ctx)
+    added = add_source(project, file, source_id=source_id, title=title, authors=authors, year=year,
+                       journal=journal, doi=doi, pmid=pmid, licence=licence, references=references)
+    rec = added.record
+    click.echo(f"registered source '{rec.id}': {added.characters:,} characters, {added.sections} sections, "
+               f"{len(rec.reference_list)} references (layout {rec.layout}, sha256 {rec.sha256[:12]}...)")
+    for path in added.files:
+        click.echo(f"  wrote {path.relative_to(project.root)}")
+    click.echo(f"next: exo-rdf draft {rec.id}")
+
+
+@source.command("list")
+@click.pass_context
+def source_list(ctx):
+    """List the registered sources with what is recorded of them."""
+    from .registry import NOT_RECORDED, load_registry
+
+    for rec in load_registry(_project(ctx)).values():
+        click.echo(f"{rec.id}\t{rec.title or NOT_RECORDED}\tDOI {rec.doi or NOT_RECORDED}\t"
+                   f"{len(rec.reference_list) or NOT_RECORDED} references\t{rec.text}")
+
+
+@main.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of curation/SOURCE-draft.yaml (never overwrites).")
+@click.option("--curator", default=None, help="Your name, written into every drafted record.")
+@click.pass_context
+def draft(ctx, source_id, output, curator):
+    """Write a YAML skeleton of candidate statements for a registered source (every record a draft).
+
+    Sentences with citations, named authors or result verbs become records with their exact quote,
+    section, references and entity candidates from the term index; ambiguous names are listed, not
+    chosen. `curate` skips drafts and `build` refuses them until a curator marks them reviewed.
+
+    \b
+    Example:
+      exo-rdf draft smith-2024-kidney --curator "Jane Curator"
+    """
+    from .draft import draft as run_draft
+
+    project = _project(ctx)
+    _step(f"drafting source {source_id}")
+    result = run_draft(project, source_id, output=output, curator=curator)
+    click.echo(f"wrote {len(result.records)} draft records ({result.ambiguous} ambiguous names to resolve) "
+               f"to {result.path}")
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt_", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report here instead of standard output.")
+@click.pass_context
+def diff_cmd(ctx, old, new, fmt_, output):
+    """What changed between two releases (dist/ folders or release files such as exo-data.nt).
+
+    Statements added, withdrawn, changed (which fields) and removed; ontology terms added,
+    deprecated and removed; external ids newly used or dropped. Exit 1 when a statement or term was
+    removed without withdrawal or deprecation.
+
+    \b
+    Examples:
+      exo-rdf diff old-dist/ dist/
+      exo-rdf diff old-dist/ dist/ --format json --output changes.json
+    """
+    from .diff import diff_json, diff_markdown, diff_releases
+
+    d = diff_releases(old, new)
+    text = diff_json(d) if fmt_ == "json" else diff_markdown(d)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+    ctx.exit(PROBLEMS if d.removed or d.terms_removed else OK)
+
+
+@main.command("released-ids")
+@click.option("--update", is_flag=True, help="Add the current statements and terms to releases/released-ids.txt.")
+@click.pass_context
+def released_ids(ctx, update):
+    """The ids of earlier releases (releases/released-ids.txt) that `build` checks are not lost.
+
+    Without --update: report how many are listed and which are gone (exit 1 if any).
+    Run with --update after publishing a release.
+    """
+    from .graph import parse_files
+    from .release import RELEASED_IDS, current_ids, read_released, update_released
+
+    project = _project(ctx)
+    if update:
+        res = update_released(project)
+        click.echo(f"{res.path}: {res.ids} ids ({res.added} added)")
+        return
+    listed = read_released(project)
+    gone = sorted(listed - current_ids(parse_files(project.instance_files()), parse_files([project.ontology_file])))
+    click.echo(f"{RELEASED_IDS}: {len(listed)} released ids; {len(gone)} gone")
+    for iri in gone:
+        click.echo(f"  gone: {iri}")
+    ctx.exit(PROBLEMS if gone else OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from .errors import ExoError
 from .namespaces import EXO, EXOD, OA, PREFIXES, PROV, RO_IN_TAXON, bare_id, expand
 from .project import Project
+from .lifecycle import LIFECYCLE_KEYS, add_provenance, check_status, resolve_replacements
 from .rdfio import atomic_write_many
-from .sources import Seed, cited_numbers, load_seeds, slugify
+from .sources import Seed, cited_numbers, slugify
 
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
@@ -132,7 +133,7 @@ TAXON_COMMON = {"NCBITaxon:9606": "human", "NCBITaxon:10090": "mouse", "NCBITaxo
                 "NCBITaxon:9823": "pig", "NCBITaxon:10088": "mouse", "NCBITaxon:10114": "rat"}
 
 COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", "ref_note", "author", "evidence",
-               "notes", "corrections", "diseases", "mentions", "preparation", "section"}
+               "notes", "corrections", "diseases", "mentions", "preparation", "section"} | LIFECYCLE_KEYS
 TYPE_KEYS = {
     "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
                 "dose", "schedule", "tumour_role", "compared_with"},
@@ -202,6 +203,9 @@ class CompileResult:
     facts: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: "file:line: id" of every record still marked `status: draft` (not compiled; `build` refuses them)
+    drafts: list[str] = field(default_factory=list)
+    withdrawn: int = 0
 
 
 class _Ctx:
@@ -232,6 +236,10 @@ class Compiler:
         self.shared = rdflib.Graph()
         self.studies: dict[str, dict] = {}
         self.seen_ids: dict[str, str] = {}
+        self.statement_iris: dict = {}        # statement id -> IRI
+        self.withdrawn_ids: set[str] = set()
+        self.replacements: list = []          # withdrawn records' replaced_by, resolved after every file
+        self.drafts: list[str] = []
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
@@ -321,7 +329,7 @@ class Compiler:
         iri = EXOD[f"source/{seed.stem}"]
         if (iri, RDF.type, EXO.SourceDocument) not in g:
             g.add((iri, RDF.type, EXO.SourceDocument))
-            g.add((iri, RDFS.label, Literal(f"review seed {seed.stem}", lang="en")))
+            g.add((iri, RDFS.label, Literal(seed.label or f"review seed {seed.stem}", lang="en")))
             g.add((iri, EXO.seedFile, Literal(seed.path.name)))
             g.add((iri, EXO.sha256, Literal(seed.sha256)))
         return iri
@@ -339,7 +347,8 @@ class Compiler:
                                       self.rdflib.XSD)
         iri = EXOD[f"source/{seed.stem}/reference/{number}"]
         g.add((iri, RDF.type, EXO.CitedReference))
-        g.add((iri, RDFS.label, Literal(f"reference [{number}] of review seed {seed.stem}", lang="en")))
+        g.add((iri, RDFS.label, Literal(f"reference [{number}] of {seed.label or f'review seed {seed.stem}'}",
+                                        lang="en")))
         g.add((iri, EXO.referenceNumber, Literal(number, datatype=XSD.integer)))
         g.add((iri, EXO.referenceOf, self.source(seed)))
         return iri
@@ -533,6 +542,10 @@ class Compiler:
             if not isinstance(rec, dict):
                 ctx.err(data, f"each statement must be a mapping, got {rec!r}")
                 continue
+            status = check_status(ctx, rec)
+            if status == "draft":
+                self.drafts.append(f"{path}:{rec.get('__line__')}: {rec.get('id')}")
+                continue
             kind = self.statement(ctx, g, seed, rec)
             if kind == "finding":
                 n_find += 1
@@ -556,7 +569,11 @@ class Compiler:
             return None
         self._keys(ctx, rec, COMMON_KEYS | TYPE_KEYS[stype], f"a '{stype}' statement")
         s = EXOD[f"{'finding' if stype == 'finding' else 'fact'}/{sid}"]
-        g.add((s, RDF.type, STATEMENT_TYPES[stype]))
+        self.statement_iris[sid] = s
+        withdrawn = rec.get("status") == "withdrawn"
+        if withdrawn:
+            self.withdrawn_ids.add(sid)
+        g.add((s, RDF.type, EXO.WithdrawnStatement if withdrawn else STATEMENT_TYPES[stype]))
         summary = rec.get("summary")
         if not summary or not isinstance(summary, str):
             ctx.err(rec, "'summary' (one plain sentence stating the statement) is required")
@@ -587,6 +604,8 @@ class Compiler:
             elif not isinstance(occurrence, int) or not 1 <= occurrence <= n:
                 ctx.err(rec, f"occurrence must be between 1 and {n}")
                 quote = None
+        if seed.changed:
+            ctx.err(rec, _changed_text_message(seed, sid, quote, rec.get("occurrence", 1)))
         if quote:
             start, end = seed.find(quote, rec.get("occurrence", 1))
             quote = seed.text[start:end]  # the seed's exact text, with its own kinds of space
@@ -642,6 +661,9 @@ class Compiler:
             g.add((s, EXO.namedAuthor, Literal(str(rec["author"]))))
         for note in self._list(ctx, rec, "notes"):
             g.add((s, EXO.curationNote, Literal(str(note), lang="en")))
+        add_provenance(self, ctx, g, s, rec)
+        if withdrawn:
+            return stype
         for corr in self._list(ctx, rec, "corrections"):
             if not isinstance(corr, dict):
                 ctx.err(rec, "each correction is a mapping with as_written, reading and note")
@@ -963,8 +985,10 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
     """
     from .rdfio import canonical_turtle
 
+    from .registry import load_registry, load_sources, registry_graph
+
     project.require_dir(project.curation_dir, "curation")
-    seeds = load_seeds(project.seeds_dir)
+    seeds = load_sources(project)
     if labels is None:
         from .terms import project_index
 
@@ -972,7 +996,11 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
         labels = index.label
     comp = Compiler(project, seeds, labels)
     result = CompileResult()
+    graphs = []
     for path in project.curation_files():
+        if path.stem == REGISTRY_OUTPUT[:-4]:
+            comp.errors.append(f"{path}: the name is reserved for instances/{REGISTRY_OUTPUT}; rename the file")
+            continue
         try:
             graph, n_find, n_fact = comp.compile_file(path)
         except ExoError as exc:
@@ -980,16 +1008,38 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
             continue
         result.findings += n_find
         result.facts += n_fact
+        graphs.append((path, graph))
+    resolve_replacements(comp)
+    for path, graph in graphs:
         rel = path.relative_to(project.root)
         result.outputs[f"{path.stem}.ttl"] = _header(f"{rel}") + canonical_turtle(graph)
     result.statements = result.findings + result.facts
     result.outputs["shared.ttl"] = _header("every curation/*.yaml (shared nodes)") + canonical_turtle(comp.shared)
+    records = load_registry(project)
+    if records:
+        result.outputs[REGISTRY_OUTPUT] = (_header("sources/*.yaml (the source registry)")
+                                           + canonical_turtle(registry_graph(records)))
     result.errors, result.warnings = comp.errors, comp.warnings
+    result.drafts, result.withdrawn = comp.drafts, len(comp.withdrawn_ids)
     if only:
         keep = [str(Path(p).resolve()) for p in only]
         result.errors = [e for e in result.errors if any(e.startswith(k) for k in keep)]
         result.warnings = [w for w in result.warnings if any(w.startswith(k) for k in keep)]
     return result
+
+
+REGISTRY_OUTPUT = "sources.ttl"
+
+
+def _changed_text_message(seed: Seed, sid: str, quote, occurrence) -> str:
+    rec = seed.record
+    where = "is not found in the new text"
+    if quote and 1 <= (occurrence if isinstance(occurrence, int) else 1) <= seed.count(quote):
+        start, end = seed.find(quote, occurrence if isinstance(occurrence, int) else 1)
+        where = f"now lies at characters {start}-{end}"
+    return (f"the text of source '{seed.stem}' ({seed.path}) changed after curation: its SHA-256 is {seed.sha256}, "
+            f"{rec.path} registers {rec.sha256}. The quote of '{sid}' {where}; check this record against the new "
+            f"text, then set 'sha256: {seed.sha256}' in {rec.path}")
 
 
 def _header(source: str) -> str:

@@ -146,6 +146,7 @@ class EXO(DefinedNamespace):
     SizeRangeStatement: URIRef
     SourceDocument: URIRef
     Statement: URIRef
+    WithdrawnStatement: URIRef
     StudyReport: URIRef
     SystemicRoute: URIRef
     TetraspaninRole: URIRef
@@ -168,6 +169,9 @@ class EXO(DefinedNamespace):
     componentRole: URIRef
     correctedReading: URIRef
     curationNote: URIRef
+    journalTitle: URIRef
+    notRecorded: URIRef
+    withdrawalReason: URIRef
     direction: URIRef
     disadvantage: URIRef
     donorDisease: URIRef
@@ -267,6 +271,12 @@ _PREFIXES: dict[str, str] = {
     "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
     "spdx": "http://spdx.org/rdf/terms#",
     "schema": "https://schema.org/",
+    # bibliographic records of the source registry (sources/*.yaml) and curator identities
+    "bibo": "http://purl.org/ontology/bibo/",
+    "doi": "https://doi.org/",
+    "pubmed": "https://pubmed.ncbi.nlm.nih.gov/",
+    "orcid": "https://orcid.org/",
+    "np": "http://www.nanopub.org/nschema#",
 }
 
 #: The canonical prefix map (read-only). Every .ttl and .rq file declares prefixes that agree with it.

@@ -49,6 +49,9 @@ class Seed:
     path: Path
     text: str
     sections: list[Section] = field(default_factory=list)
+    label: str | None = None      # display label of the source (from the registry; None: "review seed <stem>")
+    record: object = None         # its registry record (exo_rdf.registry.SourceRecord), where registered
+    changed: bool = False         # the text's SHA-256 differs from the registered one
 
     @property
     def sha256(self) -> str:
@@ -89,6 +92,20 @@ def slugify(text: str) -> str:
     return text.strip("-") or "x"
 
 
+def split_lines(text: str):
+    """The lines of ``text``, the offset where each starts, and a test for a blank (or missing) line."""
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    def blank(i: int) -> bool:
+        return i < 0 or i >= len(lines) or not lines[i].strip()
+
+    return lines, starts, blank
+
+
 def parse_seed(path: Path) -> Seed:
     """Read a seed file and find its sections."""
     path = Path(path)
@@ -98,14 +115,7 @@ def parse_seed(path: Path) -> Seed:
         raise ExoError(f"seed file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ExoError(f"cannot read seed file {path}: {exc}") from None
-    lines = text.split("\n")
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-
-    def blank(i: int) -> bool:
-        return i < 0 or i >= len(lines) or not lines[i].strip()
+    lines, starts, blank = split_lines(text)
 
     def paragraph_end(i: int) -> int:
         """Offset just after the paragraph that starts at line i."""

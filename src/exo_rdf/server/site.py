@@ -498,6 +498,9 @@ class Site:
             "corrections": [self._correction(c) for c in ex("hasCorrection")],
         }
         data["properties"] = self.property_rows(iri, skip=(_RDFS_LABEL, str(EXO.curationNote)))
+        from .pageinfo import statement_record
+
+        data.update(statement_record(self, iri, out))
         return data
 
     def _effect(self, node) -> dict[str, Any]:

@@ -1,0 +1,397 @@
+"""`exo-rdf draft SOURCE`: a YAML skeleton of candidate statements for a registered source.
+
+Every sentence that reports a finding or a fact is proposed as a record: one that cites a reference
+(``[12]``, ``[3, 4]``, ``[5-7]``), names authors (``Xie et al.``, ``Zhang and colleagues``) or uses a
+result verb (showed, found, reduced, promoted ...), and every sentence of a figure legend. A record
+carries the sentence as its exact quote, its section, its reference numbers, the named author, a
+guessed knowledge level, and entity candidates looked up in the term index by exact name or synonym:
+miRNAs (miRBase mature), genes and proteins (HGNC), diseases (MONDO), cell types (CL), tissues
+(UBERON), taxa (NCBITaxon), routes and model cues (in vivo, in vitro, clinical). A name that matches
+more than one term of a kind is listed under ``ambiguous`` with every id, never chosen. Every record
+is ``status: draft``: `curate` skips it and `build` refuses it until a curator completes it and marks
+it ``reviewed`` (curation/README.md, "Adding a paper").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ExoError
+from .project import Project
+from .sources import Seed, cited_numbers, slugify
+
+# Sentence ends: ., ! or ? (optionally followed by a citation or closing bracket) before white space
+# and a capital, a digit or an opening bracket; never after the abbreviations below.
+_ABBREVIATIONS = ("et al", "e.g", "i.e", "Fig", "Figs", "vs", "approx", "ca", "Dr", "No", "Ref", "Refs", "Eq",
+                  "cf", "resp", "Inc", "Ltd", "Co", "St", "spp", "sp")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,\s–-]+\])?(?=\s+[\"“(\[]?[A-Z0-9α-ωΑ-Ω])")
+_RESULT_VERBS = re.compile(
+    r"\b(show(?:s|ed|n)?|demonstrat\w*|found|find(?:s|ings)?|report\w*|reveal\w*|indicat\w*|observ\w*|"
+    r"suggest\w*|confirm\w*|promot\w*|inhibit\w*|suppress\w*|reduc\w*|decreas\w*|increas\w*|enhanc\w*|"
+    r"alleviat\w*|attenuat\w*|ameliorat\w*|improv\w*|protect\w*|prevent\w*|induc\w*|activat\w*|"
+    r"accelerat\w*|restor\w*|rescu\w*|regulat\w*|downregulat\w*|upregulat\w*|mediat\w*|target\w*|"
+    r"deliver\w*|transfer\w*|carr(?:y|ies|ied)|contain\w*|express\w*|secret\w*|isolat\w*|enrich\w*|"
+    r"diameter|range\w*)\b", re.IGNORECASE)
+#: the subject matter: a sentence about vesicles or MSCs states something worth checking
+_SUBJECT = re.compile(r"\b(?:exosom\w*|Exos?\b|EVs?\b|extracellular vesicles?|microvesicles?|vesicles?|MSCs?\b|"
+                      r"mesenchymal|stem cells?|secretome|miR-?\d|miRNAs?|cargo)", re.IGNORECASE)
+_AUTHOR = re.compile(r"\b([A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)? (?:et al\.?|and (?:his |her |their )?"
+                     r"(?:colleagues|coworkers|co-workers|team)))")
+_TOKEN = re.compile(r"[\w][\w\-/’']*[\w]|[\w]")
+_MIRNA = re.compile(r"\b(?:([a-z]{3})-)?(?:(?:miR|miRNA|microRNA|MiR|MicroRNA)-?(\d+[a-z]?(?:-\d+)?(?:-[35]p)?)"
+                    r"|let-?(7[a-z]?(?:-[35]p)?))(?![\w-])")
+_MODEL_CUES = {
+    "in_vivo": re.compile(r"\bin vivo\b|\b(?:rats?|mice|mouse|murine|rabbits?|pigs?|animal models?)\b", re.I),
+    "in_vitro": re.compile(r"\bin vitro\b|\bcell lines?\b|\bcultured\b", re.I),
+    "clinical": re.compile(r"\bclinical (?:trials?|stud(?:y|ies))\b|\bpatients\b|\bNCT\d{8}\b", re.I),
+}
+_ROUTE_CUES = {
+    "intravenous": r"intravenous\w*|tail[- ]vein", "intranasal": r"intranasal\w*", "inhalation": r"inhal\w*",
+    "intratracheal": r"intratracheal\w*", "intrahepatic": r"intrahepatic\w*", "intrarenal": r"intrarenal\w*",
+    "intratumoral": r"intratumou?ral\w*", "systemic": r"systemic(?:ally)? (?:administ|inject|deliver)\w*",
+    "injection": r"inject(?:ed|ion|ions)",
+}
+#: id spaces per kind of entity; the order is the order in the YAML
+KINDS = {"mirna": ("MIMAT",), "gene": ("HGNC",), "disease": ("MONDO",), "cell": ("CL",), "tissue": ("UBERON",),
+         "taxon": ("NCBITaxon",)}
+#: abbreviations of this field that are also gene symbols or short synonyms (MSC is HGNC musculin,
+#: EV and AKI are gene synonyms): never proposed as genes
+_FIELD_ABBREVIATIONS = {"MSC", "MSCS", "EV", "EVS", "AKI", "CKD", "ALI", "ARDS", "MI", "EXO", "EXOS", "BM",
+                        "UC", "AD", "PD", "MS", "CNS", "ROS", "ECM", "HUVEC", "HUVECS", "SCI", "TBI", "OA",
+                        "RA", "IBD", "GVHD", "MSC-EXOS", "MSC-EXO", "II", "III", "IV", "TYPE", "ALL", "CAN",
+                        "SET", "MAX", "REST", "IMPACT", "CAT", "LARGE", "STAR", "MET", "WAS", "PC", "NC"}
+_STOPWORDS = {"and", "or", "the", "of", "in", "on", "by", "with", "to", "for", "a", "an", "as", "at", "is",
+              "are", "was", "were", "be", "been", "has", "have", "had", "this", "that", "these", "those",
+              "their", "its", "from", "into", "via", "not", "also", "which", "such", "other", "than", "more",
+              "most", "well", "can", "may", "both", "all", "one", "two", "three", "use", "used", "cells", "cell",
+              "tissue", "tissues", "disease", "diseases", "injury", "damage", "model", "models", "study",
+              "studies", "effect", "effects", "role", "type", "types", "level", "levels", "factor", "factors",
+              "growth", "process", "repair", "regeneration", "function", "activity", "protein", "proteins",
+              "gene", "genes", "treatment", "therapy", "patients", "control", "response", "system", "stem",
+              "human", "animal", "organ", "body", "blood", "normal", "total", "new", "high", "low", "large",
+              "small", "early", "late", "long", "short", "major", "minor", "various", "several", "different",
+              "specific", "found", "show", "shown", "however", "thus", "therefore", "furthermore", "moreover",
+              "membrane", "vesicles", "exosomes", "exosome", "secretion", "signal", "signals", "signaling",
+              "pathway", "pathways", "mechanism", "mechanisms", "inflammation", "apoptosis", "proliferation",
+              "migration", "differentiation", "expression", "fibrosis", "stress", "death", "survival",
+              "transfer", "uptake", "delivery", "release", "marker", "markers", "surface", "culture", "medium",
+              "age", "aging", "wound", "wounds", "healing", "lesion", "lesions", "pain", "fat", "bone", "skin"}
+MAX_NGRAM = 7
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
+#: abbreviations for cell types that the papers of this field use without spelling them out each time;
+#: looked up by the name they abbreviate (the ids come from the term index)
+_ABBREVIATION_NAMES = {"MSC": "mesenchymal stem cell", "MSCs": "mesenchymal stem cell",
+                       "MSC-Exos": "mesenchymal stem cell", "MSC-Exo": "mesenchymal stem cell",
+                       "MSC-EVs": "mesenchymal stem cell", "MSC-EV": "mesenchymal stem cell"}
+
+
+@dataclass
+class Candidate:
+    kind: str
+    text: str
+    ids: list[tuple[str, str | None]]     # (curie, label); one id = chosen, several = ambiguous
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.ids) > 1
+
+
+@dataclass
+class DraftRecord:
+    id: str
+    start: int
+    end: int
+    quote: str
+    section: str
+    level: str
+    refs: list[int]
+    author: str | None
+    candidates: list[Candidate] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
+
+    def chosen(self, kind: str) -> set[str]:
+        return {c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous}
+
+
+# --------------------------------------------------------------------------- sentences
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text[start:end]`` (paragraph breaks always end a sentence)."""
+    end = len(text) if end is None else end
+    spans = []
+    for para in re.finditer(r"[^\n]+", text[start:end]):
+        p0 = start + para.start()
+        chunk = para.group(0)
+        cut = 0
+        for m in _SENTENCE_END.finditer(chunk):
+            before = chunk[:m.start()]
+            if re.fullmatch(r"[*_]{0,2}(?:Fig\.?|Figure|Table)\s*\d+[A-Za-z]?\.[*_]{0,2}", before[cut:].strip()):
+                continue  # "Figure 1." opens its legend
+            word = re.search(r"([A-Za-z.]+)\.$", before)
+            if word and (word.group(1).rstrip(".") in _ABBREVIATIONS or word.group(1).endswith("et al")
+                         or re.fullmatch(r"[A-Z]", word.group(1))):
+                continue
+            spans.append((p0 + cut, p0 + m.end()))
+            cut = m.end()
+        spans.append((p0 + cut, p0 + len(chunk)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a >= 20:
+            out.append((a, b))
+    return out
+
+
+def reports_something(sentence: str, in_legend: bool) -> bool:
+    """A sentence worth a record: a citation, a named author, a result verb, or a legend sentence."""
+    return (in_legend or bool(cited_numbers(sentence)) or bool(_AUTHOR.search(sentence))
+            or bool(_RESULT_VERBS.search(sentence)) or bool(_SUBJECT.search(sentence)))
+
+
+# --------------------------------------------------------------------------- entities
+
+class EntityFinder:
+    """Exact-name look-up of entity candidates in the term index (labels and synonyms)."""
+
+    def __init__(self, index):
+        self.index = index
+        index._build_search()
+        self.exact = index._exact
+        self._disease_memo: dict[str, bool] = {}
+        self.mirna_names: dict[str, list[str]] = {}
+        for lower, entries in self.exact.items():
+            for curie, _is_label, name in entries:
+                if curie.startswith("MIMAT"):
+                    self.mirna_names.setdefault(name, []).append(curie)
+
+    def _kind_of(self, curie: str) -> str | None:
+        for kind, spaces in KINDS.items():
+            if any(curie.startswith(s) for s in spaces):
+                return kind
+        return None
+
+    def _lookup(self, phrase: str, single: bool) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        keys = {phrase.lower(), _singular(phrase.lower())}
+        if single and "-" in phrase:
+            keys |= {phrase.replace("-", " ").lower(), phrase.replace("-", "").lower()}
+        if single and re.search(r"[A-Z]", phrase):
+            variant = phrase
+            for greek, name in _GREEK.items():
+                variant = variant.replace(greek, name)
+            keys |= {variant.lower(), variant.replace("-", "").lower(), variant.replace("-", " ").lower()}
+            phrase_variants = {phrase, variant, variant.replace("-", ""), variant.upper(), variant.replace("-", "").upper()}
+        else:
+            phrase_variants = {phrase}
+        expansion = _ABBREVIATION_NAMES.get(phrase)
+        if expansion:
+            keys = {expansion}
+            single = False
+        for key in keys:
+            for curie, _is_label, name in self.exact.get(key, ()):
+                kind = self._kind_of(curie)
+                if kind in (None, "mirna"):
+                    continue
+                term = self.index.terms.get(curie)
+                if term is None or term.obsolete:
+                    continue
+                if kind == "gene" and single and not (_is_label or re.search(r"\d|alpha|beta|gamma|kappa", key)):
+                    continue  # a bare alias (COPD is an alias of ARCN1) is too often something else
+                if kind == "gene" and single and (name not in phrase_variants or phrase.upper() in _FIELD_ABBREVIATIONS
+                                                  or not re.search(r"[A-Z]", phrase) or len(phrase) < 3):
+                    continue  # gene symbols match only as written, in capitals
+                if kind == "disease" and not self._is_disease(curie):
+                    continue  # MONDO's own upper terms and property values ("disease", "not rare")
+                if single and kind == "disease" and not (_is_label or (phrase.isupper() and name == phrase)):
+                    continue  # a one-word synonym ("rich", "bind") is too often an ordinary word
+                if single and kind != "gene" and (phrase.lower() in _STOPWORDS or len(phrase) < 3
+                                                  or (phrase.isupper() and kind != "disease")
+                                                  or phrase.upper() in _FIELD_ABBREVIATIONS):
+                    continue
+                if curie not in found.setdefault(kind, []):
+                    found[kind].append(curie)
+        return found
+
+    def _is_disease(self, curie: str) -> bool:
+        root = "MONDO:0000001"
+        if curie not in self._disease_memo:
+            self._disease_memo[curie] = curie != root and root in self.index.ancestors(curie)
+        return self._disease_memo[curie]
+
+    def _most_specific(self, ids: list[str]) -> list[str]:
+        """One id when all the matches lie on one is_a/part_of chain (a name shared by a species and
+        its genus): the most specific; otherwise all of them (a real ambiguity)."""
+        if len(ids) < 2:
+            return ids
+        for cand in ids:
+            ancestors = set(self.index.ancestors(cand))
+            if all(other == cand or other in ancestors for other in ids):
+                return [cand]
+        return ids
+
+    def mirnas(self, sentence: str) -> list[tuple[int, int, Candidate]]:
+        """miRNA names: the mature accession miRBase lists under the name as written (with the human
+        prefix where the text gives no species); a name that fits several accessions (no arm given
+        and no old name recorded) lists them all."""
+        out = []
+        for m in _MIRNA.finditer(sentence):
+            species = m.group(1) or "hsa"
+            name = f"miR-{m.group(2)}" if m.group(2) else f"let-{m.group(3)}"
+            probe = f"{species}-{name}"
+            ids = sorted(set(self.mirna_names.get(probe, [])))
+            if not ids and not re.search(r"-[35]p$", name):
+                ids = sorted({c for arm in ("5p", "3p") for c in self.mirna_names.get(f"{probe}-{arm}", [])})
+            if ids:
+                out.append((m.start(), m.end(), Candidate("mirna", m.group(0), [(c, self.index.label(c)) for c in ids])))
+        return out
+
+    def find(self, sentence: str) -> list[Candidate]:
+        taken = self.mirnas(sentence)
+        busy = [(a, b) for a, b, _ in taken]
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+        cands = [c for _, _, c in taken]
+        i = 0
+        while i < len(tokens):
+            if any(a <= tokens[i][0] < b for a, b in busy):
+                i += 1
+                continue
+            hit = None
+            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
+                a, b = tokens[i][0], tokens[i + n - 1][1]
+                phrase = " ".join(sentence[x:y] for x, y in tokens[i:i + n])
+                found = self._lookup(phrase, single=(n == 1))
+                if found:
+                    hit = (n, sentence[a:b], found)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            n, text, found = hit
+            for kind, ids in found.items():
+                ids = self._most_specific(ids)
+                cands.append(Candidate(kind, text, [(c, self.index.label(c)) for c in sorted(ids)]))
+            i += n
+        merged: dict[tuple, Candidate] = {}
+        for c in cands:
+            merged.setdefault((c.kind, tuple(c.ids)), c)
+        return sorted(merged.values(), key=lambda c: (list(KINDS).index(c.kind), c.text.lower()))
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+# --------------------------------------------------------------------------- drafting
+
+def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
+    """Candidate records of a source's text, in text order."""
+    records: list[DraftRecord] = []
+    used: set[str] = set()
+    headings = [s for s in seed.sections if s.kind == "heading"] or seed.sections
+    spans = []
+    for sec in headings:
+        spans += sentences(seed.text, sec.start, sec.end)
+    for start, end in sorted(set(spans)):
+        quote = seed.text[start:end]
+        sec = seed.section_at(start)
+        legend = sec.kind == "figure"
+        if sec.kind == "table" or re.fullmatch(r"(?:Fig\. \d+|figure \d+)", quote.strip()):
+            continue
+        if any(h.start == start for h in headings if h.kind == "heading"):
+            continue  # the heading line itself
+        if not reports_something(quote, legend):
+            continue
+        author = _AUTHOR.search(quote)
+        level = "figure_legend" if legend else "study_report" if author or re.search(
+            r"\b(?:another|a recent|one|a previous|a) (?:study|report|trial)\b", quote, re.I) else "review_claim"
+        base = f"d-{seed.stem[:12]}-{slugify(sec.title)[:24]}-{slugify(' '.join(quote.split()[:5]))[:40]}".strip("-")
+        rid, k = base, 2
+        while rid in used:
+            rid, k = f"{base}-{k}", k + 1
+        used.add(rid)
+        rec = DraftRecord(rid, start, end, quote, sec.title, level, sorted(cited_numbers(quote)),
+                          author.group(1) if author else None, finder.find(quote))
+        rec.models = [m for m, rx in _MODEL_CUES.items() if rx.search(quote)]
+        rec.routes = [r for r, rx in _ROUTE_CUES.items() if re.search(rf"\b(?:{rx})\b", quote, re.I)]
+        records.append(rec)
+    return records
+
+
+def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, today: dt.date) -> str:
+    import yaml
+
+    statements = []
+    for r in records:
+        rec: dict = {"id": r.id, "status": "draft", "type": "finding", "level": r.level,
+                     "summary": "", "quote": r.quote, "section": r.section}
+        if r.refs:
+            rec["refs"] = r.refs
+        if r.author:
+            rec["author"] = r.author
+        if curator:
+            rec["curator"] = {"name": curator}
+        rec["created"] = today.isoformat()
+        cands: dict = {}
+        for c in r.candidates:
+            entry = {"text": c.text, "id": c.ids[0][0], "label": c.ids[0][1]} if not c.ambiguous else \
+                {"text": c.text, "ambiguous": [{"id": i, "label": lab} for i, lab in c.ids]}
+            cands.setdefault(c.kind, []).append(entry)
+        if r.models:
+            cands["model"] = r.models
+        if r.routes:
+            cands["route"] = r.routes
+        if cands:
+            rec["candidates"] = cands
+        statements.append(rec)
+    head = (f"# Draft of source {seed.stem}, written by `exo-rdf draft`. Every record is status: draft:\n"
+            "# write its summary, preparation, effects and models (candidates lists the entities found in\n"
+            "# the quote; ambiguous ones need your choice), delete the records that state nothing worth\n"
+            "# keeping, then set status: reviewed (curation/README.md, 'Adding a paper').\n")
+    body = yaml.safe_dump({"source": seed.stem, "description": f"Draft of source {seed.stem}.",
+                           "statements": statements}, sort_keys=False, allow_unicode=True, width=110)
+    return head + body
+
+
+@dataclass
+class DraftResult:
+    path: Path | None
+    records: list[DraftRecord]
+    ambiguous: int
+
+
+def draft(project: Project, source_id: str, *, output: Path | None = None, curator: str | None = None,
+          today: dt.date | None = None, index=None, write: bool = True) -> DraftResult:
+    """Draft a registered source into ``curation/<id>-draft.yaml`` (or ``output``); never overwrites."""
+    from .registry import load_sources
+
+    sources = load_sources(project)
+    if source_id not in sources:
+        raise ExoError(f"source '{source_id}' is not registered; known: {', '.join(sorted(sources))} "
+                       "(register a paper with exo-rdf source add FILE)")
+    if index is None:
+        from .terms import project_index
+
+        index = project_index(project)
+    seed = sources[source_id]
+    records = draft_source(seed, EntityFinder(index))
+    text = draft_yaml(seed, records, curator, today or dt.date.today())
+    path = None
+    if write:
+        path = Path(output) if output else project.curation_dir / f"{source_id}-draft.yaml"
+        if path.exists():
+            raise ExoError(f"{path} already exists: nothing written (give --output, or delete it first)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return DraftResult(path, records, sum(1 for r in records for c in r.candidates if c.ambiguous))
