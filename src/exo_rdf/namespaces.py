@@ -184,6 +184,43 @@ class EXO(DefinedNamespace):
     statedAs: URIRef
     statedUnit: URIRef
     vesicleType: URIRef
+    Claim: URIRef
+    EmphasisQualifier: URIRef
+    EmphasisKind: URIRef
+    SuperlativeEmphasis: URIRef
+    PredominantEmphasis: URIRef
+    TopRankedEmphasis: URIRef
+    hasEmphasis: URIRef
+    emphasisKind: URIRef
+    rankCount: URIRef
+    SourceIssue: URIRef
+    SourceIssueKind: URIRef
+    GarbledNameIssue: URIRef
+    InconsistentCharacterIssue: URIRef
+    UnitIssue: URIRef
+    ImpossibleTermUseIssue: URIRef
+    RegroupedListIssue: URIRef
+    ReferenceNumberIssue: URIRef
+    MisplacedSectionIssue: URIRef
+    InternalContradictionIssue: URIRef
+    CrossPaperContradictionIssue: URIRef
+    DuplicatedWordIssue: URIRef
+    TypoIssue: URIRef
+    hasSourceIssue: URIRef
+    issueKind: URIRef
+    conflictsWith: URIRef
+    affectsProcess: URIRef
+    hasFunction: URIRef
+    sampleSource: URIRef
+    preparationKind: URIRef
+    claimCargo: URIRef
+    claimAffects: URIRef
+    supportedBy: URIRef
+    contradictedBy: URIRef
+    supportingFindingCount: URIRef
+    distinctReferenceCount: URIRef
+    modelTypeCount: URIRef
+    contradictingFindingCount: URIRef
 
 
 EXOD = Namespace(BASE + "data/")
