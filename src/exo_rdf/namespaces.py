@@ -243,6 +243,7 @@ _PREFIXES: dict[str, str] = {
     **{p: f"http://purl.obolibrary.org/obo/{p}_" for p in OBO_PREFIXES},
     # Bioregistry-preferred URI prefixes (bioregistry 0.15: get_uri_prefix).
     "HGNC": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/",
+    "hgnc.genegroup": "https://www.genenames.org/data/genegroup/#!/group/",
     "mirbase.mature": "http://mirbase.org/cgi-bin/mature.pl?mature_acc=",
     # The local part keeps its CVCL_ so that a Cellosaurus accession reads as written everywhere.
     "cellosaurus": "https://www.cellosaurus.org/",
