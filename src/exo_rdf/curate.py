@@ -736,6 +736,51 @@ class Compiler:
             if other.get("note"):
                 g1.add((s1, EXO.curationNote, Literal(f"Conflict with {other['id']}: {other['note']}", lang="en")))
 
+    def derive_conflicts(self) -> None:
+        """Link statements that conflict by rule, in both directions (documented in curation/README.md).
+
+        - Tumour role, same preparation: a tumour-promoting and a tumour-suppressing finding of the same
+          preparation node, both citing references and sharing none (different studies).
+        - Tumour role, same molecule: findings with opposite tumour roles and opposite effects (up, down)
+          on the same gene, gene group, protein or miRNA, citing different references.
+        - Size ranges: two size-range statements of the same vesicle type whose diameters in nm differ.
+        """
+        URIRef = self.rdflib.URIRef
+        up = {EXO.Promotes, EXO.Increases}
+        down = {EXO.Inhibits, EXO.Decreases, EXO.ProtectsAgainst, EXO.Ameliorates}
+        molecule = ("https://www.genenames.org/", str(PREFIXES["mirbase.mature"]), str(PREFIXES["PR"]))
+        tumour, sizes = [], []
+        for sid, (g, s) in sorted(self.statement_nodes.items()):
+            role = g.value(s, EXO.hasTumourRole)
+            if role is not None:
+                effects = set()
+                for e in g.objects(s, EXO.hasEffect):
+                    d, t = g.value(e, EXO.direction), g.value(e, EXO.affects)
+                    if t is not None and str(t).startswith(molecule) and d in up | down:
+                        effects.add((str(t), "up" if d in up else "down"))
+                tumour.append((sid, role, g.value(s, EXO.hasPreparation),
+                               frozenset(g.objects(s, EXO.citesReference)), effects))
+            if (s, self.rdflib.RDF.type, EXO.SizeRangeStatement) in g:
+                sizes.append((sid, g.value(s, EXO.vesicleType), g.value(s, EXO.minimumDiameterNm),
+                              g.value(s, EXO.maximumDiameterNm)))
+        pairs: set[tuple[str, str]] = set()
+        for i, (a, role_a, prep_a, refs_a, eff_a) in enumerate(tumour):
+            for b, role_b, prep_b, refs_b, eff_b in tumour[i + 1:]:
+                if role_a == role_b or not refs_a or not refs_b or refs_a & refs_b:
+                    continue
+                opposite = {(t, "down" if sign == "up" else "up") for t, sign in eff_a}
+                if prep_a == prep_b or opposite & eff_b:
+                    pairs.add((a, b))
+        for i, (a, ves_a, min_a, max_a) in enumerate(sizes):
+            for b, ves_b, min_b, max_b in sizes[i + 1:]:
+                if ves_a == ves_b and None not in (min_a, max_a, min_b, max_b) and \
+                        (min_a.toPython(), max_a.toPython()) != (min_b.toPython(), max_b.toPython()):
+                    pairs.add((a, b))
+        for a, b in sorted(pairs):
+            (g1, s1), (g2, s2) = self.statement_nodes[a], self.statement_nodes[b]
+            g1.add((s1, EXO.conflictsWith, URIRef(s2)))
+            g2.add((s2, EXO.conflictsWith, URIRef(s1)))
+
     def build_claims(self) -> None:
         """Group findings that state the same association into claims, with their support.
 
@@ -782,8 +827,11 @@ class Compiler:
                                 (EXO.modelTypeCount, len(models)),
                                 (EXO.contradictingFindingCount, len(against))):
                     g.add((c, prop, Literal(n, datatype=XSD.integer)))
-                label = (f"{PREPARATION_NOUNS.get(kind, 'preparations')} {'promote' if sign == 'up' else 'inhibit'}"
-                         f" {self._label_of_iri(affects)}")
+                label = (f"{PREPARATION_NOUNS.get(kind, 'preparations')}"
+                         + (f" carrying {', '.join(self._label_of_iri(m) for m in cargo)}" if cargo else "")
+                         + f" {'promote' if sign == 'up' else 'inhibit'} {self._label_of_iri(affects)}"
+                         + (f" in {', '.join(sorted(self._label_of_iri(d) for d in diseases))}"
+                            if diseases and diseases != [affects] else ""))
                 g.add((c, RDFS.label, Literal(f"claim: {label}", lang="en")))
 
     def _label_of_iri(self, iri: str) -> str:
@@ -1148,6 +1196,7 @@ def compile_curation(project: Project, labels=None, only: list[Path] | None = No
         result.facts += n_fact
         graphs.append((path, graph))
     comp.resolve_conflicts()
+    comp.derive_conflicts()
     comp.build_claims()
     for path, graph in graphs:
         rel = path.relative_to(project.root)
