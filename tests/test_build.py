@@ -298,7 +298,7 @@ def test_named_graphs_follow_provenance_and_are_described(built):
             quote = ox.NamedNode(q.subject.value + "/quote")
             if quote in graph_of:
                 assert graph_of[quote] == {q.graph_name.value}
-    assert n_statements >= 472
+    assert n_statements >= 471
     # the paper itself goes to its own graph; the dataset header and a shared preparation to the shared one
     for src, g in source_graph.items():
         assert graph_of[ox.NamedNode(src)] == {g}

@@ -59,6 +59,22 @@ GRAPH_FIXTURES = {
                                      "https://w3id.org/exo-rdf/ontology/TopLevel"),
     "missing-defined-by-violation": ("missing-defined-by-violation", 2,
                                      "https://w3id.org/exo-rdf/ontology/"),
+    # curation conventions (curation/README.md)
+    "animal-model-unspecified-violation": ("animal-model-unspecified-violation", 2,
+                                           "experimental model of type I diabetes"),
+    "clinical-evidence-unspecified-violation": ("clinical-evidence-unspecified-violation", 1,
+                                                "human clinical trials"),
+    "effect-disease-not-recorded-violation": ("effect-disease-not-recorded-violation", 1,
+                                              "http://purl.obolibrary.org/obo/MONDO_0000494"),
+    "family-name-without-id-violation": ("family-name-without-id-violation", 2, "Akt"),
+    "emphasis-not-recorded-violation": ("emphasis-not-recorded-violation", 1,
+                                        "https://w3id.org/exo-rdf/data/fact-e1"),
+    "one-sentence-two-kinds-violation": ("one-sentence-two-kinds-violation", 1,
+                                         "https://w3id.org/exo-rdf/data/fact-m1"),
+    "component-role-without-function-violation": ("component-role-without-function-violation", 1,
+                                                  "https://w3id.org/exo-rdf/data/fact-r1"),
+    "cross-organ-process-missing-violation": ("cross-organ-process-missing-violation", 1,
+                                              "https://w3id.org/exo-rdf/data/finding-p1"),
 }
 
 

@@ -38,6 +38,7 @@ def test_stats_text_and_json():
     assert res.exit_code == 0 and "findings" in res.output and "by knowledge level" in res.output
     data = json.loads(run("--root", str(ROOT), "stats", "--format", "json").output)
     assert data["findings"] > 100 and set(data["by_paper"]) == {"000_ce72def646c3ad8d.txt", "001_989965261ed955c0.txt"}
+    assert data["claims"] > 0 and data["conflicts"] > 0 and "conflicts with another statement" in data["by_curation_flag"]
 
 
 def test_validate_real_project_conforms():

@@ -100,6 +100,14 @@ BAD_CASES = [
     ("bad-exo-term", None, "exo:Nonsense is not a term of ontology/exo.ttl"),
     ("participants-not-integer", None, "participants must be a whole number >= 1"),
     ("yaml-syntax", None, "YAML syntax error"),
+    ("emphasis-bad-kind", "    emphasis: [{kind: loud, text: most}]\n", "'kind: loud' is not allowed"),
+    ("top-ranked-without-n", "    emphasis: [{kind: top_ranked, text: top four}]\n", "a top_ranked emphasis needs 'n'"),
+    ("source-issue-not-in-quote", "    source_issues: [{kind: typo, as_written: IRAK146, note: x}]\n",
+     "source issue as_written 'IRAK146' does not occur in the quote"),
+    ("source-issue-bad-kind", "    source_issues: [{kind: odd, as_written: Wan, note: x}]\n", "'kind: odd' is not allowed"),
+    ("conflict-unknown-id", "    conflicts_with: [t-no-such-statement]\n",
+     "'conflicts_with: t-no-such-statement' names no statement"),
+    ("process-not-go", None, "must be a GO biological process id"),
 ]
 
 
@@ -125,6 +133,8 @@ def _bad_text(case):
     if name == "participants-not-integer":
         text = text.replace("      - {type: in_vivo, organism: NCBITaxon:10116, text: rats}",
                             "      - {type: clinical, study: {id: s1, participants: nine}}")
+    if name == "process-not-go":
+        text = text.replace("text: inhibiting pyroptosis}", "text: inhibiting pyroptosis, process: MONDO:0002492}")
     if name == "yaml-syntax":
         text = text.replace("    level: study_report\n", "    level: [study_report\n", 1)
     return text
@@ -243,3 +253,89 @@ def test_cli_curate_exit_codes(tmp_project):
     assert not (tmp_project.instances_dir / "000-test.ttl").exists()
     res = runner.invoke(main, ["--root", str(tmp_project.root / "nowhere"), "curate"])
     assert res.exit_code == 2 and "is not an exo-rdf project" in res.output
+
+
+NEW_KEYS = """\
+source: 000_ce72def646c3ad8d
+statements:
+  - id: t-wan-pyroptosis
+    level: study_report
+    author: Wan et al.
+    summary: MSC exosomes alleviate AKI by inhibiting pyroptosis in rats and NRK-52E cells.
+    quote: "Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting pyroptosis in rats and NRK-52E cells [54]."
+    preparation: {kind: exosome, cell: CL:0000134}
+    effects:
+      - {direction: inhibits, affects: GO:0070269, text: inhibiting pyroptosis, process: GO:0006915,
+         emphasis: [{kind: superlative, text: alleviate}]}
+      - {direction: ameliorates, affects: MONDO:0002492, text: alleviate acute kidney injury}
+    models:
+      - {type: in_vivo, organism: NCBITaxon:10116, text: rats}
+      - {type: clinical, text: human clinical trials}
+    emphasis: [{kind: top_ranked, text: Wan et al., n: 4}]
+    source_issues: [{kind: typo, as_written: NRK-52E, note: "a test note"}]
+    conflicts_with: [{id: t-other, note: opposite direction}]
+  - id: t-other
+    level: study_report
+    summary: Another report of the same sentence, for the claim and conflict tests.
+    quote: "Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting pyroptosis in rats and NRK-52E cells [54]."
+    preparation: {kind: exosome, cell: CL:0000134}
+    effects:
+      - {direction: promotes, affects: GO:0070269, text: inhibiting pyroptosis}
+    models: [{type: unspecified}]
+  - id: t-third
+    level: study_report
+    summary: A third report stating the inhibition again.
+    quote: "Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting pyroptosis in rats and NRK-52E cells [54]."
+    preparation: {kind: exosome, cell: CL:0000134}
+    effects:
+      - {direction: decreases, affects: GO:0070269, text: inhibiting pyroptosis}
+    models: [{type: in_vitro, text: NRK-52E cells}]
+"""
+
+
+def test_emphasis_source_issue_conflict_process_and_clinical_without_study(tmp_project):
+    from rdflib import RDF
+
+    _write(tmp_project, "000-test.yaml", NEW_KEYS)
+    result = _compile(tmp_project)
+    assert result.errors == []
+    g = Graph().parse(data=result.outputs["000-test.ttl"], format="turtle")
+    f, other = EXOD["finding/t-wan-pyroptosis"], EXOD["finding/t-other"]
+    emphasis = g.value(f, EXO.hasEmphasis)
+    assert g.value(emphasis, EXO.emphasisKind) == EXO.TopRankedEmphasis and int(g.value(emphasis, EXO.rankCount)) == 4
+    effect = next(e for e in g.objects(f, EXO.hasEffect) if g.value(e, EXO.affectsProcess) is not None)
+    assert str(g.value(effect, EXO.affectsProcess)) == "http://purl.obolibrary.org/obo/GO_0006915"
+    assert g.value(g.value(effect, EXO.hasEmphasis), EXO.emphasisKind) == EXO.SuperlativeEmphasis
+    issue = g.value(f, EXO.hasSourceIssue)
+    assert g.value(issue, EXO.issueKind) == EXO.TypoIssue and str(g.value(issue, EXO.asWritten)) == "NRK-52E"
+    # conflicts are written in both directions
+    assert (f, EXO.conflictsWith, other) in g and (other, EXO.conflictsWith, f) in g
+    # clinical evidence without a study block: a clinical study of this statement, in humans, without participants
+    clinical = [m for m in g.objects(f, EXO.hasModel) if (m, RDF.type, EXO.ClinicalStudy) in g]
+    assert len(clinical) == 1 and g.value(clinical[0], EXO.participantCount) is None
+    assert str(g.value(clinical[0], EXO.organism)) == "http://purl.obolibrary.org/obo/NCBITaxon_9606"
+
+
+def test_claims_group_findings_and_count_support(tmp_project):
+    _write(tmp_project, "000-test.yaml", NEW_KEYS)
+    result = _compile(tmp_project)
+    shared = Graph().parse(data=result.outputs["shared.ttl"], format="turtle")
+    claims = {c: shared.value(c, EXO.direction) for c in shared.subjects(EXO.supportedBy, None)}
+    down = next(c for c, d in claims.items() if d == EXO.Inhibits and
+                str(shared.value(c, EXO.claimAffects)).endswith("GO_0070269"))
+    # two findings (inhibits, decreases) support it, one (promotes) goes against it; one reference [54]
+    assert set(shared.objects(down, EXO.supportedBy)) == {EXOD["finding/t-wan-pyroptosis"], EXOD["finding/t-third"]}
+    assert set(shared.objects(down, EXO.contradictedBy)) == {EXOD["finding/t-other"]}
+    assert int(shared.value(down, EXO.supportingFindingCount)) == 2
+    assert int(shared.value(down, EXO.distinctReferenceCount)) == 1
+    assert int(shared.value(down, EXO.modelTypeCount)) == 3   # in vivo and clinical (first), in vitro (third)
+    # the claim IRI depends on the association only, not on record order
+    head, rest = NEW_KEYS.split("statements:\n")
+    records = rest.split("  - id: ")[1:]
+    again = _compile_text(tmp_project, head + "statements:\n" + "".join("  - id: " + r for r in reversed(records)))
+    assert down in set(Graph().parse(data=again.outputs["shared.ttl"], format="turtle").subjects(EXO.supportedBy, None))
+
+
+def _compile_text(project, text):
+    _write(project, "000-test.yaml", text)
+    return _compile(project)

@@ -228,6 +228,22 @@ def test_ontology_html_is_the_pylode_page_when_built(server, built):
         assert b'href="/exo-rdf/ontology/Finding"' in body
 
 
+def test_conflicting_findings_link_each_other(server, instances):
+    """A conflict (exo:conflictsWith) is shown on both finding pages, each linking the other."""
+    from exo_rdf.namespaces import BASE, EXO
+
+    base, _ = server
+    a = URIRef(BASE + "data/finding/s001-tumor-angio-exo-mir16-vegf-breast-cancer")
+    b = URIRef(BASE + "data/finding/s001-tumor-support-zhu-msc-exo-vegf-erk-p38")
+    assert (a, EXO.conflictsWith, b) in instances and (b, EXO.conflictsWith, a) in instances
+    for this, other in ((a, b), (b, a)):
+        status, _, body = fetch(f"{base}exo-rdf/{str(this)[len(BASE):]}.html")
+        page = body.decode()
+        assert status == 200 and "<h2>Conflicts with</h2>" in page
+        section = page.split("<h2>Conflicts with</h2>", 1)[1].split("</ul>", 1)[0]
+        assert f'href="/exo-rdf/{str(other)[len(BASE):]}"' in section
+
+
 def test_finding_page(server, instances):
     from rdflib.namespace import RDFS
 

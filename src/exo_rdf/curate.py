@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import ExoError
-from .namespaces import EXO, EXOD, OA, PREFIXES, PROV, RO_IN_TAXON, bare_id, expand
+from .namespaces import EXO, EXOD, OA, PREFIXES, PROV, RO_IN_TAXON, bare_id, compress, expand
 from .project import Project
 from .lifecycle import LIFECYCLE_KEYS, add_provenance, check_status, resolve_replacements
 from .rdfio import atomic_write_many
@@ -76,6 +76,7 @@ PREPARATION_KINDS = {
     "cells": (EXO.CellPreparation, None, "cells"),
 }
 VESICLES = {k: v[1] for k, v in PREPARATION_KINDS.items() if v[1]}
+PREPARATION_NOUNS = {str(expand(v[1])) if v[1] else str(v[0]): v[2] for v in PREPARATION_KINDS.values()}
 CARGO_KINDS = {
     "protein": (EXO.ProteinCargo, "protein"),
     "mirna": (EXO.MiRNACargo, "miRNA"),
@@ -122,6 +123,16 @@ COMPONENT_ROLES = {
     "nucleic_acid": EXO.NucleicAcidComponentRole, "immunomodulatory": EXO.ImmunomodulatoryProteinRole,
     "characterisation_marker": EXO.CharacterisationMarkerRole,
 }
+EMPHASIS_KINDS = {"superlative": EXO.SuperlativeEmphasis, "predominant": EXO.PredominantEmphasis,
+                  "top_ranked": EXO.TopRankedEmphasis}
+SOURCE_ISSUE_KINDS = {
+    "garbled_name": EXO.GarbledNameIssue, "character": EXO.InconsistentCharacterIssue,
+    "unit": EXO.UnitIssue, "impossible_term": EXO.ImpossibleTermUseIssue,
+    "regrouped_list": EXO.RegroupedListIssue, "reference_number": EXO.ReferenceNumberIssue,
+    "misplaced_section": EXO.MisplacedSectionIssue, "internal_contradiction": EXO.InternalContradictionIssue,
+    "cross_paper_contradiction": EXO.CrossPaperContradictionIssue, "duplicated_word": EXO.DuplicatedWordIssue,
+    "typo": EXO.TypoIssue,
+}
 UNITS_TO_NM = {"nm": 1, "μm": 1000, "µm": 1000, "um": 1000, "mm": 1_000_000}
 STATEMENT_TYPES = {
     "finding": EXO.Finding, "size_range": EXO.SizeRangeStatement, "composition": EXO.CompositionStatement,
@@ -133,13 +144,14 @@ TAXON_COMMON = {"NCBITaxon:9606": "human", "NCBITaxon:10090": "mouse", "NCBITaxo
                 "NCBITaxon:9823": "pig", "NCBITaxon:10088": "mouse", "NCBITaxon:10114": "rat"}
 
 COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", "ref_note", "author", "evidence",
-               "notes", "corrections", "diseases", "mentions", "preparation", "section"} | LIFECYCLE_KEYS
+               "notes", "corrections", "diseases", "mentions", "preparation", "section", "emphasis",
+               "conflicts_with", "source_issues"} | LIFECYCLE_KEYS
 TYPE_KEYS = {
     "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
                 "dose", "schedule", "tumour_role", "compared_with"},
     "size_range": {"vesicle", "min", "max", "unit", "max_unit", "corrected_unit"},
-    "composition": {"vesicle", "role", "components"},
-    "isolation_method": {"method", "principle", "advantages", "disadvantages"},
+    "composition": {"vesicle", "role", "components", "functions"},
+    "isolation_method": {"method", "principle", "advantages", "disadvantages", "sample_sources"},
     "body_fluid": {"vesicle", "fluids"},
     "tissue_source": {"cell", "tissues"},
     "enrichment": {"vesicle", "direction", "components", "compared_with"},
@@ -149,11 +161,14 @@ PREP_KEYS = {"kind", "cell", "tissue", "taxon", "donor_disease", "product", "con
 MODEL_KEYS = {"type", "organism", "cell_line", "cell_type", "inducer", "disease", "text", "study"}
 STUDY_KEYS = {"id", "registry_id", "title", "participants", "dose", "schedule", "route", "outcome", "sponsor",
               "follow_up", "product"}
-EFFECT_KEYS = {"direction", "affects", "text", "cell", "tissue"}
+EFFECT_KEYS = {"direction", "affects", "text", "cell", "tissue", "process", "emphasis"}
+EMPHASIS_KEYS = {"kind", "text", "n"}
+SOURCE_ISSUE_KEYS = {"kind", "as_written", "note"}
+CONFLICT_KEYS = {"id", "note"}
 CARGO_KEYS = {"kind", "id", "label", "note"}
 REF_KEYS = {"id", "label", "note"}
 CONDITION_KEYS = {"kind", "label", "agent"}
-CORRECTION_KEYS = {"as_written", "reading", "note"}
+CORRECTION_KEYS = {"as_written", "reading", "note", "kind"}
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 
@@ -240,6 +255,9 @@ class Compiler:
         self.withdrawn_ids: set[str] = set()
         self.replacements: list = []          # withdrawn records' replaced_by, resolved after every file
         self.drafts: list[str] = []
+        self.statement_nodes: dict[str, tuple[Any, Any]] = {}   # id -> (file graph, statement IRI)
+        self.conflicts: list[tuple[_Ctx, dict, str, Any]] = []   # (ctx, node, this id, {id, note})
+        self.claim_inputs: list[dict[str, Any]] = []
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
@@ -574,6 +592,7 @@ class Compiler:
         if withdrawn:
             self.withdrawn_ids.add(sid)
         g.add((s, RDF.type, EXO.WithdrawnStatement if withdrawn else STATEMENT_TYPES[stype]))
+        self.statement_nodes[sid] = (g, s)
         summary = rec.get("summary")
         if not summary or not isinstance(summary, str):
             ctx.err(rec, "'summary' (one plain sentence stating the statement) is required")
@@ -680,6 +699,16 @@ class Compiler:
             g.add((c, EXO.asWritten, Literal(str(corr["as_written"]))))
             g.add((c, EXO.correctedReading, Literal(str(corr["reading"]))))
             g.add((c, EXO.curationNote, Literal(str(corr["note"]), lang="en")))
+            if corr.get("kind") is not None:
+                kind = self._choice(ctx, corr, "kind", SOURCE_ISSUE_KINDS)
+                if kind is not None:
+                    g.add((c, EXO.issueKind, kind))
+        for issue in self._list(ctx, rec, "source_issues"):
+            self._source_issue(ctx, g, s, issue, quote)
+        for emph in self._list(ctx, rec, "emphasis"):
+            self._emphasis(ctx, g, s, emph)
+        for other in self._list(ctx, rec, "conflicts_with"):
+            self.conflicts.append((ctx, rec, sid, other))
         for d in self._list(ctx, rec, "diseases"):
             iri = self.iri_of(ctx, rec, d)
             if iri is not None:
@@ -695,6 +724,207 @@ class Compiler:
 
         getattr(self, f"_{stype}")(ctx, g, s, rec)
         return stype
+
+    def _source_issue(self, ctx, g, s, issue, quote):
+        """A problem of the source with no likely reading: its kind, the text as written and a note."""
+        Literal = self.rdflib.Literal
+        if not isinstance(issue, dict):
+            ctx.err(None, f"each source issue is a mapping with kind, as_written and note, got {issue!r}")
+            return
+        self._keys(ctx, issue, SOURCE_ISSUE_KEYS, "source issue")
+        kind = self._choice(ctx, issue, "kind", SOURCE_ISSUE_KINDS)
+        if not (issue.get("as_written") and issue.get("note")):
+            ctx.err(issue, "a source issue needs 'kind', 'as_written' (text of the quote) and 'note'")
+            return
+        if quote and not _space_insensitive_in(str(issue["as_written"]), quote):
+            ctx.err(issue, f"source issue as_written '{issue['as_written']}' does not occur in the quote")
+        node = EXOD[f"{str(s)[len(str(EXOD)):]}/source-issue/{slugify(str(issue['as_written']))[:60]}"]
+        g.add((s, EXO.hasSourceIssue, node))
+        g.add((node, self.rdflib.RDF.type, EXO.SourceIssue))
+        if kind is not None:
+            g.add((node, EXO.issueKind, kind))
+        g.add((node, EXO.asWritten, Literal(str(issue["as_written"]))))
+        g.add((node, EXO.curationNote, Literal(str(issue["note"]), lang="en")))
+
+    def _emphasis(self, ctx, g, subject, emph):
+        """An emphasis or rank qualifier ("most", "mostly", "top four") on a statement or an effect."""
+        Literal, XSD = self.rdflib.Literal, self.rdflib.XSD
+        if not isinstance(emph, dict):
+            ctx.err(None, f"an emphasis is a mapping with kind and text, got {emph!r}")
+            return
+        self._keys(ctx, emph, EMPHASIS_KEYS, "emphasis")
+        kind = self._choice(ctx, emph, "kind", EMPHASIS_KINDS)
+        if not emph.get("text"):
+            ctx.err(emph, "an emphasis needs 'text': the source's words ('the most', 'mostly', 'top four')")
+            return
+        node = EXOD[f"{str(subject)[len(str(EXOD)):]}/emphasis/{slugify(str(emph['text']))[:50]}"]
+        g.add((subject, EXO.hasEmphasis, node))
+        g.add((node, self.rdflib.RDF.type, EXO.EmphasisQualifier))
+        if kind is not None:
+            g.add((node, EXO.emphasisKind, kind))
+        g.add((node, EXO.statedAs, Literal(str(emph["text"]))))
+        n = emph.get("n")
+        if n is not None:
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                ctx.err(emph, f"'n' (how many are ranked) must be a whole number >= 1, got {n!r}")
+            else:
+                g.add((node, EXO.rankCount, Literal(n, datatype=XSD.integer)))
+        elif emph.get("kind") == "top_ranked":
+            ctx.err(emph, "a top_ranked emphasis needs 'n' (e.g. 4 for 'top four')")
+
+    def resolve_conflicts(self) -> None:
+        """Link every curated conflict in both directions (conflictsWith is symmetric)."""
+        Literal = self.rdflib.Literal
+        for ctx, rec, sid, other in self.conflicts:
+            if isinstance(other, str):
+                other = {"id": other}
+            if not isinstance(other, dict) or not isinstance(other.get("id"), str):
+                ctx.err(rec, f"'conflicts_with' entries are statement ids or {{id, note}}, got {other!r}")
+                continue
+            self._keys(ctx, other, CONFLICT_KEYS, "conflict")
+            if other["id"] == sid:
+                ctx.err(rec, f"statement '{sid}' cannot conflict with itself")
+                continue
+            if other["id"] not in self.statement_nodes:
+                ctx.err(rec, f"'conflicts_with: {other['id']}' names no statement of curation/*.yaml")
+                continue
+            g1, s1 = self.statement_nodes[sid]
+            g2, s2 = self.statement_nodes[other["id"]]
+            g1.add((s1, EXO.conflictsWith, s2))
+            g2.add((s2, EXO.conflictsWith, s1))
+            if other.get("note"):
+                g1.add((s1, EXO.curationNote, Literal(f"Conflict with {other['id']}: {other['note']}", lang="en")))
+
+    def derive_conflicts(self) -> None:
+        """Link statements that conflict by rule, in both directions (documented in curation/README.md).
+
+        - Tumour role, same preparation: a tumour-promoting and a tumour-suppressing finding of the same
+          preparation node, both citing references and sharing none (different studies).
+        - Tumour role, same molecule: findings with opposite tumour roles and opposite effects (up, down)
+          on the same gene, gene group, protein or miRNA, citing different references.
+        - Size ranges: two size-range statements of the same vesicle type whose diameters in nm differ.
+        """
+        URIRef = self.rdflib.URIRef
+        up = {EXO.Promotes, EXO.Increases}
+        down = {EXO.Inhibits, EXO.Decreases, EXO.ProtectsAgainst, EXO.Ameliorates}
+        molecule = ("https://www.genenames.org/", str(PREFIXES["mirbase.mature"]), str(PREFIXES["PR"]))
+        tumour, sizes = [], []
+        for sid, (g, s) in sorted(self.statement_nodes.items()):
+            role = g.value(s, EXO.hasTumourRole)
+            if role is not None:
+                effects = set()
+                for e in g.objects(s, EXO.hasEffect):
+                    d, t = g.value(e, EXO.direction), g.value(e, EXO.affects)
+                    if t is not None and str(t).startswith(molecule) and d in up | down:
+                        effects.add((str(t), "up" if d in up else "down"))
+                tumour.append((sid, role, g.value(s, EXO.hasPreparation),
+                               frozenset(g.objects(s, EXO.citesReference)), effects))
+            if (s, self.rdflib.RDF.type, EXO.SizeRangeStatement) in g:
+                sizes.append((sid, g.value(s, EXO.vesicleType), g.value(s, EXO.minimumDiameterNm),
+                              g.value(s, EXO.maximumDiameterNm)))
+        pairs: set[tuple[str, str]] = set()
+        for i, (a, role_a, prep_a, refs_a, eff_a) in enumerate(tumour):
+            for b, role_b, prep_b, refs_b, eff_b in tumour[i + 1:]:
+                if role_a == role_b or not refs_a or not refs_b or refs_a & refs_b:
+                    continue
+                opposite = {(t, "down" if sign == "up" else "up") for t, sign in eff_a}
+                if prep_a == prep_b or opposite & eff_b:
+                    pairs.add((a, b))
+        for i, (a, ves_a, min_a, max_a) in enumerate(sizes):
+            for b, ves_b, min_b, max_b in sizes[i + 1:]:
+                if ves_a == ves_b and None not in (min_a, max_a, min_b, max_b) and \
+                        (min_a.toPython(), max_a.toPython()) != (min_b.toPython(), max_b.toPython()):
+                    pairs.add((a, b))
+        for a, b in sorted(pairs):
+            (g1, s1), (g2, s2) = self.statement_nodes[a], self.statement_nodes[b]
+            g1.add((s1, EXO.conflictsWith, URIRef(s2)))
+            g2.add((s2, EXO.conflictsWith, URIRef(s1)))
+
+    def build_claims(self) -> None:
+        """Group findings that state the same association into claims, with their support.
+
+        An association is: preparation kind, cargo molecules, affected entity, the sign of the effect
+        (promotes/increases = up; inhibits/decreases/protects_against/ameliorates = down) and the
+        diseases. Findings with the same association and sign support the claim; the same association
+        with the opposite sign, or with no_effect, goes against it. A claim is kept when at least two
+        findings support it, or one supports it and one goes against it. IRIs hash the association.
+        """
+        RDF, RDFS, Literal, XSD = self.rdflib.RDF, self.rdflib.RDFS, self.rdflib.Literal, self.rdflib.XSD
+        groups: dict[str, dict[str, Any]] = {}
+        for row in self.claim_inputs:
+            for sign, affects in row["effects"]:
+                key = json.dumps([row["kind"], row["cargo"], affects, row["diseases"]])
+                grp = groups.setdefault(key, {"up": {}, "down": {}, "none": {}})
+                grp[sign][row["iri"]] = row
+        g = self.shared
+        for key, grp in sorted(groups.items()):
+            kind, cargo, affects, diseases = json.loads(key)
+            for sign, opposite in (("up", "down"), ("down", "up")):
+                support = grp[sign]
+                against = {**grp[opposite], **grp["none"]}
+                if not support or (len(support) < 2 and not against):
+                    continue
+                digest = hashlib.sha1(f"{key}|{sign}".encode()).hexdigest()[:12]
+                c = EXOD[f"claim/{digest}"]
+                g.add((c, RDF.type, EXO.Claim))
+                g.add((c, EXO.preparationKind, self.rdflib.URIRef(kind)))
+                for m in cargo:
+                    g.add((c, EXO.claimCargo, self.rdflib.URIRef(m)))
+                g.add((c, EXO.claimAffects, self.rdflib.URIRef(affects)))
+                g.add((c, EXO.direction, EXO.Promotes if sign == "up" else EXO.Inhibits))
+                for d in diseases:
+                    g.add((c, EXO.hasDisease, self.rdflib.URIRef(d)))
+                refs, models = set(), set()
+                for iri, row in sorted(support.items()):
+                    g.add((c, EXO.supportedBy, self.rdflib.URIRef(iri)))
+                    refs.update(row["refs"])
+                    models.update(row["models"])
+                for iri in sorted(against):
+                    g.add((c, EXO.contradictedBy, self.rdflib.URIRef(iri)))
+                for prop, n in ((EXO.supportingFindingCount, len(support)),
+                                (EXO.distinctReferenceCount, len(refs)),
+                                (EXO.modelTypeCount, len(models)),
+                                (EXO.contradictingFindingCount, len(against))):
+                    g.add((c, prop, Literal(n, datatype=XSD.integer)))
+                label = (f"{PREPARATION_NOUNS.get(kind, 'preparations')}"
+                         + (f" carrying {', '.join(self._label_of_iri(m) for m in cargo)}" if cargo else "")
+                         + f" {'promote' if sign == 'up' else 'inhibit'} {self._label_of_iri(affects)}"
+                         + (f" in {', '.join(sorted(self._label_of_iri(d) for d in diseases))}"
+                            if diseases and diseases != [affects] else ""))
+                g.add((c, RDFS.label, Literal(f"claim: {label}", lang="en")))
+
+    def _label_of_iri(self, iri: str) -> str:
+        value = self.shared.value(self.rdflib.URIRef(iri), self.rdflib.RDFS.label)
+        if value is not None:
+            return str(value)
+        curie = compress(iri)
+        return self.labels(curie) or curie
+
+    def _claim_input(self, g, s, rec):
+        """Record what a compiled finding asserts, for :meth:`build_claims`."""
+        prep = rec.get("preparation") if isinstance(rec.get("preparation"), dict) else {}
+        if prep.get("kind") not in PREPARATION_KINDS:
+            return
+        cls, vesicle, _ = PREPARATION_KINDS[prep["kind"]]
+        signs = {EXO.Promotes: "up", EXO.Increases: "up", EXO.Inhibits: "down", EXO.Decreases: "down",
+                 EXO.ProtectsAgainst: "down", EXO.Ameliorates: "down", EXO.NoEffect: "none"}
+        effects = set()
+        for e in g.objects(s, EXO.hasEffect):
+            direction, affects = g.value(e, EXO.direction), g.value(e, EXO.affects)
+            if direction in signs and affects is not None:
+                effects.add((signs[direction], str(affects)))
+        if not effects:
+            return
+        models = set()
+        for m in g.objects(s, EXO.hasModel):
+            models.update(str(t) for t in g.objects(m, self.rdflib.RDF.type))
+            models.update(str(t) for t in self.shared.objects(m, self.rdflib.RDF.type))
+        self.claim_inputs.append({
+            "iri": str(s), "kind": str(expand(vesicle)) if vesicle else str(cls),
+            "cargo": sorted(str(c) for c in g.objects(s, EXO.hasCargo)),
+            "diseases": sorted(str(d) for d in g.objects(s, EXO.hasDisease)),
+            "effects": sorted(effects), "refs": sorted(str(r) for r in g.objects(s, EXO.citesReference)),
+            "models": sorted(models)})
 
     def _finding(self, ctx, g, s, rec):
         RDF, Literal = self.rdflib.RDF, self.rdflib.Literal
@@ -737,6 +967,16 @@ class Compiler:
                     iri = self.iri_of(ctx, eff, eff[key])
                     if iri is not None:
                         g.add((e, prop, iri))
+            processes = eff.get("process")
+            for proc in processes if isinstance(processes, list) else [processes] if processes else []:
+                if not (isinstance(proc, str) and proc.startswith("GO:")):
+                    ctx.err(eff, f"'process: {proc}' must be a GO biological process id (e.g. GO:0006954)")
+                    continue
+                iri = self.iri_of(ctx, eff, proc)
+                if iri is not None:
+                    g.add((e, EXO.affectsProcess, iri))
+            for emph in self._list(ctx, eff, "emphasis"):
+                self._emphasis(ctx, g, e, emph)
         models = self._list(ctx, rec, "models")
         if not models:
             ctx.err(rec, "a finding needs 'models' (use [{type: unspecified}] when the source states none)")
@@ -749,10 +989,9 @@ class Compiler:
             mcls = self._choice(ctx, m, "type", MODEL_TYPES)
             if mcls is None:
                 continue
-            if m["type"] == "clinical":
-                if not m.get("study"):
-                    ctx.err(m, "a clinical model needs 'study' (id, registry_id, participants, dose, ...)")
-                    continue
+            # Clinical evidence without registry details ("human clinical trials") becomes a clinical
+            # study of this statement, without id or participants; the shapes warn about the gap.
+            if m["type"] == "clinical" and m.get("study"):
                 node = self.study(ctx, m["study"])
                 if node is not None:
                     g.add((s, EXO.hasModel, node))
@@ -766,6 +1005,8 @@ class Compiler:
             node = EXOD[f"{str(s)[len(str(EXOD)):]}/model/{m['type'].replace('_', '-')}" + (f"-{n}" if n > 1 else "")]
             g.add((s, EXO.hasModel, node))
             g.add((node, RDF.type, mcls))
+            if m["type"] == "clinical" and not m.get("organism"):
+                g.add((node, EXO.organism, expand("NCBITaxon:9606")))
             if m["type"] == "in_vivo" and not m.get("organism"):
                 ctx.err(m, "an in_vivo model needs 'organism' (an NCBITaxon id, e.g. NCBITaxon:10116 for rat)")
             for key, prop, local in (("organism", EXO.organism, None), ("cell_line", EXO.cellLine, None),
@@ -798,6 +1039,7 @@ class Compiler:
             other = self.preparation(ctx, rec["compared_with"])
             if other is not None:
                 g.add((s, EXO.comparedWith, other))
+        self._claim_input(g, s, rec)
 
     def _common_links(self, ctx, g, s, rec):
         for c in self._list(ctx, rec, "cargo"):
@@ -874,6 +1116,10 @@ class Compiler:
         role = self._choice(ctx, rec, "role", COMPONENT_ROLES, required=False)
         if role is not None:
             g.add((s, EXO.componentRole, role))
+        for f in self._list(ctx, rec, "functions"):
+            iri = self.iri_of(ctx, rec, f, EXO.Outcome, "outcome")
+            if iri is not None:
+                g.add((s, EXO.hasFunction, iri))
 
     def _enrichment(self, ctx, g, s, rec):
         self._components(ctx, g, s, rec)
@@ -904,6 +1150,10 @@ class Compiler:
             g.add((s, EXO.isolationMethod, method))
         if rec.get("principle"):
             g.add((s, EXO.principle, Literal(str(rec["principle"]))))
+        for src in self._list(ctx, rec, "sample_sources"):
+            iri = self.iri_of(ctx, rec, src)
+            if iri is not None:
+                g.add((s, EXO.sampleSource, iri))
         for key, prop in (("advantages", EXO.advantage), ("disadvantages", EXO.disadvantage)):
             for v in self._list(ctx, rec, key):
                 g.add((s, prop, Literal(str(v))))
@@ -1010,6 +1260,9 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
         result.facts += n_fact
         graphs.append((path, graph))
     resolve_replacements(comp)
+    comp.resolve_conflicts()
+    comp.derive_conflicts()
+    comp.build_claims()
     for path, graph in graphs:
         rel = path.relative_to(project.root)
         result.outputs[f"{path.stem}.ttl"] = _header(f"{rel}") + canonical_turtle(graph)

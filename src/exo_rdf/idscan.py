@@ -28,12 +28,13 @@ __all__ = [
     "source_files",
 ]
 
-#: The id pattern of termcheck.py, plus IAO and COB and the numeric tail of HGNC IRIs.
+#: The id pattern of termcheck.py, plus IAO and COB, the numeric tail of HGNC IRIs and HGNC gene groups.
 ID_PATTERN = re.compile(
     r"(?<![A-Za-z0-9])(CL|UBERON|GO|MONDO|DOID|CHEBI|PR|RO|BFO|ECO|OBI|NCBITaxon|HGNC|IAO|COB)[:_](\d{1,9})(?![0-9])"
     r"|(?<![A-Za-z0-9])(CVCL_[0-9A-Z]{4})(?![0-9A-Za-z])"
     r"|(?<![A-Za-z0-9])(MIMAT\d{7}|MI\d{7})(?![0-9])"
     r"|hgnc_id/(\d{1,9})(?![0-9])"
+    r"|(?<![A-Za-z0-9])(?:hgnc\.genegroup:|genegroup/#!/group/)(\d{1,9})(?![0-9])"
 )
 #: Id spaces termcheck.py gives a verdict on; the test suite checks that both tools agree on them.
 TERMCHECK_SPACES = frozenset({"CL", "UBERON", "GO", "MONDO", "DOID", "CHEBI", "PR", "RO", "BFO", "ECO", "OBI",
@@ -124,8 +125,10 @@ def find_ids(text: str) -> list[tuple[str, int]]:
             curie = m.group(3)
         elif m.group(4):
             curie = m.group(4)
-        else:
+        elif m.group(5):
             curie = f"HGNC:{m.group(5)}"
+        else:
+            curie = f"hgnc.genegroup:{m.group(6)}"
         found.append((curie, m.start()))
     return found
 

@@ -113,7 +113,7 @@ PREFIX_CATEGORY = {
     "MONDO": "biolink:Disease", "GO": "biolink:BiologicalProcess", "CL": "biolink:Cell",
     "UBERON": "biolink:AnatomicalEntity", "HGNC": "biolink:Gene", "PR": "biolink:Protein",
     "CHEBI": "biolink:ChemicalEntity", "mirbase.mature": "biolink:MicroRNA",
-    "cellosaurus": "biolink:CellLine", "NCBITaxon": "biolink:OrganismTaxon",
+    "cellosaurus": "biolink:CellLine", "NCBITaxon": "biolink:OrganismTaxon", "hgnc.genegroup": "biolink:GeneFamily",
 }
 GO_BRANCH_CATEGORY = {"GO:0005575": "biolink:CellularComponent", "GO:0003674": "biolink:MolecularActivity"}
 #: Biolink category of one of our records by its exo class.
@@ -126,7 +126,7 @@ CLASS_CATEGORY = {
     "OrganelleCargo": "biolink:CellularComponent",
 }
 _PHENOTYPE_LIKE = {"biolink:Disease", "biolink:PhenotypicFeature"}
-_MOLECULES = {"biolink:Gene", "biolink:Protein", "biolink:MicroRNA", "biolink:ChemicalEntity", "biolink:Drug",
+_MOLECULES = {"biolink:Gene", "biolink:GeneFamily", "biolink:Protein", "biolink:MicroRNA", "biolink:ChemicalEntity", "biolink:Drug",
               "biolink:RNAProduct", "biolink:NoncodingRNAProduct", "biolink:NucleicAcidEntity"}
 
 

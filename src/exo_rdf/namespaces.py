@@ -225,6 +225,43 @@ class EXO(DefinedNamespace):
     statedAs: URIRef
     statedUnit: URIRef
     vesicleType: URIRef
+    Claim: URIRef
+    EmphasisQualifier: URIRef
+    EmphasisKind: URIRef
+    SuperlativeEmphasis: URIRef
+    PredominantEmphasis: URIRef
+    TopRankedEmphasis: URIRef
+    hasEmphasis: URIRef
+    emphasisKind: URIRef
+    rankCount: URIRef
+    SourceIssue: URIRef
+    SourceIssueKind: URIRef
+    GarbledNameIssue: URIRef
+    InconsistentCharacterIssue: URIRef
+    UnitIssue: URIRef
+    ImpossibleTermUseIssue: URIRef
+    RegroupedListIssue: URIRef
+    ReferenceNumberIssue: URIRef
+    MisplacedSectionIssue: URIRef
+    InternalContradictionIssue: URIRef
+    CrossPaperContradictionIssue: URIRef
+    DuplicatedWordIssue: URIRef
+    TypoIssue: URIRef
+    hasSourceIssue: URIRef
+    issueKind: URIRef
+    conflictsWith: URIRef
+    affectsProcess: URIRef
+    hasFunction: URIRef
+    sampleSource: URIRef
+    preparationKind: URIRef
+    claimCargo: URIRef
+    claimAffects: URIRef
+    supportedBy: URIRef
+    contradictedBy: URIRef
+    supportingFindingCount: URIRef
+    distinctReferenceCount: URIRef
+    modelTypeCount: URIRef
+    contradictingFindingCount: URIRef
 
 
 EXOD = Namespace(BASE + "data/")
@@ -247,6 +284,7 @@ _PREFIXES: dict[str, str] = {
     **{p: f"http://purl.obolibrary.org/obo/{p}_" for p in OBO_PREFIXES},
     # Bioregistry-preferred URI prefixes (bioregistry 0.15: get_uri_prefix).
     "HGNC": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/",
+    "hgnc.genegroup": "https://www.genenames.org/data/genegroup/#!/group/",
     "mirbase.mature": "http://mirbase.org/cgi-bin/mature.pl?mature_acc=",
     # The local part keeps its CVCL_ so that a Cellosaurus accession reads as written everywhere.
     "cellosaurus": "https://www.cellosaurus.org/",

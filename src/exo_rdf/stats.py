@@ -58,6 +58,13 @@ SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?s a ?cls . ?cls rdfs:subClassOf exo:Fact ; rdfs:label ?l .
   BIND(STR(?l) AS ?group) BIND("facts" AS ?kind)
 } GROUP BY ?group ?kind""",
+    "by_curation_flag": """
+SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  VALUES (?p ?group) { (exo:conflictsWith "conflicts with another statement") (exo:hasCorrection "correction of the source")
+                       (exo:hasSourceIssue "source issue") (exo:hasEmphasis "emphasis or rank") }
+  ?s a ?cls ; ?p ?o . ?cls rdfs:subClassOf* exo:Statement .
+  BIND(IF(?cls = exo:Finding, "findings", "facts") AS ?kind)
+} GROUP BY ?group ?kind""",
 }
 
 
@@ -66,11 +73,14 @@ class Stats:
     findings: int = 0
     facts: int = 0
     triples: int = 0
+    claims: int = 0
+    conflicts: int = 0     # pairs of statements linked by exo:conflictsWith
     #: table name -> {group: {"findings": n, "facts": n}}
     tables: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"findings": self.findings, "facts": self.facts, "triples": self.triples, **self.tables}
+        return {"findings": self.findings, "facts": self.facts, "triples": self.triples, "claims": self.claims,
+                "conflicts": self.conflicts, **self.tables}
 
 
 def compute_stats(project: Project, store: Store | None = None) -> Stats:
@@ -84,6 +94,12 @@ def compute_stats(project: Project, store: Store | None = None) -> Stats:
                 group = compress(group)
             table.setdefault(group, {"findings": 0, "facts": 0})[row["kind"].value] = int(row["n"].value)
         stats.tables[name] = dict(sorted(table.items()))
+    for row in store.query(_PREFIXES + """
+SELECT (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?pair) AS ?pairs) WHERE {
+  { ?c a exo:Claim } UNION
+  { ?a exo:conflictsWith ?b FILTER(STR(?a) < STR(?b)) BIND(CONCAT(STR(?a), " ", STR(?b)) AS ?pair) }
+}"""):
+        stats.claims, stats.conflicts = int(row["claims"].value), int(row["pairs"].value)
     for counts in stats.tables["by_paper"].values():
         stats.findings += counts["findings"]
         stats.facts += counts["facts"]
@@ -91,10 +107,12 @@ def compute_stats(project: Project, store: Store | None = None) -> Stats:
 
 
 def format_stats(stats: Stats) -> str:
-    lines = [f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)"]
+    lines = [f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)",
+             f"{stats.claims} claims, {stats.conflicts} conflicting pairs of statements"]
     titles = {"by_paper": "by paper (seed file)", "by_section": "by section", "by_model_type": "findings by model type",
               "by_organism": "findings by organism (in vivo and clinical models)",
-              "by_knowledge_level": "by knowledge level", "by_fact_type": "facts by type"}
+              "by_knowledge_level": "by knowledge level", "by_fact_type": "facts by type",
+              "by_curation_flag": "statements with curation flags"}
     for name, table in stats.tables.items():
         lines.append("")
         lines.append(titles.get(name, name))

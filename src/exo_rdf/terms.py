@@ -53,7 +53,7 @@ PARTIAL_PREFIXES = frozenset({"CHEBI", "PR", "NCBITaxon"})
 CHECKED_PREFIXES = frozenset({"CL", "UBERON", "GO", "MONDO", "DOID", "CHEBI", "PR", "RO", "BFO", "ECO", "OBI",
                               "NCBITaxon", "HGNC", "CVCL", "MIMAT", "MI", "IAO", "COB"})
 
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 
 #: The file that is authoritative for an id space among the OBO files: its stanza replaces a copy of
 #: the same term found in another file (OBI, GO and PR carry stale copies of BFO, NCBITaxon, IAO ...).
@@ -407,6 +407,13 @@ def _build(ont: Path) -> TermIndex:
             syn.append(row["name"])
             terms[row["hgnc_id"]] = Term(row["hgnc_id"], row["symbol"], row.get("status") != "Approved",
                                          tuple(syn), definition=row["name"], source=name)
+            # HGNC gene groups (families such as "Fibroblast growth factor family"), from the group columns
+            if row.get("status") == "Approved":
+                group_names = (row.get("gene_group") or "").strip('"').split("|")
+                for gid, group in zip((row.get("gene_group_id") or "").strip('"').split("|"), group_names):
+                    if gid.strip().isdigit() and group.strip():
+                        curie = f"hgnc.genegroup:{gid.strip()}"
+                        terms.setdefault(curie, Term(curie, group.strip(), False, source=name))
     name = shared_file("mirbase_mature_tsv")
     with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):

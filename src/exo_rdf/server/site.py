@@ -496,6 +496,8 @@ class Site:
             "effects": [self._effect(e) for e in ex("hasEffect")],
             "models": [self._model(m) for m in ex("hasModel")],
             "corrections": [self._correction(c) for c in ex("hasCorrection")],
+            "conflicts": sorted((self.view(v) for v in ex("conflictsWith")), key=lambda v: v.text),
+            "issues": [self._correction(c) for c in ex("hasSourceIssue")],
         }
         data["properties"] = self.property_rows(iri, skip=(_RDFS_LABEL, str(EXO.curationNote)))
         from .pageinfo import statement_record
