@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .graph import parse_turtle
 from .project import Project
-from .rdfio import atomic_write, canonical_turtle
+from .rdfio import atomic_write, canonical_graph, canonical_turtle
 
 __all__ = [
     "canonical_text",
@@ -24,7 +24,10 @@ def hand_edited_files(project: Project) -> list[Path]:
 
 
 def canonical_text(path: Path) -> str:
-    return canonical_turtle(parse_turtle(path))
+    """The canonical Turtle of ``path``. Blank nodes get canonical labels first: the serialiser orders
+    a subject's blank-node objects (property shapes, restrictions, lists) by label, and parsed labels
+    are random."""
+    return canonical_turtle(canonical_graph(parse_turtle(path)))
 
 
 def unformatted(project: Project) -> list[Path]:
