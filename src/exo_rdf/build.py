@@ -122,7 +122,7 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     outputs["context.jsonld"] = json.dumps({"@context": jsonld_context()}, indent=1) + "\n"
     outputs.update(_docs_outputs(outputs["ontology/exo-base.ttl"]))
     interop = _interop_outputs(outputs, project, version)
-    outputs[EXAMPLES_FILE] = canonical_turtle(_canonical(examples_graph(project)))
+    outputs[EXAMPLES_FILE] = canonical_turtle(canonical_graph(examples_graph(project)))
     outputs.update(_description_outputs(outputs, data_nt, ontology_nt, header, license_iri, version))
 
     dist = _write_dist(project.dist_dir, outputs)
