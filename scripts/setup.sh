@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time set-up, idempotent: a virtualenv in .venv with the package and its test tools, a Java
-# runtime for the HermiT reasoner, and Debian's Chromium + ChromeDriver for the browser tests.
+# runtime for the HermiT reasoner, Debian's Chromium + ChromeDriver for the browser tests, and Debian's
+# Virtuoso Open Source 7 binaries for exo-rdf publish virtuoso.
 # Called by `make run` and `make test`; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,20 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   else
     echo "setup: chromium and chromedriver were not found; the browser tests need them. Install them, e.g. 'sudo apt-get install chromium chromium-driver'." >&2
+    exit 2
+  fi
+fi
+
+# Virtuoso Open Source 7 for `exo-rdf publish virtuoso` and its tests: only the binaries package
+# (virtuoso-t, isql-vt). The full virtuoso-opensource package would add a system service and a debconf
+# password prompt; exo-rdf starts its own server with its own configuration instead.
+if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Virtuoso Open Source 7 (apt-get install virtuoso-opensource-7-bin)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      virtuoso-opensource-7-bin >/dev/null
+  else
+    echo "setup: virtuoso-t and isql-vt were not found; exo-rdf publish virtuoso and its tests need them. Install them, e.g. 'sudo apt-get install virtuoso-opensource-7-bin'." >&2
     exit 2
   fi
 fi

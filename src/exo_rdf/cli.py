@@ -512,7 +512,7 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
     click.echo("server stopped", err=True)
 
 
-# --- growth: the source registry, drafting, release diffs; library code in registry.py, draft.py, diff.py ----
+# The source registry, drafting and release diffs; library code in registry.py, draft.py, diff.py.
 @main.group()
 def source():
     """The source registry (sources/*.yaml): register a paper, list the registered ones."""
@@ -645,6 +645,60 @@ def released_ids(ctx, update):
     for iri in gone:
         click.echo(f"  gone: {iri}")
     ctx.exit(PROBLEMS if gone else OK)
+
+
+@main.group()
+def publish():
+    """Hand the release in dist/ to a production triple store."""
+
+
+@publish.command("virtuoso")
+@click.option("--dir", "state", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="State folder of the Virtuoso server (database, virtuoso.ini, log; default: .exo-virtuoso/).")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Release folder to publish (default: the project's dist/).")
+@click.option("--sql-port", default=0, show_default=True, type=click.IntRange(0, 65535),
+              help="SQL port on 127.0.0.1 when the server is started (0 picks a free port).")
+@click.option("--http-port", default=0, show_default=True, type=click.IntRange(0, 65535),
+              help="HTTP (SPARQL endpoint) port on 127.0.0.1 when the server is started (0 picks a free port).")
+@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="SPARQL query time limit in seconds (as serve; Virtuoso rounds up to whole seconds).")
+@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Most rows a SPARQL answer returns (as serve).")
+@click.option("--memory", "memory_gb", default=1.0, show_default=True, type=click.FloatRange(0.1, 1024),
+              help="GB of page buffers for Virtuoso.")
+@click.option("--stop", "stop_only", is_flag=True, help="Stop the server of the state folder and exit.")
+@click.pass_context
+def publish_virtuoso(ctx, state, dist, sql_port, http_port, timeout_s, max_results, memory_gb, stop_only):
+    """Publish dist/ on a Virtuoso Open Source server of our own, bound to 127.0.0.1.
+
+    Starts virtuoso-t on a database in the state folder (first time: creates it), checks the release
+    against SHA256SUMS, bulk-loads the N-Quads (one named graph per source paper), the full ontology and
+    void.ttl into new graphs, checks their counts, then switches the read-only /sparql endpoint to them
+    and drops the previous release. A failure leaves the previous release served. The server keeps
+    running after the command; --stop stops it.
+
+    \b
+    Examples:
+      exo-rdf publish virtuoso
+      exo-rdf publish virtuoso --http-port 8890 --timeout 30 --max-results 50000
+      exo-rdf publish virtuoso --stop
+    """
+    from .virtuoso import STATE_DIR, publish as run_publish, stop
+
+    project = _project(ctx)
+    state = state or project.root / STATE_DIR
+    if stop_only:
+        click.echo("Virtuoso stopped" if stop(state) else f"no Virtuoso server was running on {state}")
+        return
+    _step(f"publishing {dist or project.dist_dir} to Virtuoso ({state})")
+    result = run_publish(dist or project.dist_dir, state, sql_port=sql_port, http_port=http_port,
+                         timeout_s=timeout_s, max_results=max_results, memory_gb=memory_gb)
+    click.echo(f"loaded {result.triples:,} triples in {len(result.graphs)} named graphs, {result.union_triples:,} "
+               f"distinct triples in the default graph, in {result.load_seconds:.1f} s (total {result.seconds:.1f} s"
+               f"{', server started' if result.started else ''}); load {result.load_id}"
+               f"{f', dropped {len(result.dropped)} graphs of the previous release' if result.dropped else ''}")
+    click.echo(f"SPARQL endpoint (read-only): {result.endpoint}")
 
 
 if __name__ == "__main__":  # pragma: no cover
