@@ -142,3 +142,18 @@ def live_server(built_copy):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+# --- the `slow` marker: `make test-fast` (-m "not slow") leaves these out of the edit loop ----------------
+
+#: Fixtures that cost seconds to minutes (a build, a live server, a HermiT run over real data).
+SLOW_FIXTURES = {"built_copy", "live_server", "real_runs", "real_tbox_report", "punning_report",
+                 "unsatisfiable_report"}
+#: Test files where every test starts a reasoner, a build or a browser.
+SLOW_FILES = {"test_reason.py", "test_browser.py", "test_build.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -85,6 +85,7 @@ def test_no_cache_runs_every_step(project_copy):
     assert not any("cached" in s.summary for s in run_all(project_copy, skip=CHEAP, cache=False).steps)
 
 
+@pytest.mark.slow
 def test_full_check_in_parallel_matches_serial_and_the_reasoner_choice_is_keyed(project_copy):
     parallel = run_all(project_copy, cache=False)
     serial = run_all(project_copy, cache=False, jobs=1)
@@ -95,6 +96,7 @@ def test_full_check_in_parallel_matches_serial_and_the_reasoner_choice_is_keyed(
     assert step_key(project_copy, "reasoner", full=True) != step_key(project_copy, "reasoner")
 
 
+@pytest.mark.slow
 def test_a_curation_edit_makes_curation_stale_and_is_not_answered_from_the_cache(project_copy):
     run_all(project_copy, skip=("reasoner",))
     yaml_file = project_copy.curation_files()[0]
