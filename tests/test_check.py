@@ -118,3 +118,17 @@ def test_input_errors_are_plain_messages_not_tracebacks(project_copy):
                                     "--skip", "curation"])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "shared.ttl" in res.output
+
+
+def test_reason_command_with_konclude(tmp_path):
+    from click.testing import CliRunner
+
+    from exo_rdf.cli import main
+
+    fixture = ROOT / "tests" / "resources" / "reason" / "unsatisfiable"
+    res = CliRunner().invoke(main, ["--root", str(fixture), "reason", "--reasoner", "konclude",
+                                    "--output", str(tmp_path / "out")])
+    assert res.exit_code == 1, res.output
+    assert "2 unsatisfiable class(es)" in res.output and "(konclude)" in res.output
+    assert "unsatisfiable: https://example.org/reason-test/Hybrid (hybrid model)" in res.output
+    assert (tmp_path / "out" / "inferred-hierarchy.ttl").is_file()
