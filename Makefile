@@ -1,5 +1,5 @@
 # The two commands of the README. Both set everything up on a fresh machine first (scripts/setup.sh).
-.PHONY: run test lint format setup clean
+.PHONY: run test test-fast lint format setup clean
 
 setup:
 	@bash scripts/setup.sh
@@ -14,9 +14,14 @@ run: setup
 	.venv/bin/exo-rdf stats
 	.venv/bin/exo-rdf serve --port $(PORT)
 
-## Run the full test suite (after the lint and type checks).
+## Run the lint and type checks, then the full test suite, one worker per core (pytest-xdist; each test file stays on one worker, so a
+## file's session fixtures are computed once).
 test: setup lint
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n auto --dist loadfile
+
+## The edit loop: every test not marked slow (no HermiT, builds, servers or browsers).
+test-fast: setup
+	.venv/bin/python -m pytest -q -n auto --dist loadfile -m "not slow"
 
 ## Lint, format check and type check (configured in pyproject.toml; also a pre-commit hook).
 lint: setup

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up, idempotent: a virtualenv in .venv with the package and its test tools, a Java
-# runtime for the HermiT reasoner, Debian's Chromium + ChromeDriver for the browser tests, and Debian's
-# Virtuoso Open Source 7 binaries for exo-rdf publish virtuoso.
+# runtime for the HermiT reasoner, Debian's Konclude reasoner (the fast one of `exo-rdf check`),
+# Debian's Chromium + ChromeDriver for the browser tests, and Debian's Virtuoso Open Source 7 binaries
+# for exo-rdf publish virtuoso.
 # Called by `make run` and `make test`; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,17 @@ if ! command -v java >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
   else
     echo "setup: Java was not found; the reasoner (exo-rdf reason) needs Java 17+. Install it, e.g. 'sudo apt-get install default-jre-headless'." >&2
+    exit 2
+  fi
+fi
+
+# Konclude, the OWL 2 DL reasoner `exo-rdf check` runs by default (HermiT stays for `check --full`).
+if ! command -v Konclude >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing the Konclude reasoner (apt-get install konclude)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq konclude >/dev/null
+  else
+    echo "setup: Konclude was not found; exo-rdf check needs it (or falls back to the slow HermiT). Install it, e.g. 'sudo apt-get install konclude'." >&2
     exit 2
   fi
 fi

@@ -151,6 +151,21 @@ def live_server(built_copy):
         yield base
 
 
+# The `slow` marker: `make test-fast` (-m "not slow") leaves these out of the edit loop.
+
+#: Fixtures that cost seconds to minutes (a build, a live server, a HermiT run over real data).
+SLOW_FIXTURES = {"built_copy", "live_server", "real_runs", "real_tbox_report", "punning_report",
+                 "unsatisfiable_report"}
+#: Test files where every test starts a reasoner, a build or a browser.
+SLOW_FILES = {"test_reason.py", "test_browser.py", "test_build.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def chromium(profile_dir, *, performance_log: bool = False):
     """Debian's headless Chromium through chromedriver (both installed by scripts/setup.sh), offline-minded:
     no background networking, updates or sync. ``performance_log`` records every network request."""

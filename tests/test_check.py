@@ -85,6 +85,7 @@ def test_no_cache_runs_every_step(project_copy):
     assert not any("cached" in s.summary for s in run_all(project_copy, skip=CHEAP, cache=False).steps)
 
 
+@pytest.mark.slow
 def test_full_check_in_parallel_matches_serial_and_the_reasoner_choice_is_keyed(project_copy):
     parallel = run_all(project_copy, cache=False)
     serial = run_all(project_copy, cache=False, jobs=1)
@@ -95,6 +96,7 @@ def test_full_check_in_parallel_matches_serial_and_the_reasoner_choice_is_keyed(
     assert step_key(project_copy, "reasoner", full=True) != step_key(project_copy, "reasoner")
 
 
+@pytest.mark.slow
 def test_a_curation_edit_makes_curation_stale_and_is_not_answered_from_the_cache(project_copy):
     run_all(project_copy, skip=("reasoner",))
     yaml_file = project_copy.curation_files()[0]
@@ -116,3 +118,17 @@ def test_input_errors_are_plain_messages_not_tracebacks(project_copy):
                                     "--skip", "curation"])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "shared.ttl" in res.output
+
+
+def test_reason_command_with_konclude(tmp_path):
+    from click.testing import CliRunner
+
+    from exo_rdf.cli import main
+
+    fixture = ROOT / "tests" / "resources" / "reason" / "unsatisfiable"
+    res = CliRunner().invoke(main, ["--root", str(fixture), "reason", "--reasoner", "konclude",
+                                    "--output", str(tmp_path / "out")])
+    assert res.exit_code == 1, res.output
+    assert "2 unsatisfiable class(es)" in res.output and "(konclude)" in res.output
+    assert "unsatisfiable: https://example.org/reason-test/Hybrid (hybrid model)" in res.output
+    assert (tmp_path / "out" / "inferred-hierarchy.ttl").is_file()

@@ -148,6 +148,7 @@ def test_terms_search_and_lookup():
     assert run("--root", str(ROOT), "terms", "search", "zzqx no such term zzqx").exit_code == 1
 
 
+@pytest.mark.slow
 def test_check_without_reasoner_passes_on_the_real_project():
     res = run("--root", str(ROOT), "check", "--skip", "reasoner")
     assert res.exit_code == 0, res.output
