@@ -173,6 +173,47 @@ def first_visits(base: str, limit: int = 300) -> dict:
                                                       "max": round(latencies[-1], 2)}}
 
 
+def server_cpu(limit: int = 120) -> dict:
+    """CPU time the server spends per page on first visits (nothing cached for that page), measured in
+    this process through the real ASGI app (Starlette's TestClient), so that other load on the machine
+    does not count: every finding page, entity pages, questions, filter states of the findings browser."""
+    from starlette.testclient import TestClient
+
+    from exo_rdf.project import Project
+    from exo_rdf.server.app import create_app
+
+    app = create_app(Project.at(ROOT))
+    found: dict = {}
+    with TestClient(app) as client:
+        home = client.get("/exo-rdf/findings", headers={"Accept": "text/html"}).text
+        finding_paths = sorted(set(re.findall(r'href="(/exo-rdf/data/finding/[^"]+)"', home)))[:limit]
+        values = re.findall(r'name="([a-z-]+)" value="([^"]+)"', home)
+        states = [urllib.parse.urlencode([a, b]) for i, a in enumerate(values) for b in values[i + 1:i + 4]
+                  if a[0] != b[0]][:limit]
+        entity_paths = []
+        for path in finding_paths[:40]:
+            page = client.get(path + ".html", headers={"Accept": "text/html"}).text
+            entity_paths += re.findall(r'href="(/exo-rdf/entity/[^"]+)"', page)
+        entity_paths = sorted(set(entity_paths))[:limit]
+        cq_paths = sorted(set(re.findall(r'href="(/exo-rdf/cq/cq-[^"]+)"',
+                                         client.get("/exo-rdf/cq/").text)))
+        kinds = {"finding": [p + ".html" for p in finding_paths[40:]], "entity": entity_paths,
+                 "question": cq_paths, "findings browser (new filter state)": [f"/exo-rdf/findings?{q}" for q in states],
+                 "SPARQL editor (each example)": [f"/sparql?edit={p.rsplit('/', 1)[1]}" for p in cq_paths]}
+        for kind, paths in kinds.items():
+            costs = []
+            for path in paths:
+                start = time.process_time()
+                reply = client.get(path, headers={"Accept": "text/html"})
+                costs.append((time.process_time() - start) * 1000)
+                assert reply.status_code == 200, (path, reply.status_code)
+            costs.sort()
+            pick = lambda q: round(costs[min(len(costs) - 1, int(q * len(costs)))], 2)  # noqa: E731
+            found[kind] = {"pages": len(costs), "cpu_ms": {"50": pick(0.5), "99": pick(0.99), "max": round(costs[-1], 2)}}
+    found["worst_p99_cpu_ms"] = max(v["cpu_ms"]["99"] for v in found.values())
+    return found
+
+
 def pages(duration: int, connections: int, threads: int, timeout: float) -> dict:
     found: dict = {}
     for name, extra in (("reply cache on", []), ("reply cache off", ["--cache-size", "0"])):
@@ -217,6 +258,9 @@ def main() -> int:
     query = (ROOT / "queries" / "cq" / f"{SIMPLE_CQ}.rq").read_text(encoding="utf-8")
     qs = urllib.parse.urlencode({"query": query})
     results: dict = {"date": date.today().isoformat(), "machine": machine(), "simple_query": SIMPLE_CQ}
+    print("• server CPU per page, first visits", file=sys.stderr)
+    results["server_cpu_first_visits"] = server_cpu()
+    results["load_average_at_start"] = os.getloadavg()
     results["pages"] = pages(args.page_duration, 4, args.threads, args.timeout)
     if args.pages_only:
         return report(results, "http-pages", args.no_record)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..namespaces import PREFIXES, compress
-from .facets import BY_KEY, Facet
+from .facets import BY_KEY, Facet, bind
 
 _EXO = PREFIXES["exo"]
 
@@ -42,8 +42,7 @@ def _wrap(text: str, width: int, lines: int = 3) -> list[str]:
 
 def cross_counts(site, row: Facet, col: Facet) -> dict[tuple[str, str], int]:
     """Findings per (row value, column value), with the facet patterns of the findings browser."""
-    pattern_r = row.pattern.replace("?v", "?r").replace("?anyPrep", "?anyPrepR")
-    pattern_c = col.pattern.replace("?v", "?c").replace("?anyPrep", "?anyPrepC")
+    pattern_r, pattern_c = bind(row, "?r", "r", listing=True), bind(col, "?c", "c", listing=True)
     query = (f"SELECT ?r ?c (COUNT(DISTINCT ?f) AS ?n) WHERE {{ ?f a exo:Finding . {pattern_r} {pattern_c} "
              "FILTER(isIRI(?r) && isIRI(?c)) } GROUP BY ?r ?c")
     return {(x["r"].value, x["c"].value): int(x["n"].value) for x in site.select(query)}

@@ -43,10 +43,14 @@ def editor_context(site, params: list[tuple[str, str]]) -> dict[str, Any]:
     wanted = dict(params).get("edit", "")
     examples = [{"id": q.id, "summary": q.summary or q.id, "query": q.text} for q in site.queries]
     chosen = next((e for e in examples if e["id"] == wanted), None)
-    start = site.example_query() if chosen is None else chosen["query"]
+    # a fresh editor (and every new tab) starts with the whole canonical prefix map, folded away
+    blank = prefix_block() + "\nSELECT ?finding ?label WHERE {\n  ?finding a exo:Finding ;\n           rdfs:label ?label .\n}" \
+        "\nORDER BY ?finding\nLIMIT 10\n"
+    start = blank if chosen is None else chosen["query"]
     from .site import ENTITY_PREFIXES, MOUNT
 
-    data = {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "query": start, "base": site_base(), "mount": MOUNT,
+    data = {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "query": start, "blank": blank, "base": site_base(),
+            "mount": MOUNT,
             "entities": {p: PREFIXES[p] for p in sorted(ENTITY_PREFIXES) if p in PREFIXES}}
     return {"examples": examples, "chosen": chosen, "start": start, "editor_data": data,
             "unknown": wanted if wanted and chosen is None else None}

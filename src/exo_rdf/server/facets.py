@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,26 +37,36 @@ class Facet:
     label: str
     pattern: str      # SPARQL from ?f to ?v
     note: str = ""
+    values: str = ""  # a condition on ?v that decides which values the facet offers (not needed once ?v is
+                      # bound to a validated, offered value)
+
+    @property
+    def listing(self) -> str:
+        """The pattern with its value condition: for listing the facet's values."""
+        return f"{self.pattern} {self.values}".strip()
 
 
 _MONDO = PREFIXES["MONDO"]
+# Paths are written as chains of single triple patterns through named intermediate nodes: Oxigraph
+# evaluates "?f a/b* <value>" by walking from every ?f, but "?f a ?x . ?x b* <value>" from the value.
 FACETS: tuple[Facet, ...] = (
     Facet("paper", "Paper (seed)", "?f prov:wasDerivedFrom ?v ."),
-    Facet("section", "Section", "?f exo:hasQuote/exo:inSection ?v ."),
-    Facet("system", "Organ system", "?f exo:hasDisease/rdfs:subClassOf* ?v . ?v rdfs:subClassOf MONDO:7770006 .",
+    Facet("section", "Section", "?f exo:hasQuote ?q . ?q exo:inSection ?v ."),
+    Facet("system", "Organ system", "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v . ?v rdfs:subClassOf MONDO:7770006 .",
           "the body-system branch of MONDO that the finding's disease falls under"),
-    Facet("disease", "Disease", f'?f exo:hasDisease/rdfs:subClassOf* ?v . FILTER(STRSTARTS(STR(?v), "{_MONDO}"))',
-          "includes every narrower MONDO disease"),
+    Facet("disease", "Disease", "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v .",
+          "includes every narrower MONDO disease", f'FILTER(STRSTARTS(STR(?v), "{_MONDO}"))'),
     Facet("source", "MSC tissue source",
-          "?f exo:hasPreparation/exo:sourceTissue/(rdfs:subClassOf|rdfs:subClassOf/owl:someValuesFrom)* ?v . "
-          "FILTER EXISTS { ?anyPrep exo:sourceTissue ?v }", "includes the tissue's parts and subtypes"),
-    Facet("vesicle", "Vesicle type", "?f exo:hasPreparation/exo:vesicleType ?v ."),
-    Facet("cargo-kind", "Cargo kind", "?f exo:hasCargo/rdf:type ?v ."),
-    Facet("molecule", "Cargo molecule", "?f exo:hasCargo/exo:molecule ?v ."),
+          "?f exo:hasPreparation ?p . ?p exo:sourceTissue ?t . "
+          "?t (rdfs:subClassOf|rdfs:subClassOf/owl:someValuesFrom)* ?v .", "includes the tissue's parts and subtypes",
+          "FILTER EXISTS { ?anyPrep exo:sourceTissue ?v }"),
+    Facet("vesicle", "Vesicle type", "?f exo:hasPreparation ?p . ?p exo:vesicleType ?v ."),
+    Facet("cargo-kind", "Cargo kind", "?f exo:hasCargo ?c . ?c rdf:type ?v ."),
+    Facet("molecule", "Cargo molecule", "?f exo:hasCargo ?c . ?c exo:molecule ?v ."),
     Facet("target", "Molecular target", "?f exo:hasMolecularTarget ?v ."),
-    Facet("direction", "Effect direction", "?f exo:hasEffect/exo:direction ?v ."),
-    Facet("model", "Model type", "?f exo:hasModel/rdf:type ?v ."),
-    Facet("organism", "Organism", "?f exo:hasModel/exo:organism ?v ."),
+    Facet("direction", "Effect direction", "?f exo:hasEffect ?e . ?e exo:direction ?v ."),
+    Facet("model", "Model type", "?f exo:hasModel ?m . ?m rdf:type ?v ."),
+    Facet("organism", "Organism", "?f exo:hasModel ?m . ?m exo:organism ?v ."),
     Facet("level", "Knowledge level", "?f exo:hasKnowledgeLevel ?v ."),
     Facet("tumour", "Tumour role", "?f exo:hasTumourRole ?v ."),
 )
@@ -100,13 +111,20 @@ def _node(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
+def bind(facet: Facet, value: str, tag: str, listing: bool = False) -> str:
+    """The facet's pattern (with its value condition if ``listing``) with ``?v`` renamed ``value`` and its
+    other variables (not ?f) suffixed ``tag``, so that several facets can share one query."""
+    text = facet.listing if listing else facet.pattern
+    return re.sub(r"\?(?!f\b)(\w+)", lambda m: value if m.group(1) == "v" else f"?{m.group(1)}_{tag}", text)
+
+
 def filter_block(chosen: dict[str, list[str]], skip: str | None = None) -> str:
     """The WHERE-clause filters of a selection (values already validated), without facet ``skip``."""
     parts = []
     for n, (key, values) in enumerate(chosen.items()):
         if key == skip or not values:
             continue
-        pattern = BY_KEY[key].pattern.replace("?v", f"?sel{n}").replace("?anyPrep", f"?anyPrep{n}")
+        pattern = bind(BY_KEY[key], f"?sel{n}", str(n))
         parts.append(f"{{ {pattern} VALUES ?sel{n} {{ {' '.join(_node(v) for v in values)} }} }}")
     return "\n  ".join(parts)
 
@@ -125,7 +143,7 @@ class Browser:
     def load(self) -> "Browser":
         for facet in FACETS:
             pairs: dict[str, set[str]] = {}
-            for r in self.site.select(f"SELECT DISTINCT ?f ?v WHERE {{ ?f a exo:Finding . {facet.pattern} "
+            for r in self.site.select(f"SELECT DISTINCT ?f ?v WHERE {{ ?f a exo:Finding . {facet.listing} "
                                       "FILTER(isIRI(?v)) }"):
                 pairs.setdefault(r["v"].value, set()).add(r["f"].value)
             self.pairs[facet.key] = pairs

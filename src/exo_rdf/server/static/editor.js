@@ -18,7 +18,7 @@
     populateFromUrl: false,
     persistenceId: null,
     yasqe: { autocompleters: ["variables"], persistenceId: null, consumeShareLink: null,
-             createShareableLink: null, value: start },
+             createShareableLink: null, value: data.blank, collapsePrefixesOnLoad: true },
     yasr: { prefixes: data.prefixes, persistenceId: null, pluginOrder: ["table", "response"],
             defaultPlugin: "table" }
   });
