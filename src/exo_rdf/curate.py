@@ -141,6 +141,9 @@ def _yaml_loader():
             return super().construct_document(node)
 
     def construct_mapping(loader, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping here, found a {node.id}",
+                                                    node.start_mark)
         seen: dict = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
@@ -154,6 +157,9 @@ def _yaml_loader():
         return mapping
 
     def construct_sequence(loader, node):
+        if not isinstance(node, yaml.SequenceNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a list here, found a {node.id}",
+                                                    node.start_mark)
         return _Sequence(loader.construct_sequence(node, deep=True))
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)

@@ -146,10 +146,15 @@ def read_external(path: str | Path, max_decompressed: int | None = None) -> Exte
         triples = _parse_rdf(data, rdf_format, path, FORMAT_NAMES[fmt])
     elif fmt in ("ofn", "owx"):
         triples = _horned(data, path, fmt)
-    elif fmt == "obo":
-        triples = obo_triples(_text(data, path), path, notes)
     else:
-        triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
+        try:
+            if fmt == "obo":
+                triples = obo_triples(_text(data, path), path, notes)
+            else:
+                triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
+        except ValueError as exc:  # an id or value that makes no valid IRI or literal
+            raise InputError(path, f"invalid {FORMAT_NAMES[fmt]}: {' '.join(str(exc).split())[:200]} (an id "
+                                   "that is not a valid IRI?)") from None
     if not triples:
         raise InputError(path, f"{FORMAT_NAMES[fmt]} file holds no triples: is it empty or truncated?")
     onto = next((t.subject.value for t in triples if t.predicate == _V_().type and t.object == _V_().ontology
