@@ -419,8 +419,11 @@ def terms_search(ctx: click.Context, text: str, prefixes: tuple[str, ...], limit
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).")
 @click.option("--reason", "run_reasoner", is_flag=True, help="Run HermiT over the merge (modules where too large).")
+@click.option("--max-decompressed", default=64 << 20, show_default=True, type=click.IntRange(1),
+              help="Most bytes a compressed --with file may decompress to (a larger one is refused).")
 @click.pass_context
-def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool) -> None:
+def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool,
+          max_decompressed: int) -> None:
     """Merge our ontology and data with external ontology files and report what does not line up.
 
     \b
@@ -436,7 +439,7 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
 
     project = _project(ctx)
     _step(f"merging with {len(inputs)} external file(s)" + (" and running HermiT" if run_reasoner else ""))
-    report = run_merge(project, inputs, output=output, reason=run_reasoner)
+    report = run_merge(project, inputs, output=output, reason=run_reasoner, max_decompressed=max_decompressed)
     for item in report.inputs:
         spaces = ", ".join(f"{s} ({n})" for s, n in item.spaces.items()) or "none"
         click.echo(f"{item.path}: {item.format}; {item.triples} triples, {item.terms} terms, {item.seconds:.1f} s")

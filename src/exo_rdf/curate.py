@@ -175,37 +175,133 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 
 # --------------------------------------------------------------------------- YAML with line numbers
 
+#: Largest curation file read (the real ones are tens of kB); a bigger one is refused before parsing.
+MAX_YAML_BYTES = 4 << 20
+#: Most nodes a curation file may expand to once its aliases (``*name``) are followed: an alias may be
+#: used, but a "billion laughs" of nested aliases is refused before anything walks the expansion.
+MAX_YAML_NODES = 1_000_000
+
+
 def _yaml_loader():
     import yaml
 
-    # libyaml's parser when PyYAML has it (ten times faster); the same safe constructors either way
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: faster, and it limits nesting depth
 
-    class LineLoader(base):
-        pass
+    class LineLoader(base):  # type: ignore[misc, valid-type]
+        def construct_document(self, node):
+            _check_expansion(node)
+            return super().construct_document(node)
 
     def construct_mapping(loader, node, deep=False):
-        mapping = base.construct_mapping(loader, node, deep=deep)
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping here, found a {node.id}",
+                                                    node.start_mark)
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                first = seen.setdefault(key_node.value, key_node)
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key_node.value}' (first given at line "
+                                    f"{first.start_mark.line + 1}); give each key once", key_node.start_mark)
+        mapping = _Mapping(yaml.SafeLoader.construct_mapping(loader, node, deep=deep))
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
 
+    def construct_sequence(loader, node):
+        if not isinstance(node, yaml.SequenceNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a list here, found a {node.id}",
+                                                    node.start_mark)
+        return _Sequence(loader.construct_sequence(node, deep=True))
+
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
     return LineLoader
+
+
+class _Mapping(dict):
+    """A YAML mapping. Hashable by identity, so that a mapping written where a word is expected fails the
+    compiler's ``value in TABLE`` test with its "not allowed; use one of" message, not a TypeError."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __repr__(self) -> str:  # messages show what the curator wrote, without the line bookkeeping
+        return repr({k: v for k, v in self.items() if k != "__line__"})
+
+    __str__ = __repr__
+
+
+class _Sequence(list):
+    """A YAML list, hashable by identity for the same reason as :class:`_Mapping`."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+def _check_expansion(root) -> None:
+    """Refuse a node graph whose expansion (aliases followed) exceeds MAX_YAML_NODES, or that refers to
+    itself; linear in the number of distinct nodes (sizes are memoised per node)."""
+    import yaml
+
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                children = [c for pair in node.value for c in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                children = node.value
+            else:
+                children = []
+            total = 1 + sum(size[id(c)] for c in children)
+            size[key] = total
+            if total > MAX_YAML_NODES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the aliases here expand to more than {MAX_YAML_NODES:,} nodes; write the "
+                                "values out or use fewer nested aliases", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise yaml.constructor.ConstructorError(None, None, "an alias refers to a node that contains it "
+                                                                "(a recursive structure)", node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((c, False) for pair in node.value for c in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((c, False) for c in node.value)
 
 
 def read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExoError(f"{path}: cannot read file: {exc}") from None
+        size = Path(path).stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ExoError(f"{path}: the file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} bytes a "
+                           "curation file may have; split it into several files")
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ExoError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExoError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file "
+                       "as UTF-8") from None
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ExoError(f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+        kind = "YAML" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error"
+        raise ExoError(f"{where}: {kind}: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:
+        raise ExoError(f"{path}: YAML nested too deeply to read; flatten it") from None
 
 
 # --------------------------------------------------------------------------- result

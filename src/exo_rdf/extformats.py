@@ -68,6 +68,9 @@ FORMAT_NAMES = {
 }
 _MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"))
 _REFUSED = ((b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"))
+#: Most bytes a compressed input may decompress to (``merge --max-decompressed``); the largest shared
+#: file (miRBase OBO Graph JSON) is 24 MB.
+MAX_DECOMPRESSED = 64 << 20
 _SUPPORTED = ("RDF/XML, OWL/XML, Turtle, N-Triples, JSON-LD, OWL functional syntax, OBO, OBO Graph JSON "
               "or a cellxgene term table, optionally compressed with xz, gzip or bzip2")
 
@@ -141,24 +144,35 @@ class ExternalOntology:
 # entry point
 
 
-def read_external(path: str | Path) -> ExternalOntology:
-    """Read one external ontology file; raise :class:`InputError` naming the file when it cannot be read."""
+def read_external(path: str | Path, max_decompressed: int | None = None) -> ExternalOntology:
+    """Read one external ontology file; raise :class:`InputError` naming the file when it cannot be read.
+
+    A compressed file may decompress to at most ``max_decompressed`` bytes (default
+    :data:`MAX_DECOMPRESSED`); XML with a DOCTYPE or ENTITY declaration is refused (no entity expansion),
+    and RDF/XML must end with the end tag of its root element (a truncated file is refused)."""
     import pyoxigraph as ox
 
     path = Path(path)
     start = time.perf_counter()
-    data, compression = _decompress(path)
+    data, compression = _decompress(path, max_decompressed)
     fmt, doc = _sniff(data, path)
+    if fmt in ("rdfxml", "owx"):
+        _check_xml(data, path, FORMAT_NAMES[fmt])
     notes: list[str] = []
     if fmt in OX_EXTERNAL_FORMATS:
         rdf_format = getattr(ox.RdfFormat, OX_EXTERNAL_FORMATS[fmt])
         triples = _parse_rdf(data, rdf_format, path, FORMAT_NAMES[fmt])
     elif fmt in ("ofn", "owx"):
         triples = _horned(data, path, fmt)
-    elif fmt == "obo":
-        triples = obo_triples(_text(data, path), path, notes)
     else:
-        triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
+        try:
+            if fmt == "obo":
+                triples = obo_triples(_text(data, path), path, notes)
+            else:
+                triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
+        except ValueError as exc:  # an id or value that makes no valid IRI or literal
+            raise InputError(path, f"invalid {FORMAT_NAMES[fmt]}: {' '.join(str(exc).split())[:200]} (an id "
+                                   "that is not a valid IRI?)") from None
     if not triples:
         raise InputError(path, f"{FORMAT_NAMES[fmt]} file holds no triples: is it empty or truncated?")
     onto = next((t.subject.value for t in triples if t.predicate == _V_().type and t.object == _V_().ontology
@@ -180,7 +194,9 @@ def _V_() -> _V:
 # compression and sniffing
 
 
-def _decompress(path: Path) -> tuple[bytes, str | None]:
+def _decompress(path: Path, max_decompressed: int | None = None) -> tuple[bytes, str | None]:
+    if max_decompressed is None:
+        max_decompressed = MAX_DECOMPRESSED
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -197,22 +213,42 @@ def _decompress(path: Path) -> tuple[bytes, str | None]:
                                    "(or recompress with xz or gzip)")
     for magic, name in _MAGIC:
         if raw.startswith(magic):
-            try:
-                if name == "xz":
-                    data = lzma.decompress(raw)
-                elif name == "gzip":
-                    data = gzip.decompress(raw)
-                else:
-                    data = bz2.decompress(raw)
-            except EOFError:
-                raise InputError(path, f"{name} data is truncated (the file ends before the compressed "
-                                       "stream does): download or copy it again") from None
-            except (lzma.LZMAError, OSError, zlib.error, ValueError) as exc:
-                raise InputError(path, f"{name} data is corrupt ({exc}): download or copy it again") from None
+            data = _bounded_decompress(raw, name, path, max_decompressed)
             if not data.strip():
                 raise InputError(path, f"{name} data decompresses to an empty file")
             return data, name
     return raw, None
+
+
+def _bounded_decompress(raw: bytes, name: str, path: Path, cap: int) -> bytes:
+    """Decompress every stream of ``raw`` (xz, gzip, bzip2), never producing more than ``cap`` bytes."""
+    parts: list[bytes] = []
+    total = 0
+    data = raw
+    while True:
+        room = cap + 1 - total
+        try:
+            if name == "gzip":
+                dec = zlib.decompressobj(wbits=31)
+                chunk = dec.decompress(data, room)
+                left_over = bool(dec.unconsumed_tail)
+            else:
+                dec = lzma.LZMADecompressor() if name == "xz" else bz2.BZ2Decompressor()
+                chunk = dec.decompress(data, max_length=room)
+                left_over = not dec.needs_input and not dec.eof
+        except (lzma.LZMAError, OSError, zlib.error, ValueError, EOFError) as exc:
+            raise InputError(path, f"{name} data is corrupt ({exc}): download or copy it again") from None
+        total += len(chunk)
+        parts.append(chunk)
+        if total > cap or left_over:
+            raise InputError(path, f"{name} data decompresses to more than {cap:,} bytes (the decompressed-size "
+                                   "limit; raise it with merge --max-decompressed if this file is genuine)")
+        if not dec.eof:
+            raise InputError(path, f"{name} data is truncated (the file ends before the compressed stream does): "
+                                   "download or copy it again")
+        data = dec.unused_data
+        if not data.strip(b"\0"):  # nothing more, or the zero padding some tools append
+            return b"".join(parts)
 
 
 def sniff(data: bytes, path: Path) -> str:
@@ -248,6 +284,49 @@ def _sniff(data: bytes, path: Path) -> tuple[str, object]:
     if re.match(r"(<[^>\s]*>|_:\S+)\s+<[^>\s]*>\s", body):
         return "ntriples", None if not re.search(r"^\s*@?prefix", text, re.M | re.I) else "turtle"
     raise InputError(path, f"unknown format: the content is not {_SUPPORTED}")
+
+
+_XML_DECL_RE = re.compile(rb"<!(DOCTYPE|ENTITY)\b")
+_XML_ROOT_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_XML_SKIP_RE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+
+
+def _line_at(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _check_xml(data: bytes, path: Path, what: str) -> None:
+    """Refuse DOCTYPE / ENTITY declarations (entity expansion bombs, external entities) and a document
+    that does not end with its root element's end tag (truncated)."""
+    m = _XML_DECL_RE.search(data)
+    if m:
+        raise InputError(path, f"invalid {what}: a <!{m.group(1).decode()}> declaration is refused (entity "
+                               "declarations can expand without bound or read other files); remove the DOCTYPE "
+                               "and write the IRIs out in full", _line_at(data, m.start()))
+    pos = 0
+    if data.startswith(b"\xef\xbb\xbf"):
+        pos = 3
+    while True:
+        skip = _XML_SKIP_RE.match(data, pos)
+        if not skip or skip.end() == pos:
+            break
+        pos = skip.end()
+    root = _XML_ROOT_RE.match(data, data.find(b"<", pos))
+    if root is None:
+        return
+    end_tag = b"</" + root.group(1)
+    tail = data.rstrip()
+    while tail.endswith(b"-->"):  # trailing comments after the root element are allowed
+        start = tail.rfind(b"<!--")
+        if start < 0:
+            break
+        tail = tail[:start].rstrip()
+    closing = tail.rfind(b"<")
+    if closing < 0 or not tail.endswith(b">") or not tail[closing:].startswith(end_tag) or \
+            tail[closing + len(end_tag):closing + len(end_tag) + 1] not in (b">", b" ", b"\t", b"\n", b"\r"):
+        raise InputError(path, f"invalid {what}: the document is truncated: it ends at line {_line_at(data, len(tail))} without "
+                               f"the end tag {end_tag.decode('utf-8', 'replace')}> of its root element; download or "
+                               "copy the file again", _line_at(data, len(tail)))
 
 
 def _strip_comments(text: str) -> str:

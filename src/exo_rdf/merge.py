@@ -184,7 +184,7 @@ class MergeReport:
 
 
 def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | os.PathLike | None = None,
-          reason: bool = False) -> MergeReport:
+          reason: bool = False, max_decompressed: int | None = None) -> MergeReport:
     """Merge the project with external files, compare the ids we use, optionally reason and write.
 
     Raises :class:`~exo_rdf.errors.InputError` for an input that cannot be read (naming it) and
@@ -198,7 +198,8 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     if not paths:
         raise ExoError("merge needs at least one external file (--with FILE)")
     out_format = merge_output_format(Path(output)) if output is not None else None
-    externals = [read_external(p) for p in paths]   # every input is read before anything else happens
+    # every input is read before anything else happens
+    externals = [read_external(p, max_decompressed) for p in paths]
 
     store = load_store(data_files(project))
     project_triples = len(store)

@@ -1,0 +1,374 @@
+"""Bad inputs and attacks on the readers: curation YAML, external ontology files, the command line.
+
+Each case checks the refusal (an :class:`~exo_rdf.errors.ExoError` or exit code 2), a message naming
+the file (and line where there is one) and what to do, no traceback, and bounded time; the command-line
+cases run in a subprocess limited to 1 GB of address space. The YAML loader and the ontology readers
+are fuzzed with fixed seeds: whatever the mutation, the answer is data or a clear error, never another
+exception.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SHARED
+from exo_rdf.curate import MAX_YAML_BYTES, Compiler, _Ctx, read_yaml
+from exo_rdf.errors import ExoError, InputError
+from exo_rdf.extformats import read_external
+
+GB = 1 << 30
+ONTOLOGIES = SHARED / "ontologies"
+RO_OWL = ONTOLOGIES / "ro-2025-12-17.owl.xz"
+ECO = ONTOLOGIES / "eco-2024-07-19.obo.xz"
+CURATION = ROOT / "curation" / "000-liver-damage-repair.yaml"
+
+
+def _limit():
+    resource.setrlimit(resource.RLIMIT_AS, (GB, GB))
+
+
+def cli(*args, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``exo-rdf ARGS`` in a subprocess with at most 1 GB of address space."""
+    env = {**os.environ, "EXO_RDF_SHARED": str(SHARED)}
+    return subprocess.run([sys.executable, "-m", "exo_rdf.cli", "--root", str(cwd), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env, preexec_fn=_limit)
+
+
+def refused(result: subprocess.CompletedProcess, *words: str) -> str:
+    out = result.stdout + result.stderr
+    assert result.returncode == 2, out[-2000:]
+    assert "Traceback" not in out and "internal error" not in out, out[-2000:]
+    for word in words:
+        assert word in out, out[-2000:]
+    return out
+
+
+# --------------------------------------------------------------------------- curation YAML
+
+def yaml_error(tmp_path: Path, text: str | bytes) -> str:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    start = time.monotonic()
+    with pytest.raises(ExoError) as info:
+        read_yaml(path)
+    assert time.monotonic() - start < 10
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    return message
+
+
+def test_yaml_duplicate_top_level_key_names_both_lines(tmp_path):
+    message = yaml_error(tmp_path, "source: a\ndescription: x\nsource: b\nstatements: []\n")
+    assert f"{tmp_path / 'bad.yaml'}:3:" in message and "duplicate key 'source'" in message and "line 1" in message
+
+
+def test_yaml_duplicate_key_inside_a_statement(tmp_path):
+    message = yaml_error(tmp_path, "source: a\nstatements:\n  - id: s1\n    type: finding\n    type: general\n")
+    assert ":5:" in message and "duplicate key 'type'" in message
+
+
+def test_yaml_duplicate_key_in_a_flow_mapping(tmp_path):
+    message = yaml_error(tmp_path, "a: {direction: promotes, affects: X, direction: inhibits}\n")
+    assert "duplicate key 'direction'" in message
+
+
+def test_yaml_billion_laughs_is_refused_quickly(tmp_path):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    message = yaml_error(tmp_path, "\n".join(lines) + "\n")
+    assert "expand to more than" in message
+
+
+def test_yaml_recursive_alias_is_refused(tmp_path):
+    assert "recursive" in yaml_error(tmp_path, "a: &x\n  b: *x\n")
+
+
+def test_yaml_nested_100000_deep_is_refused(tmp_path):
+    message = yaml_error(tmp_path, "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "nesting" in message or "nested" in message
+
+
+def test_yaml_file_over_the_size_limit_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "big.yaml"
+    with open(path, "wb") as fh:
+        fh.write(b"statements:\n")
+        fh.write(b"  - {id: x, type: general}\n" * (MAX_YAML_BYTES // 26 + 10))
+        fh.write(b"  - [unclosed\n")
+    start = time.monotonic()
+    with pytest.raises(ExoError, match="split it into several files"):
+        read_yaml(path)
+    assert time.monotonic() - start < 1
+
+
+def test_yaml_non_utf8_names_the_line(tmp_path):
+    message = yaml_error(tmp_path, b"source: a\nstatements:\n  - id: caf\xe9\n")
+    assert ":3:" in message and "UTF-8" in message
+
+
+def test_yaml_tab_indentation_names_the_line(tmp_path):
+    assert ":3:" in yaml_error(tmp_path, "source: a\nstatements:\n\t- id: x\n")
+
+
+def test_yaml_python_tags_are_not_executed(tmp_path):
+    message = yaml_error(tmp_path, "a: !!python/object/apply:os.system ['echo pwned']\n")
+    assert "python/object" in message
+
+
+def test_yaml_unclosed_quote_at_the_end_names_a_line(tmp_path):
+    message = yaml_error(tmp_path, CURATION.read_text(encoding="utf-8") + '\n  - id: "unclosed\n')
+    assert "YAML syntax error" in message and ":" in message.split(str(tmp_path / "bad.yaml"))[1][:8]
+
+
+def test_yaml_legitimate_aliases_still_load(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text("study: &s {design: rct}\nother: *s\n", encoding="utf-8")
+    data = read_yaml(path)
+    assert data["other"]["design"] == "rct" and data["__line__"] == 1
+
+
+@pytest.mark.parametrize("key,value", [("type", "[finding]"), ("level", "{a: 1}"), ("route", "[iv]"),
+                                       ("direction", "[promotes, inhibits]"), ("type", "{x: y}")])
+def test_yaml_wrong_type_where_a_word_is_expected_gets_the_choices(tmp_path, key, value):
+    path = tmp_path / "types.yaml"
+    path.write_text(f"rec:\n  id: x\n  {key}: {value}\n", encoding="utf-8")
+    node = read_yaml(path)["rec"]
+    errors: list[str] = []
+    table = {"finding": 1, "general": 2}
+    assert Compiler._choice(None, _Ctx(path, errors, []), node, key, table) is None
+    assert errors and errors[0].startswith(f"{path}:2:") and "is not allowed; use one of: finding, general" in errors[0]
+    assert "__line__" not in errors[0]
+
+
+def _mutants(text: str, seed: int, count: int):
+    rng = random.Random(seed)
+    junk = ["&a ", "*a", "*b ", "- ", ": ", "{", "}", "[", "]", "'", '"', "\t", "\n", "!!map ", "!!str ", "&x [*x]",
+            "? ", "|\n", ">-\n", "%YAML 1.1\n", "---\n", "...\n", "\\", "\x00", "\ufeff", "é", "#"]
+    for _ in range(count):
+        t = text
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(t) + 1)
+            op = rng.randrange(3)
+            if op == 0:
+                t = t[:pos] + rng.choice(junk) + t[pos:]
+            elif op == 1:
+                t = t[:pos] + t[pos + rng.randint(1, 30):]
+            else:
+                end = min(len(t), pos + rng.randint(1, 200))
+                t = t[:end] + t[pos:end] + t[end:]
+        yield t
+
+
+def test_yaml_loader_fuzz_gives_data_or_a_clear_error(tmp_path):
+    text = CURATION.read_text(encoding="utf-8")[:6000]
+    path = tmp_path / "fuzz.yaml"
+    outcomes = {"data": 0, "error": 0}
+    for mutant in _mutants(text, seed=11, count=150):
+        path.write_text(mutant, encoding="utf-8", errors="surrogatepass")
+        try:
+            read_yaml(path)
+            outcomes["data"] += 1
+        except ExoError as exc:
+            assert str(exc).startswith(str(path)), exc
+            outcomes["error"] += 1
+    assert outcomes["data"] and outcomes["error"], outcomes
+
+
+# --------------------------------------------------------------------------- external ontology files
+
+def _ro_rdfxml() -> bytes:
+    return lzma.decompress(RO_OWL.read_bytes())
+
+
+def ext_error(path: Path, data: bytes, *words: str, cap: int | None = None) -> InputError:
+    path.write_bytes(data)
+    start = time.monotonic()
+    with pytest.raises(InputError) as info:
+        read_external(path, cap)
+    assert time.monotonic() - start < 20
+    assert str(info.value).startswith(str(path)), info.value
+    for word in words:
+        assert word in str(info.value), info.value
+    return info.value
+
+
+def test_xz_bomb_is_cut_at_the_limit(tmp_path):
+    ext_error(tmp_path / "bomb.obo.xz", lzma.compress(b"format-version: 1.2\n" + b"[Term]\nid: X:1\n" * 400_000),
+              "decompresses to more than 1,000,000 bytes", "--max-decompressed", cap=1_000_000)
+
+
+def test_gzip_bomb_is_cut_at_the_limit(tmp_path):
+    ext_error(tmp_path / "bomb.owl.gz", gzip.compress(b"\0" * 20_000_000), "gzip", "more than", cap=1_000_000)
+
+
+def test_bzip2_bomb_is_cut_at_the_limit(tmp_path):
+    ext_error(tmp_path / "bomb.bz2", bz2.compress(b"a" * 20_000_000), "bzip2", "more than", cap=1_000_000)
+
+
+def test_multi_stream_gzip_counts_every_stream(tmp_path):
+    member = gzip.compress(b"x" * 600_000)
+    ext_error(tmp_path / "multi.gz", member + member, "more than", cap=1_000_000)
+
+
+def test_truncated_xz_is_refused(tmp_path):
+    ext_error(tmp_path / "cut.owl.xz", RO_OWL.read_bytes()[:20_000], "truncated")
+
+
+def test_corrupt_gzip_is_refused(tmp_path):
+    good = gzip.compress(_ro_rdfxml())
+    ext_error(tmp_path / "bad.owl.gz", good[:100] + b"\xff" * 50 + good[150:], "gzip", "corrupt")
+
+
+_LOL = (b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a "lollollollollollollollollollol">\n'
+        + b"".join(b'<!ENTITY %s "%s">\n' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
+        + b']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+          b'<rdf:Description rdf:about="http://e/x"><rdf:value>&j;</rdf:value></rdf:Description>\n</rdf:RDF>\n')
+
+
+def test_entity_expansion_bomb_is_refused_before_parsing(tmp_path):
+    ext_error(tmp_path / "lol.owl", _LOL, "DOCTYPE", "refused")
+
+
+def test_external_entity_is_refused(tmp_path):
+    data = (b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/x">'
+            b'<rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>\n')
+    err = ext_error(tmp_path / "xxe.owl", data, "refused")
+    assert "root:" not in str(err)
+
+
+def test_rdfxml_cut_after_a_closing_tag_is_refused_naming_the_line(tmp_path):
+    rdf = _ro_rdfxml()
+    cut = rdf[:rdf.rfind(b"</owl:Class>") + len(b"</owl:Class>")]
+    err = ext_error(tmp_path / "cut.owl", cut, "truncated", "</rdf:RDF>")
+    assert err.line == cut.count(b"\n") + 1
+
+
+def test_rdfxml_with_trailing_comment_is_accepted(tmp_path):
+    path = tmp_path / "ok.owl"
+    path.write_bytes(_ro_rdfxml() + b"\n<!-- generated -->\n")
+    assert read_external(path).triples
+
+
+def test_owl_xml_with_doctype_is_refused(tmp_path):
+    data = (b'<?xml version="1.0"?>\n<!DOCTYPE Ontology [<!ENTITY a "x">]>\n'
+            b'<Ontology xmlns="http://www.w3.org/2002/07/owl#" ontologyIRI="http://e/o"></Ontology>\n')
+    ext_error(tmp_path / "o.owx", data, "DOCTYPE")
+
+
+def test_non_utf8_obo_names_the_line(tmp_path):
+    err = ext_error(tmp_path / "bad.obo", b"format-version: 1.2\n\n[Term]\nid: X:1\nname: caf\xe9\n", "UTF-8")
+    assert err.line == 5
+
+
+def test_empty_and_zip_inputs_are_refused(tmp_path):
+    ext_error(tmp_path / "empty.owl", b"  \n", "empty")
+    ext_error(tmp_path / "x.zip", b"PK\x03\x04" + b"\0" * 40, "zip")
+
+
+def test_ontology_reader_fuzz_gives_triples_or_a_clear_error(tmp_path):
+    rdf = _ro_rdfxml()
+    head = rdf[:rdf.find(b"</owl:Class>", 40_000) + 12] + b"\n</rdf:RDF>\n"
+    obo = lzma.decompress(ECO.read_bytes())[:20_000]
+    rng = random.Random(5)
+    junk = [b"<", b">", b"&", b"&a;", b"<!DOCTYPE x>", b"</", b'"', b"\x00", b"\xff", b"]]>", b"<![CDATA[", b"\n[Term]\n",
+            b"id: ", b"is_a: ", b"!", b"{", b"\\"]
+    path = tmp_path / "fuzz.owl"
+    seen = {"ok": 0, "error": 0}
+    for i in range(120):
+        data = bytearray(head if i % 2 == 0 else obo)
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                data[pos:pos] = rng.choice(junk)
+            else:
+                del data[pos:pos + rng.randint(1, 40)]
+        path.write_bytes(bytes(data))
+        try:
+            read_external(path)
+            seen["ok"] += 1
+        except InputError as exc:
+            assert str(exc).startswith(str(path)), exc
+            seen["error"] += 1
+    assert seen["ok"] and seen["error"], seen
+
+
+# --------------------------------------------------------------------------- the command line (1 GB limit)
+
+def test_merge_with_a_gzip_bomb_exits_2_under_1_gb(tmp_path):
+    bomb = tmp_path / "bomb.owl.gz"
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(bomb, "wb") as fh:
+        chunk = b"\0" * (1 << 20)
+        for _ in range(200):
+            fh.write(comp.compress(chunk))
+        fh.write(comp.flush())
+    assert bomb.stat().st_size < 1_000_000
+    refused(cli("merge", "--with", bomb), str(bomb), "more than 67,108,864 bytes")
+
+
+def test_merge_with_an_entity_bomb_exits_2_under_1_gb(tmp_path):
+    lol = tmp_path / "lol.owl"
+    lol.write_bytes(_LOL)
+    refused(cli("merge", "--with", lol), f"{lol}:2", "DOCTYPE")
+
+
+def test_merge_max_decompressed_option_is_applied(tmp_path):
+    refused(cli("merge", "--with", ECO, "--max-decompressed", "1000"), str(ECO), "more than 1,000 bytes")
+
+
+def test_query_with_service_on_the_command_line_is_refused_and_connects_nowhere(tmp_path):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    data = tmp_path / "d.nt"
+    data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    try:
+        for i, text in enumerate([f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/s> {{ ?s ?p ?o }} }}",
+                                  f"SELECT * WHERE {{ SERVICE SILENT <\\u0068ttp://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"]):
+            rq = tmp_path / f"svc{i}.rq"
+            rq.write_text(text, encoding="utf-8")
+            result = cli("query", rq, "--data", data)
+            if "SILENT" in text and result.returncode == 0:
+                continue  # SILENT: the failed call is an empty answer, which is what the standard says
+            refused(result, str(rq), "SERVICE (federated query) is not allowed")
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_query_nested_100000_deep_on_the_command_line_is_refused(tmp_path):
+    rq = tmp_path / "deep.rq"
+    rq.write_text("SELECT * WHERE " + "{" * 100_000 + " ?s ?p ?o " + "}" * 100_000, encoding="utf-8")
+    data = tmp_path / "d.nt"
+    data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    refused(cli("query", rq, "--data", data), str(rq), "levels deep")
+
+
+def test_serve_on_a_corrupt_dump_is_a_plain_error(built_copy, tmp_path):
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(built_copy.root / "dist", root / "dist")
+    for folder in ("ontology", "queries"):
+        shutil.copytree(built_copy.root / folder, root / folder)
+    dump = root / "dist" / "data" / "exo-data.nq"
+    text = dump.read_bytes()
+    dump.write_bytes(text[:len(text) // 2] + b"\n<broken")
+    out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), str(dump))
+    assert "cannot" in out
