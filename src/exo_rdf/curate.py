@@ -145,7 +145,7 @@ TAXON_COMMON = {"NCBITaxon:9606": "human", "NCBITaxon:10090": "mouse", "NCBITaxo
 
 COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", "ref_note", "author", "evidence",
                "notes", "corrections", "diseases", "mentions", "preparation", "section", "emphasis",
-               "conflicts_with", "source_issues"} | LIFECYCLE_KEYS
+               "conflicts_with", "source_issues", "retyped_from"} | LIFECYCLE_KEYS
 TYPE_KEYS = {
     "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
                 "dose", "schedule", "tumour_role", "compared_with"},
@@ -689,6 +689,7 @@ class Compiler:
             self.withdrawn_ids.add(sid)
         g.add((s, RDF.type, EXO.WithdrawnStatement if withdrawn else STATEMENT_TYPES[stype]))
         self.statement_nodes[sid] = (g, s)
+        self._retyped(ctx, g, s, rec, sid, stype, seed)
         summary = rec.get("summary")
         if not summary or not isinstance(summary, str):
             ctx.err(rec, "'summary' (one plain sentence stating the statement) is required")
@@ -867,6 +868,31 @@ class Compiler:
                 g.add((node, EXO.rankCount, Literal(n, datatype=XSD.integer)))
         elif emph.get("kind") == "top_ranked":
             ctx.err(emph, "a top_ranked emphasis needs 'n' (e.g. 4 for 'top four')")
+
+    def _retyped(self, ctx, g, s, rec, sid, stype, seed) -> None:
+        """A record whose statement type changed after a release keeps its earlier IRI resolving: the
+        earlier IRI becomes a withdrawn statement replaced by the current one (``retyped_from: fact``)."""
+        earlier = rec.get("retyped_from")
+        if earlier is None:
+            return
+        if earlier not in (*STATEMENT_TYPES, "fact") or earlier == stype:
+            ctx.err(rec, f"'retyped_from: {earlier}' must name the statement's earlier type: finding, fact "
+                         f"or one of {', '.join(t for t in STATEMENT_TYPES if t != 'finding')}")
+            return
+        if ("finding" if earlier == "finding" else "fact") == ("finding" if stype == "finding" else "fact"):
+            return  # the IRI did not change
+        Literal = self.rdflib.Literal
+        old = EXOD[f"{'finding' if earlier == 'finding' else 'fact'}/{sid}"]
+        g.add((old, self.rdflib.RDF.type, EXO.WithdrawnStatement))
+        summary = rec.get("summary")
+        if isinstance(summary, str) and summary.strip():
+            g.add((old, self.rdflib.RDFS.label, Literal(summary.strip(), lang="en")))
+        g.add((old, self.rdflib.OWL.deprecated, Literal(True)))
+        g.add((old, EXO.withdrawalReason, Literal(
+            f"Re-typed from {earlier} to {stype} under the curation conventions; the statement is now "
+            f"{str(s)}.", lang="en")))
+        g.add((old, expand("dcterms:isReplacedBy"), s))
+        g.add((old, PROV.wasDerivedFrom, self.source(seed)))
 
     def resolve_conflicts(self) -> None:
         """Link every curated conflict in both directions (conflictsWith is symmetric)."""
