@@ -230,6 +230,25 @@ def test_curator_dates_and_withdrawal_in_rdf(tmp_project):
     assert (EXOD["finding/t-draft"], None, None) not in g
 
 
+def test_a_retyped_statement_keeps_its_earlier_iri_as_a_withdrawn_statement(tmp_project):
+    """A fact re-typed as a finding after a release changes IRI (fact/ -> finding/); the earlier IRI keeps
+    resolving, deprecated, with the reason and the statement that replaces it."""
+    text = RECORDS.replace("  - id: t-wan-pyroptosis\n", "  - id: t-wan-pyroptosis\n    retyped_from: fact\n")
+    (tmp_project.curation_dir / "000-test.yaml").write_text(text, encoding="utf-8")
+    result = _compile(tmp_project)
+    assert result.errors == []
+    g = Graph().parse(data=result.outputs["000-test.ttl"], format="turtle")
+    old, new = EXOD["fact/t-wan-pyroptosis"], EXOD["finding/t-wan-pyroptosis"]
+    assert (old, RDF.type, EXO.WithdrawnStatement) in g and (old, OWL.deprecated, Literal(True)) in g
+    assert (old, expand("dcterms:isReplacedBy"), new) in g
+    assert "Re-typed from fact to finding" in str(g.value(old, EXO.withdrawalReason))
+    assert (new, RDF.type, EXO.Finding) in g
+    bad = RECORDS.replace("  - id: t-wan-pyroptosis\n", "  - id: t-wan-pyroptosis\n    retyped_from: finding\n")
+    (tmp_project.curation_dir / "000-test.yaml").write_text(bad, encoding="utf-8")
+    result = _compile(tmp_project)
+    assert any(":3: 'retyped_from: finding' must name the statement's earlier type" in e for e in result.errors)
+
+
 @pytest.mark.parametrize("old, new, message", [
     ("    reason: Duplicate of t-wan-pyroptosis.\n", "", "needs 'reason'"),
     ("replaced_by: t-wan-pyroptosis", "replaced_by: t-nowhere", "'t-nowhere' is not the id"),
