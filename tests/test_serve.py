@@ -151,8 +151,12 @@ def test_root_redirects_home_and_home_links(server):
     assert 'action="/exo-rdf/search"' in page
     assert set(re.findall(r'href="/exo-rdf/cq/(cq-[^"]+)"', page)) == {p.stem for p in (ROOT / "queries" / "cq").glob("*.rq")}
     assert 'href="/exo-rdf/downloads/"' in page and 'href="/exo-rdf/ontology"' in page
-    example = re.search(r'href="(/sparql\?query=[^"]+)"', page)
-    assert example, "home page links an example query"
+    example = re.search(r'href="/sparql#query=([^"]+)"', page)
+    assert example, "home page opens an example query in the editor"
+    query = urllib.parse.unquote(html.unescape(example.group(1)))
+    status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": query}),
+                            accept="application/sparql-results+json")
+    assert status == 200 and json.loads(body)["results"]["bindings"], "the example runs at the endpoint"
 
 
 @pytest.mark.parametrize("path", [FINDING, "ontology/Finding", "ontology"])
@@ -383,8 +387,12 @@ def test_cq_page_shows_its_answer_rows(server, built):
     assert table.count("<tr>") - 1 == len(expected.rows) > 0
     for value in expected.column("tissueLabel"):
         assert html.escape(value) in table
-    run_link = re.search(r'href="(/sparql\?query=[^"]+)"', page).group(1)
-    assert urllib.parse.unquote(html.unescape(run_link).split("=", 1)[1]) == find_query(built, qid).text
+    run_link = re.search(r'href="(/sparql\?edit=[^"]+)"', page).group(1)
+    assert urllib.parse.unquote(html.unescape(run_link).split("=", 1)[1]) == qid
+    editor = fetch(base + run_link.lstrip("/"), accept="text/html")[2].decode()
+    from markupsafe import escape
+
+    assert str(escape(find_query(built, qid).text)) in editor, "the editor opens with the question's text"
     listing = fetch(f"{base}exo-rdf/cq/")[2].decode()
     assert f'href="/exo-rdf/cq/{qid}"' in listing
 
