@@ -68,7 +68,8 @@ def questions() -> list[dict]:
 # pyoxigraph, in a child process
 
 
-def oxigraph_child(files: list[str], repeat: int, out: str) -> None:
+def oxigraph_child(files: list[str], repeat: int, out: str, skip: list[str]) -> None:
+    """Load, then answer every question not in ``skip``; the results file is rewritten after each one."""
     import pyoxigraph as ox
 
     from exo_rdf.graph import load_store
@@ -77,7 +78,12 @@ def oxigraph_child(files: list[str], repeat: int, out: str) -> None:
     store = load_store([Path(f) for f in files])
     load_s = time.perf_counter() - t0
     result = {"load_s": load_s, "triples": len(store), "questions": {}}
+    Path(out).write_text(json.dumps(result))
     for q in questions():
+        if q["id"] in skip:
+            continue
+        result["running"] = q["id"]
+        Path(out).write_text(json.dumps(result))
         times, rows = [], None
         for i in range(repeat + 1):
             t = time.perf_counter()
@@ -89,22 +95,54 @@ def oxigraph_child(files: list[str], repeat: int, out: str) -> None:
             rows = n
             if took > SLOW_S:
                 break
-        print(f"    oxigraph {q['id']}: {statistics.median(times):.3f} s, {rows} rows", flush=True)
         result["questions"][q["id"]] = {"median_s": statistics.median(times), "rows": rows}
+        print(f"    oxigraph {q['id']}: {statistics.median(times):.3f} s, {rows} rows", flush=True)
+    result.pop("running", None)
     Path(out).write_text(json.dumps(result))
 
 
-def run_oxigraph(files: list[Path], repeat: int, tmp: Path) -> dict:
+def run_oxigraph(files: list[Path], repeat: int, tmp: Path, budget_s: float) -> dict:
+    """Run the child; a question running longer than ``budget_s`` is recorded as such, the child killed and
+    started again (reloading the store) for the remaining questions. Peak RSS is the largest child's."""
     out = tmp / "oxigraph.json"
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(out), str(repeat), *map(str, files)],
-                            start_new_session=True)
-    _, code, usage = os.wait4(proc.pid, 0)
-    proc.returncode = code
-    if code != 0 or not out.is_file():
-        return {"status": "error", "exit": code}
-    data = json.loads(out.read_text())
-    data.update(status="ok", peak_rss_mb=usage.ru_maxrss / 1024)
-    return data
+    done: dict = {}
+    first = None
+    peak = 0.0
+    all_ids = [q["id"] for q in questions()]
+    while True:
+        out.unlink(missing_ok=True)
+        proc = subprocess.Popen([sys.executable, __file__, "--child", str(out), str(repeat), ",".join(done),
+                                 *map(str, files)], start_new_session=True)
+        running, since = None, time.perf_counter()
+        while True:
+            pid, code, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                now_running = json.loads(out.read_text()).get("running") if out.is_file() else None
+            except ValueError:
+                now_running = running
+            if now_running != running:
+                running, since = now_running, time.perf_counter()
+            if running and time.perf_counter() - since > budget_s:
+                os.killpg(proc.pid, 9)  # the child's own session: only what this script started
+                pid, code, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.5)
+        proc.returncode = code
+        peak = max(peak, usage.ru_maxrss / 1024)
+        data = json.loads(out.read_text()) if out.is_file() else None
+        if data is None:
+            return {"status": "error", "exit": code}
+        first = first or data
+        done.update(data["questions"])
+        if running and running not in done and code != 0:
+            done[running] = {"median_s": None, "rows": None, "state": f"> {budget_s:.0f} s (stopped)"}
+            print(f"    oxigraph {running}: > {budget_s:.0f} s, stopped", flush=True)
+        if all(q in done for q in all_ids) or (code == 0 and not data.get("running")):
+            break
+    return {"status": "ok", "load_s": first["load_s"], "triples": first["triples"], "questions": done,
+            "peak_rss_mb": peak}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -150,6 +188,9 @@ def run_virtuoso(files: list[Path], repeat: int, tmp: Path, memory_gb: float, qu
                 t = time.perf_counter()
                 try:
                     rows, flag = ask(result.endpoint, q["text"], query_timeout + 30)
+                except urllib.error.HTTPError as exc:  # Virtuoso says why in the body
+                    rows, flag = None, f"error {exc.code}: {' '.join(exc.read().decode(errors='replace').split())}"[:300]
+                    break
                 except (urllib.error.URLError, OSError) as exc:
                     rows, flag = None, f"error: {exc}"[:200]
                     break
@@ -244,7 +285,7 @@ def markdown(runs: list[dict], summary: dict) -> str:
 
 def main(argv=None) -> int:
     if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--child":
-        oxigraph_child(sys.argv[4:], int(sys.argv[3]), sys.argv[2])
+        oxigraph_child(sys.argv[5:], int(sys.argv[3]), sys.argv[2], [x for x in sys.argv[4].split(",") if x])
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", nargs="+", default=["1e5", "1e6", "1e7"], help="synthetic triples per run")
@@ -253,6 +294,8 @@ def main(argv=None) -> int:
     ap.add_argument("--query-timeout", type=float, default=60.0, help="Virtuoso's query time limit (s)")
     ap.add_argument("--merge-with-results", type=Path, default=None,
                     help="add these runs to an earlier results file instead of writing a new one")
+    ap.add_argument("--question-budget", type=float, default=120.0,
+                    help="pyoxigraph: a question running longer is stopped and recorded as such (s)")
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--engines", nargs="+", default=["oxigraph", "virtuoso"])
     args = ap.parse_args(argv)
@@ -277,7 +320,7 @@ def main(argv=None) -> int:
                     run[engine] = {"status": "not run"}
                     continue
                 print(f"{size:,}: {engine} ...", flush=True)
-                run[engine] = (run_oxigraph(files, args.repeat, tmp) if engine == "oxigraph" else
+                run[engine] = (run_oxigraph(files, args.repeat, tmp, args.question_budget) if engine == "oxigraph" else
                                run_virtuoso(files, args.repeat, tmp, args.memory, args.query_timeout))
                 e = run[engine]
                 print(f"  {e.get('status')}: load {e.get('load_s', 0):.1f} s, {e.get('triples', 0):,} triples, "

@@ -325,10 +325,11 @@ def _answers(endpoint):
 def test_republishing_replaces_the_release_and_drops_the_old_graphs(release_server, built_copy):
     state, first = release_server
     before = _answers(first.endpoint)
-    first_graphs = [vt.served_name(vt.UNION, first.load_id), *(g.served_as for g in first.graphs)]
+    first_id = first.load_id
+    first_graphs = [vt.served_name(vt.UNION, first_id), *(g.served_as for g in first.graphs)]
     second = vt.publish(built_copy.dist_dir, state)
-    release_server[1].__dict__.update(second.__dict__)  # later tests see the current load
-    assert second.load_id != first.load_id and not second.started
+    first.__dict__.update(second.__dict__)  # the session's record: later tests see the current load
+    assert second.load_id != first_id and not second.started
     assert sorted(second.dropped) == sorted(first_graphs)
     assert _answers(second.endpoint) == before
     served = set(vt._load_graphs(vt.running(state), lambda lid: True))
