@@ -120,7 +120,11 @@ def test_validate_exit_1_on_violation(tmp_project):
     shutil.copy(ROOT / "tests" / "resources" / "shapes" / "valid.ttl", tmp_project.instances_dir / "data.ttl")
     assert run("--root", str(tmp_project.root), "validate").exit_code == 0
     text = (tmp_project.instances_dir / "data.ttl").read_text(encoding="utf-8")
+    # without participants a clinical study is only a warning; zero participants is a violation
     (tmp_project.instances_dir / "data.ttl").write_text(text.replace("exo:participantCount 9 ;", ""), encoding="utf-8")
+    assert run("--root", str(tmp_project.root), "validate").exit_code == 0
+    (tmp_project.instances_dir / "data.ttl").write_text(text.replace("exo:participantCount 9 ;", "exo:participantCount 0 ;"),
+                                                        encoding="utf-8")
     res = run("--root", str(tmp_project.root), "validate")
     assert res.exit_code == 1 and "participants" in res.output
 
