@@ -55,10 +55,14 @@ def run_once(args: list[str]) -> tuple[float, int, int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="run only the configurations whose name contains this")
+    parser.add_argument("--name", default="check", help="results file stem (default: check)")
     opts = parser.parse_args()
     results = {}
-    out = ROOT / "benchmarks" / "results" / f"check-{dt.date.today().isoformat()}.json"
+    out = ROOT / "benchmarks" / "results" / f"{opts.name}-{dt.date.today().isoformat()}.json"
     for name, args in CONFIGS.items():
+        if opts.only not in name:
+            continue
         times, cpus, loads, codes, peak = [], [], [], set(), 0
         for _ in range(opts.repeat):
             loads.append(os.getloadavg()[0])

@@ -158,11 +158,14 @@ SLOW_FIXTURES = {"built_copy", "live_server", "real_runs", "real_tbox_report", "
                  "unsatisfiable_report"}
 #: Test files where every test starts a reasoner, a build or a browser.
 SLOW_FILES = {"test_reason.py", "test_browser.py", "test_build.py"}
+#: Tests that run pySHACL (rdflib) beside our engine: seconds each.
+SLOW_NAMES = ("test_engines_agree",)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.path.name in SLOW_FILES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (item.path.name in SLOW_FILES or item.name.startswith(SLOW_NAMES)
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.slow)
 
 
