@@ -38,9 +38,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -360,30 +357,22 @@ def _description_outputs(outputs: dict, data_nt: str, ontology_nt: str, header, 
 
 
 def _write_dist(dist: Path, outputs: dict) -> Path:
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; dist/ is for publishing
+    """Write every output and SHA256SUMS into a new folder and switch it with dist/ in one atomic step
+    (:func:`exo_rdf.atomic.replace_folder`): a killed build leaves the previous or the new release."""
+    from .atomic import fault_point, replace_folder
+
+    def fill(tmp: Path) -> None:
         sums = []
         for rel, content in sorted(outputs.items()):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             blob = content.encode("utf-8") if isinstance(content, str) else content
             path.write_bytes(blob)
+            fault_point("build")
             sums.append(f"{hashlib.sha256(blob).hexdigest()}  {rel}")
         (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-        old = dist.with_name(".dist-old")
-        if old.exists():
-            shutil.rmtree(old)
-        if dist.exists():
-            dist.rename(old)
-        tmp.rename(dist)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dist
+
+    return replace_folder(dist, fill, "build")
 
 
 # --------------------------------------------------------------------------------------------------

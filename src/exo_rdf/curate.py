@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1062,32 +1061,34 @@ def _header(source: str) -> str:
 def write_outputs(project: Project, result: CompileResult) -> list[Path]:
     """Write compiled Turtle into instances/ atomically; remove generated files whose YAML is gone.
 
-    Every file is first written to a temporary file in the same folder; only when all are written are
-    they renamed into place, so a failure leaves the previous instances/ untouched.
+    The new instances/ is written as a whole next to the old one and switched with it in one atomic step
+    (:func:`exo_rdf.atomic.replace_folder`), so a failure or a kill leaves the previous or the new folder.
     """
     if result.errors:
         raise ExoError("not writing instances/: the curation has errors:\n  " + "\n  ".join(result.errors))
+    from .atomic import fault_point, replace_folder
+
     out_dir = project.instances_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[Path, Path]] = []
-    try:
+
+    def fill(tmp: Path) -> None:
+        # Files of instances/ that curate did not generate (hand-written Turtle, notes) are kept.
+        if out_dir.is_dir():
+            for item in sorted(out_dir.iterdir()):
+                if item.name in result.outputs:
+                    continue
+                if item.is_dir():
+                    shutil.copytree(item, tmp / item.name)
+                elif item.suffix != ".ttl" or not item.read_text(encoding="utf-8").startswith(GENERATED_MARK):
+                    shutil.copy2(item, tmp / item.name)
         for name, text in sorted(result.outputs.items()):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            temps.append((Path(tmp), out_dir / name))
+            (tmp / name).write_text(text, encoding="utf-8")
+            fault_point("curate")
+
+    try:
+        replace_folder(out_dir, fill, "curate")
     except OSError as exc:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
         raise ExoError(f"cannot write into {out_dir}: {exc}") from None
-    written = []
-    for tmp, final in temps:
-        tmp.replace(final)
-        written.append(final)
-    for stale in out_dir.glob("*.ttl"):
-        if stale.name not in result.outputs and stale.read_text(encoding="utf-8").startswith(GENERATED_MARK):
-            stale.unlink()
-    return written
+    return [out_dir / name for name in sorted(result.outputs)]
 
 
 def stale_outputs(project: Project, result: CompileResult) -> list[str]:
