@@ -393,4 +393,4 @@ def _write_dist(dist: Path, outputs: dict) -> Path:
     files = {rel: (content.encode("utf-8") if isinstance(content, str) else content)
              for rel, content in sorted(outputs.items())}
     sums = [f"{hashlib.sha256(blob).hexdigest()}  {rel}" for rel, blob in files.items()]
-    return atomic_folder(dist, {**files, "SHA256SUMS": "\n".join(sums) + "\n"})
+    return atomic_folder(dist, {**files, "SHA256SUMS": "\n".join(sums) + "\n"}, "build")

@@ -23,7 +23,7 @@ from .errors import ExoError
 from .namespaces import EXO, EXOD, OA, PREFIXES, PROV, RO_IN_TAXON, bare_id, compress, expand
 from .project import Project
 from .lifecycle import LIFECYCLE_KEYS, add_provenance, check_status, resolve_replacements
-from .rdfio import atomic_write_many
+from .rdfio import atomic_folder
 from .sources import Seed, cited_numbers, slugify
 
 if TYPE_CHECKING:
@@ -1425,21 +1425,27 @@ def _header(source: str) -> str:
 def write_outputs(project: Project, result: CompileResult) -> list[Path]:
     """Write compiled Turtle into instances/ atomically; remove generated files whose YAML is gone.
 
-    Every file is first written to a temporary file in the same folder; only when all are written are
-    they renamed into place, so a failure leaves the previous instances/ untouched.
+    The new instances/ is written as a whole next to the old one and switched with it in one atomic step
+    (:func:`exo_rdf.rdfio.atomic_folder`), so a failure or a kill leaves the previous or the new folder.
     """
     if result.errors:
         raise ExoError("not writing instances/: the curation has errors:\n  " + "\n  ".join(result.errors))
+
     out_dir = project.instances_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Files of instances/ that curate does not generate (hand-written Turtle, a README) are kept.
+    files: dict[str, str | bytes] = dict(result.outputs)
+    if out_dir.is_dir():
+        for item in sorted(out_dir.rglob("*")):
+            rel = item.relative_to(out_dir).as_posix()
+            if not item.is_file() or rel in files:
+                continue
+            if item.suffix != ".ttl" or not item.read_text(encoding="utf-8").startswith(GENERATED_MARK):
+                files[rel] = item.read_bytes()
     try:
-        written = atomic_write_many((out_dir / name, text) for name, text in sorted(result.outputs.items()))
+        atomic_folder(out_dir, files, "curate")
     except OSError as exc:
         raise ExoError(f"cannot write into {out_dir}: {exc}") from None
-    for stale in out_dir.glob("*.ttl"):
-        if stale.name not in result.outputs and stale.read_text(encoding="utf-8").startswith(GENERATED_MARK):
-            stale.unlink()
-    return written
+    return [out_dir / name for name in sorted(result.outputs)]
 
 
 def stale_outputs(project: Project, result: CompileResult) -> list[str]:

@@ -125,17 +125,16 @@ def atomic_write(target: Path, content: Content) -> Path:
     return atomic_write_many([(Path(target), content)])[0]
 
 
-def atomic_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
+def atomic_folder(target: Path, files: Mapping[str, str | bytes], label: str = "folder") -> Path:
     """Replace the folder ``target`` by one holding exactly ``files`` (relative path -> content).
 
-    The new folder is built beside the old one and swapped in by two renames; on failure the old folder
-    is left as it was. Files are 0644 and folders 0755.
+    The new folder is written beside the old one and switched in by :func:`exo_rdf.atomic.replace_folder`
+    (one atomic exchange; a killed run leaves the previous or the new folder, and the next run clears
+    the leftovers). Files are 0644 and folders 0755. ``label`` names the switch for fault injection.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        os.chmod(tmp, DIR_MODE)
+    from .atomic import fault_point, replace_folder
+
+    def fill(tmp: Path) -> None:
         for rel, content in sorted(files.items()):
             path = tmp / rel
             for folder in reversed(path.relative_to(tmp).parents[:-1]):
@@ -144,18 +143,9 @@ def atomic_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
                     os.chmod(tmp / folder, DIR_MODE)
             path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
             os.chmod(path, FILE_MODE)
-        old = target.with_name(f".{target.name}-old")
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+            fault_point(label)
+
+    return replace_folder(Path(target), fill, label)
 
 
 # ---------------------------------------------------------------------------------------------
