@@ -18,7 +18,7 @@ CHEAP = ("ids", "curation", "reasoner")  # skipped where a test only needs the s
 def project_copy(tmp_path, monkeypatch):
     """A copy of the real project's knowledge folders (with its own empty .exo-cache)."""
     root = tmp_path / "proj"
-    for folder in ("ontology", "instances", "shapes", "queries", "curation"):
+    for folder in ("ontology", "instances", "shapes", "queries", "curation", "sources"):
         shutil.copytree(ROOT / folder, root / folder)
     monkeypatch.setenv("EXO_RDF_SHARED", str(SHARED))
     return Project.at(root)

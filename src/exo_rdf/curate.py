@@ -349,6 +349,7 @@ class Compiler:
         self.seen_ids: dict[str, str] = {}
         self.statement_iris: dict = {}        # statement id -> IRI
         self.withdrawn_ids: set[str] = set()
+        self.retyped: list = []               # (file graph, earlier IRI, current IRI) of re-typed statements
         self.replacements: list = []          # withdrawn records' replaced_by, resolved after every file
         self.drafts: list[str] = []
         self.statement_nodes: dict[str, tuple[Any, Any]] = {}   # id -> (file graph, statement IRI)
@@ -893,6 +894,14 @@ class Compiler:
             f"{str(s)}.", lang="en")))
         g.add((old, expand("dcterms:isReplacedBy"), s))
         g.add((old, PROV.wasDerivedFrom, self.source(seed)))
+        self.retyped.append((g, old, s))
+
+    def link_retyped(self) -> None:
+        """An earlier IRI keeps the quote, knowledge level and evidence type of the statement it was."""
+        for g, old, s in self.retyped:
+            for prop in (EXO.hasQuote, EXO.hasKnowledgeLevel, EXO.hasEvidenceType):
+                for value in g.objects(s, prop):
+                    g.add((old, prop, value))
 
     def resolve_conflicts(self) -> None:
         """Link every curated conflict in both directions (conflictsWith is symmetric)."""
@@ -1382,6 +1391,7 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
         result.facts += n_fact
         graphs.append((path, graph))
     resolve_replacements(comp)
+    comp.link_retyped()
     comp.resolve_conflicts()
     comp.derive_conflicts()
     comp.build_claims()
