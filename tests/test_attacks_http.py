@@ -20,7 +20,7 @@ import pytest
 
 from conftest import SHARED, free_port
 from exo_rdf.server.protocol import MAX_HEAD, MAX_URL
-from exo_rdf.server.querytext import MAX_NESTING
+from exo_rdf.querytext import MAX_NESTING
 from exo_rdf.server.sparql import Reply, SparqlService
 
 

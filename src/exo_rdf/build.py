@@ -53,6 +53,7 @@ from .nanopub import nanopub_outputs
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .project import Project
 from .rdfio import (
+    sorted_prefix_lines,
     atomic_folder,
     canonical_graph,
     canonical_jsonld,
@@ -330,15 +331,8 @@ def _named_graph_outputs(outputs: dict, nt: str, shared_subjects) -> dict[str, i
     # exod: is left out: pyoxigraph escapes the '/' of data IRIs in prefixed names (exod:finding\/x)
     prefixes = {k: v for k, v in PREFIXES.items() if k != "exod"}
     trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8")
-    outputs["data/exo-data.trig"] = _sorted_prefix_lines(trig)
+    outputs["data/exo-data.trig"] = sorted_prefix_lines(trig)
     return counts
-
-
-def _sorted_prefix_lines(text: str) -> str:
-    """Sort the leading @prefix lines (their order comes from a hash map inside pyoxigraph)."""
-    lines = text.splitlines(keepends=True)
-    n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
-    return "".join(sorted(lines[:n])) + "".join(lines[n:])
 
 
 # --------------------------------------------------------------------------------------------------

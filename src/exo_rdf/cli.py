@@ -517,7 +517,7 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
 
 # The source registry, drafting and release diffs; library code in registry.py, draft.py, diff.py.
 @main.group()
-def source():
+def source() -> None:
     """The source registry (sources/*.yaml): register a paper, list the registered ones."""
 
 
@@ -534,7 +534,9 @@ def source():
 @click.option("--references", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The source's reference list: a YAML list of {number, citation, doi, pmid}.")
 @click.pass_context
-def source_add(ctx, file, source_id, title, authors, year, journal, doi, pmid, licence, references):
+def source_add(ctx: click.Context, file: Path, source_id: str | None, title: str | None, authors: tuple[str, ...],
+               year: int | None, journal: str | None, doi: str | None, pmid: str | None, licence: str | None,
+               references: Path | None) -> None:
     """Register a paper: plain text, Markdown or PDF (its text is extracted and stored).
 
     Nothing is written unless every check passes (id free, text readable and not empty, PDF with
@@ -559,7 +561,7 @@ def source_add(ctx, file, source_id, title, authors, year, journal, doi, pmid, l
 
 @source.command("list")
 @click.pass_context
-def source_list(ctx):
+def source_list(ctx: click.Context) -> None:
     """List the registered sources with what is recorded of them."""
     from .registry import NOT_RECORDED, load_registry
 
@@ -574,7 +576,7 @@ def source_list(ctx):
               help="Write here instead of curation/SOURCE-draft.yaml (never overwrites).")
 @click.option("--curator", default=None, help="Your name, written into every drafted record.")
 @click.pass_context
-def draft(ctx, source_id, output, curator):
+def draft(ctx: click.Context, source_id: str, output: Path | None, curator: str | None) -> None:
     """Write a YAML skeleton of candidate statements for a registered source (every record a draft).
 
     Sentences with citations, named authors or result verbs become records with their exact quote,
@@ -601,7 +603,7 @@ def draft(ctx, source_id, output, curator):
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report here instead of standard output.")
 @click.pass_context
-def diff_cmd(ctx, old, new, fmt_, output):
+def diff_cmd(ctx: click.Context, old: Path, new: Path, fmt_: str, output: Path | None) -> None:
     """What changed between two releases (dist/ folders or release files such as exo-data.nt).
 
     Statements added, withdrawn, changed (which fields) and removed; ontology terms added,
@@ -628,7 +630,7 @@ def diff_cmd(ctx, old, new, fmt_, output):
 @main.command("released-ids")
 @click.option("--update", is_flag=True, help="Add the current statements and terms to releases/released-ids.txt.")
 @click.pass_context
-def released_ids(ctx, update):
+def released_ids(ctx: click.Context, update: bool) -> None:
     """The ids of earlier releases (releases/released-ids.txt) that `build` checks are not lost.
 
     Without --update: report how many are listed and which are gone (exit 1 if any).
@@ -651,7 +653,7 @@ def released_ids(ctx, update):
 
 
 @main.group()
-def publish():
+def publish() -> None:
     """Hand the release in dist/ to a production triple store."""
 
 
@@ -672,7 +674,8 @@ def publish():
               help="GB of page buffers for Virtuoso.")
 @click.option("--stop", "stop_only", is_flag=True, help="Stop the server of the state folder and exit.")
 @click.pass_context
-def publish_virtuoso(ctx, state, dist, sql_port, http_port, timeout_s, max_results, memory_gb, stop_only):
+def publish_virtuoso(ctx: click.Context, state: Path | None, dist: Path | None, sql_port: int, http_port: int,
+                     timeout_s: float, max_results: int, memory_gb: float, stop_only: bool) -> None:
     """Publish dist/ on a Virtuoso Open Source server of our own, bound to 127.0.0.1.
 
     Starts virtuoso-t on a database in the state folder (first time: creates it), checks the release

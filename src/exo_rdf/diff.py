@@ -25,6 +25,8 @@ from .namespaces import BASE, EXO, PREFIXES, compress, expand
 from .rdfio import SOURCE_FORMATS
 from .release import is_statement_iri
 
+__all__ = ["Release", "ReleaseDiff", "diff_json", "diff_markdown", "diff_releases", "load_release"]
+
 #: vocabularies whose IRIs are structure, not external ids
 _VOCABULARIES = tuple(PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "prov", "oa", "dcterms", "dcat", "void",
                                             "skos", "vann", "sh", "np", "bibo", "doi", "pubmed", "orcid",

@@ -22,6 +22,13 @@ from .errors import ExoError
 from .project import Project
 from .sources import Seed, cited_numbers, slugify
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .terms import TermIndex
+
+__all__ = ["KINDS", "MAX_NGRAM", "Candidate", "DraftRecord", "DraftResult", "EntityFinder", "draft", "draft_source", "draft_yaml", "reports_something", "sentences"]
+
 # Sentence ends: ., ! or ? (optionally followed by a citation or closing bracket) before white space
 # and a capital, a digit or an opening bracket; never after the abbreviations below.
 _ABBREVIATIONS = ("et al", "e.g", "i.e", "Fig", "Figs", "vs", "approx", "ca", "Dr", "No", "Ref", "Refs", "Eq",
@@ -159,7 +166,7 @@ def reports_something(sentence: str, in_legend: bool) -> bool:
 class EntityFinder:
     """Exact-name look-up of entity candidates in the term index (labels and synonyms)."""
 
-    def __init__(self, index):
+    def __init__(self, index: TermIndex) -> None:
         self.index = index
         index._build_search()
         self.exact = index._exact
@@ -370,7 +377,7 @@ class DraftResult:
 
 
 def draft(project: Project, source_id: str, *, output: Path | None = None, curator: str | None = None,
-          today: dt.date | None = None, index=None, write: bool = True) -> DraftResult:
+          today: dt.date | None = None, index: TermIndex | None = None, write: bool = True) -> DraftResult:
     """Draft a registered source into ``curation/<id>-draft.yaml`` (or ``output``); never overwrites."""
     from .registry import load_sources
 

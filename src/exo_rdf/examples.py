@@ -12,6 +12,13 @@ from __future__ import annotations
 from .namespaces import BASE, PREFIXES
 from .project import Project
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["EXAMPLES_FILE", "EXAMPLE_BASE", "examples_graph"]
+
 #: Where the examples of a release are written, inside dist/.
 EXAMPLES_FILE = "queries.ttl"
 #: The base of example IRIs: each question's page on the site.
@@ -21,7 +28,7 @@ _FORMS = {"SELECT": ("SPARQLSelectExecutable", "select"), "CONSTRUCT": ("SPARQLC
           "ASK": ("SPARQLAskExecutable", "ask")}
 
 
-def examples_graph(project: Project):
+def examples_graph(project: Project) -> Graph:
     """An rdflib graph of every competency question of ``project`` as a SHACL SPARQL executable."""
     from rdflib import Graph, Literal, Namespace, URIRef
     from rdflib.namespace import RDF, RDFS

@@ -31,6 +31,14 @@ from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
 from .registry import orcid_problem
 from .sources import slugify
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+    from rdflib import BNode, Graph, URIRef
+
+__all__ = ["CURATOR_KEYS", "LIFECYCLE_KEYS", "STATUSES", "add_provenance", "check_status", "curator_node", "resolve_replacements", "status_of"]
+
 LIFECYCLE_KEYS = {"curator", "created", "modified", "status", "reason", "replaced_by", "candidates"}
 STATUSES = ("draft", "reviewed", "withdrawn")
 CURATOR_KEYS = {"name", "orcid"}
@@ -57,7 +65,7 @@ def _date(ctx, rec, key):
     return value
 
 
-def curator_node(compiler, ctx, rec):
+def curator_node(compiler: Any, ctx: Any, rec: dict[str, Any]) -> URIRef | BNode | None:
     """The IRI of the record's curator (added to the shared graph), or None when not recorded."""
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, RDFS
@@ -90,7 +98,7 @@ def curator_node(compiler, ctx, rec):
     return iri
 
 
-def check_status(ctx, rec: dict) -> str | None:
+def check_status(ctx: Any, rec: dict[str, Any]) -> str | None:
     """The record's status, or None (with an error) when it is not one of draft, reviewed, withdrawn."""
     status = status_of(rec)
     if status not in STATUSES:
@@ -99,7 +107,7 @@ def check_status(ctx, rec: dict) -> str | None:
     return status
 
 
-def add_provenance(compiler, ctx, g, s, rec) -> None:
+def add_provenance(compiler: Any, ctx: Any, g: Graph, s: URIRef, rec: dict[str, Any]) -> None:
     """Curator and dates of a record; the withdrawal marks of a withdrawn one."""
     from rdflib import Literal
     from rdflib.namespace import OWL, XSD
@@ -129,7 +137,7 @@ def add_provenance(compiler, ctx, g, s, rec) -> None:
         compiler.replacements.append((ctx, rec, g, s, str(rec["replaced_by"])))
 
 
-def resolve_replacements(compiler) -> None:
+def resolve_replacements(compiler: Any) -> None:
     """Link each withdrawn statement to the statement that replaces it (any file; checked here)."""
     for ctx, rec, g, s, target in compiler.replacements:
         iri = compiler.statement_iris.get(target)

@@ -24,6 +24,8 @@ from __future__ import annotations
 from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
 from .release import is_statement_iri
 
+__all__ = ["NANOPUB_FILE", "graph_names", "nanopub_outputs", "nanopub_quads"]
+
 NANOPUB_FILE = "data/exo-nanopubs.trig"
 
 _PROVENANCE = {str(PROV.wasDerivedFrom), str(EXO.hasQuote), str(EXO.citesReference), str(EXO.hasEvidenceType),
@@ -88,7 +90,7 @@ def nanopub_outputs(nt: str) -> dict[str, str]:
     import pyoxigraph as ox
 
     prefixes = {k: v for k, v in PREFIXES.items() if k != "exod"}
-    from .build import _sorted_prefix_lines
+    from .rdfio import sorted_prefix_lines
 
     trig = ox.serialize(nanopub_quads(nt), format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8")
-    return {NANOPUB_FILE: _sorted_prefix_lines(trig)}
+    return {NANOPUB_FILE: sorted_prefix_lines(trig)}

@@ -432,7 +432,7 @@ def run_query(store: Store, query: StoredQuery | str) -> QueryResult:
     if isinstance(query, str):
         query = StoredQuery.from_text(query)
     from .sandbox import NETWORK_REFUSED, offline
-    from .server.querytext import MAX_NESTING, query_shape
+    from .querytext import MAX_NESTING, query_shape
 
     where = query.path if query.path is not None else query.id
     if query_shape(query.text).nesting > MAX_NESTING:  # the engine's parser recurses once per level

@@ -44,6 +44,7 @@ __all__ = [
     "QUERY_GRAPH_FORMATS",
     "QUERY_TABLE_FORMATS",
     "RDF_SUFFIXES",
+    "sorted_prefix_lines",
     "REPORT_FORMATS",
     "SOURCE_FORMATS",
     "TABLE_OFFERS",
@@ -165,6 +166,13 @@ SOURCE_FORMATS = RDF_SUFFIXES
 OX_EXTERNAL_FORMATS: Mapping[str, str] = {
     "rdfxml": "RDF_XML", "turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD",
 }
+
+
+def sorted_prefix_lines(text: str) -> str:
+    """Sort the leading @prefix lines (their order comes from a hash map inside pyoxigraph)."""
+    lines = text.splitlines(keepends=True)
+    n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+    return "".join(sorted(lines[:n])) + "".join(lines[n:])
 
 
 def store_format(path: Path) -> tuple[str, bool]:

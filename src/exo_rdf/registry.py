@@ -23,6 +23,14 @@ from pathlib import Path
 from .errors import ExoError
 from .project import Project
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from .sources import Seed
+
+__all__ = ["BIBLIOGRAPHIC_FIELDS", "DOI_RE", "LAYOUTS", "NOT_RECORDED", "ORCID_RE", "PMID_RE", "RECORD_KEYS", "REFERENCE_KEYS", "SHARED_PREFIX", "SOURCE_ID_RE", "AddedSource", "Reference", "SourceRecord", "add_source", "doi_problem", "load_registry", "load_sources", "orcid_checksum_ok", "orcid_problem", "pmid_problem", "read_reference_list", "record_files", "registry_graph", "sha256_of", "sources_dir"]
+
 #: fields of a registry record, in the order they are written
 RECORD_KEYS = ("id", "label", "title", "authors", "year", "journal", "doi", "pmid", "licence", "text",
                "layout", "sha256", "references")
@@ -47,7 +55,7 @@ def doi_problem(value: str) -> str | None:
     return None
 
 
-def pmid_problem(value) -> str | None:
+def pmid_problem(value: object) -> str | None:
     """Why ``value`` is not a PubMed id (1 to 9 digits, no leading zero), or None."""
     if not PMID_RE.match(str(value).strip()):
         return f"PMID {value!r} is malformed: a PubMed id is 1 to 9 digits with no leading zero, e.g. 31234567"
@@ -64,7 +72,7 @@ def orcid_checksum_ok(orcid: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
-def orcid_problem(value) -> str | None:
+def orcid_problem(value: object) -> str | None:
     """Why ``value`` is not an ORCID iD (0000-0002-1825-0097 form with a valid check digit), or None."""
     text = str(value).strip()
     if not ORCID_RE.match(text):
@@ -236,7 +244,7 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_sources(project: Project):
+def load_sources(project: Project) -> dict[str, Seed]:
     """The parsed text of every source, keyed by source id (:class:`exo_rdf.sources.Seed` values).
 
     Each text carries its registry record (``seed.record``); a text whose SHA-256 differs from the
@@ -269,7 +277,7 @@ def load_sources(project: Project):
 BIBLIOGRAPHIC_FIELDS = ("title", "authors", "year", "journal", "DOI", "PMID", "licence", "reference list")
 
 
-def registry_graph(records: dict[str, SourceRecord]):
+def registry_graph(records: dict[str, SourceRecord]) -> Graph:
     """The registry as RDF (instances/sources.ttl): each source's bibliographic record, an
     ``exo:notRecorded`` naming each field with no value, and its reference list where registered."""
     import rdflib

@@ -17,6 +17,13 @@ from .errors import ExoError
 from .namespaces import EXO, EXOD
 from .project import Project
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["RELEASED_IDS", "ReleasedIds", "check_released", "current_ids", "draft_records", "is_statement_iri", "read_released", "refuse_drafts", "released_file", "update_released"]
+
 RELEASED_IDS = Path("releases") / "released-ids.txt"
 _STATEMENT_RE = re.compile(re.escape(str(EXOD)) + r"(?:finding|fact)/[a-z0-9][a-z0-9-]*$")
 
@@ -50,7 +57,7 @@ def is_statement_iri(iri: str) -> bool:
     return bool(_STATEMENT_RE.match(iri))
 
 
-def current_ids(data, ontology) -> set[str]:
+def current_ids(data: Graph, ontology: Graph) -> set[str]:
     """Statement IRIs in ``data`` and our term IRIs in ``ontology`` (rdflib graphs)."""
     ids = {str(s) for s in set(data.subjects()) if is_statement_iri(str(s))}
     ns = str(EXO._NS)
@@ -66,7 +73,7 @@ def read_released(project: Project) -> set[str]:
             if line.strip() and not line.startswith("#")}
 
 
-def check_released(project: Project, data, ontology) -> None:
+def check_released(project: Project, data: Graph, ontology: Graph) -> None:
     """Raise when an id of an earlier release is gone from ``data`` and ``ontology``."""
     gone = sorted(read_released(project) - current_ids(data, ontology))
     if gone:

@@ -15,6 +15,11 @@ from pathlib import Path
 
 from .errors import ExoError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = [
     "Section",
     "Seed",
@@ -92,7 +97,7 @@ def slugify(text: str) -> str:
     return text.strip("-") or "x"
 
 
-def split_lines(text: str):
+def split_lines(text: str) -> tuple[list[str], list[int], Callable[[int], bool]]:
     """The lines of ``text``, the offset where each starts, and a test for a blank (or missing) line."""
     lines = text.split("\n")
     starts, pos = [], 0

@@ -17,6 +17,8 @@ from pathlib import Path
 from .errors import ExoError
 from .sources import Section, Seed, split_lines
 
+__all__ = ["FRONT_MATTER", "MAX_TEXT_BYTES", "check_text_bytes", "parse_text", "pdf_text", "sections_of"]
+
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _FIGURE = re.compile(r"^[*_]{0,2}(?:Fig\.|Figure|Fig)\s*(\d+)\b", re.IGNORECASE)
 _TABLE = re.compile(r"^[*_]{0,2}Table\s+(\d+)\b", re.IGNORECASE)

@@ -44,6 +44,8 @@ from pathlib import Path
 from .errors import ExoError
 from .namespaces import EXOD
 
+__all__ = ["BUFFERS_PER_GB", "HOST", "INSTALL_HINT", "ISQL_BIN", "LOG_TAIL", "RELEASE_FILES", "SERVER_BIN", "STATE_DIR", "UNION", "LoadedGraph", "PublishResult", "Server", "ini_text", "isql", "load_files", "log_tail", "programs", "publish", "role_graph", "running", "served_name", "start", "stop", "verify_release"]
+
 HOST = "127.0.0.1"
 STATE_DIR = ".exo-virtuoso"
 SERVER_BIN = "virtuoso-t"
@@ -488,9 +490,9 @@ def _prepare(source: Path, role: str, folder: Path, load_id: str, union: set[int
     import pyoxigraph as ox
 
     from .errors import InputError
-    from .graph import _STORE_FORMATS
+    from .rdfio import store_format
 
-    fmt = getattr(ox.RdfFormat, _STORE_FORMATS.get(source.suffix.lower(), "TURTLE"))
+    fmt = getattr(ox.RdfFormat, store_format(source)[0])
     default = served_name(role_graph(role), load_id)
     target = folder / f"{len(list(folder.glob('*.nq'))):02d}-{role}.nq"
     prepared = _Prepared(target, default, {}, {default: role_graph(role)})

@@ -17,6 +17,14 @@ from urllib.parse import urlencode
 from ..namespaces import PREFIXES, compress
 from .facets import BY_KEY, Facet, bind
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .facets import Browser
+    from .site import Site
+
+__all__ = ["ROLES", "bars", "cross_counts", "entity_roles", "finding_diagram", "finding_parts", "heat_map"]
+
 _EXO = PREFIXES["exo"]
 
 
@@ -40,7 +48,7 @@ def _wrap(text: str, width: int, lines: int = 3) -> list[str]:
     return [_short(x, width) for x in out]
 
 
-def cross_counts(site, row: Facet, col: Facet) -> dict[tuple[str, str], int]:
+def cross_counts(site: Site, row: Facet, col: Facet) -> dict[tuple[str, str], int]:
     """Findings per (row value, column value), with the facet patterns of the findings browser."""
     pattern_r, pattern_c = bind(row, "?r", "r", listing=True), bind(col, "?c", "c", listing=True)
     query = (f"SELECT ?r ?c (COUNT(DISTINCT ?f) AS ?n) WHERE {{ ?f a exo:Finding . {pattern_r} {pattern_c} "
@@ -48,7 +56,7 @@ def cross_counts(site, row: Facet, col: Facet) -> dict[tuple[str, str], int]:
     return {(x["r"].value, x["c"].value): int(x["n"].value) for x in site.select(query)}
 
 
-def heat_map(site, browser, mount: str) -> dict[str, Any]:
+def heat_map(site: Site, browser: Browser, mount: str) -> dict[str, Any]:
     """The organ system × MSC source heat map: SVG markup and the numbers drawn in it."""
     row_f, col_f = BY_KEY["system"], BY_KEY["source"]
     cells = cross_counts(site, row_f, col_f)
@@ -94,7 +102,7 @@ def heat_map(site, browser, mount: str) -> dict[str, Any]:
     return {"svg": "".join(parts), "cells": {(compress(r), compress(c)): n for (r, c), n in cells.items()}}
 
 
-def bars(site, browser, key: str, mount: str) -> dict[str, Any]:
+def bars(site: Site, browser: Browser, key: str, mount: str) -> dict[str, Any]:
     """Horizontal bars: findings per value of facet ``key`` (the browser's unfiltered counts)."""
     facet = BY_KEY[key]
     counts = browser.counts(facet, {})
@@ -122,7 +130,7 @@ def bars(site, browser, key: str, mount: str) -> dict[str, Any]:
 
 # -- one finding ---------------------------------------------------------------------------------------
 
-def finding_parts(site, iri: str) -> dict[str, list[str]]:
+def finding_parts(site: Site, iri: str) -> dict[str, list[str]]:
     """Labels of a finding's preparation, cargo, targets and pathways, effects, diseases and models."""
     out = site.outgoing(iri)
     ex = lambda name: out.get(_EXO + name, [])  # noqa: E731
@@ -150,7 +158,7 @@ def finding_parts(site, iri: str) -> dict[str, list[str]]:
             "effect": effects, "disease": [name(d) for d in ex("hasDisease")], "model": models}
 
 
-def finding_diagram(site, iri: str) -> str:
+def finding_diagram(site: Site, iri: str) -> str:
     """The finding as a flow of boxes, left to right, with its model below (SVG markup)."""
     parts = finding_parts(site, iri)
     steps = [("Preparation", parts["preparation"]), ("Cargo", parts["cargo"]),
@@ -212,7 +220,7 @@ ROLES = (
 )
 
 
-def entity_roles(site, iri: str) -> list[dict[str, Any]]:
+def entity_roles(site: Site, iri: str) -> list[dict[str, Any]]:
     """For each role the entity plays in some finding: the role and the findings (links), in role order."""
     union = " UNION ".join(f'{{ ?f {path} $e BIND({n} AS ?role) }}' for n, (_, path) in enumerate(ROLES))
     rows = site.select(f"SELECT DISTINCT ?role ?f WHERE {{ ?f a exo:Finding . {union} }}", e=iri)

@@ -14,6 +14,14 @@ from ..namespaces import PREFIXES
 from ..rdfio import GRAPH_TYPES
 from .conneg import negotiate
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from .site import Site
+
+__all__ = ["EXAMPLES_QUERY", "editor_context", "prefix_block", "site_base", "wants_editor"]
+
 #: What a GET on /sparql may return without a query: the RDF types of the service description, then HTML
 #: (listed last so that ``*/*`` and ties keep the machine answer).
 _OFFERS = (*((media.split(";")[0], "rdf") for media in GRAPH_TYPES.values()),
@@ -32,13 +40,13 @@ def wants_editor(method: str, params: list[tuple[str, str]], accept: str | None)
     return negotiate(accept, _OFFERS) == "html"
 
 
-def prefix_block(names=None) -> str:
+def prefix_block(names: Iterable[str] | None = None) -> str:
     """PREFIX lines for the canonical prefix map (all of it, or ``names``)."""
     chosen = [n for n in PREFIXES if names is None or n in names]
     return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in chosen)
 
 
-def editor_context(site, params: list[tuple[str, str]]) -> dict[str, Any]:
+def editor_context(site: Site, params: list[tuple[str, str]]) -> dict[str, Any]:
     """Template context of the editor page: examples, the query to open, the prefix map."""
     wanted = dict(params).get("edit", "")
     examples = [{"id": q.id, "summary": q.summary or q.id, "query": q.text} for q in site.queries]

@@ -27,6 +27,13 @@ from typing import Any
 
 from ..namespaces import PREFIXES, compress, expand
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .site import Site
+
+__all__ = ["BY_KEY", "FACETS", "MAX_VALUES", "Browser", "Facet", "Row", "Selection", "bind", "filter_block", "to_csv", "to_json"]
+
 #: The largest number of values one facet may select in one request.
 MAX_VALUES = 40
 
@@ -132,7 +139,7 @@ def filter_block(chosen: dict[str, list[str]], skip: str | None = None) -> str:
 class Browser:
     """The facet index of one Site: known values per facet, row details, and the filtering queries."""
 
-    def __init__(self, site):
+    def __init__(self, site: Site) -> None:
         self.site = site
         self.known: dict[str, set[str]] = {}
         self.pairs: dict[str, dict[str, set[str]]] = {}   # facet -> value -> findings having it

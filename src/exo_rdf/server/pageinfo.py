@@ -10,6 +10,13 @@ from typing import Any
 
 from ..namespaces import EXO, PREFIXES, PROV, expand
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .site import Site
+
+__all__ = ["NOT_RECORDED", "source_record", "statement_record"]
+
 NOT_RECORDED = "not recorded"
 _DCT = PREFIXES["dcterms"]
 
@@ -30,7 +37,7 @@ def _links(out: dict) -> list[dict[str, str]]:
     return links
 
 
-def source_record(site, src_iri: str) -> dict[str, Any]:
+def source_record(site: Site, src_iri: str) -> dict[str, Any]:
     out = site.outgoing(src_iri)
     return {
         "title": _text(out, _DCT + "title"),
@@ -43,7 +50,7 @@ def source_record(site, src_iri: str) -> dict[str, Any]:
     }
 
 
-def statement_record(site, iri: str, out: dict) -> dict[str, Any]:
+def statement_record(site: Site, iri: str, out: dict[str, Any]) -> dict[str, Any]:
     """Extra page data for :meth:`exo_rdf.server.site.Site.statement`."""
     sources = [source_record(site, s.value) for s in out.get(str(PROV.wasDerivedFrom), [])]
     references = {}

@@ -16,6 +16,12 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
+    from typing import Any
+
 __all__ = ["GuardedHttpToolsProtocol", "MAX_HEAD", "MAX_URL"]
 
 #: Longest request target (path and query string) accepted, in bytes.
@@ -33,7 +39,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     head_timeout: float = 10.0
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer = None
         self._in_head = True
@@ -56,11 +62,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self._in_head and not self.transport.is_closing():
             self._refuse(408, f"the request head did not arrive within {self.head_timeout:g} s")
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self._arm()
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
 

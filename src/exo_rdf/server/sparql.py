@@ -63,7 +63,7 @@ from ..rdfio import (
     TABLE_TYPES,
 )
 from .conneg import negotiate
-from .querytext import FORMS, UPDATE_WORDS, QueryShape, keywords, query_shape  # noqa: F401 (public names)
+from ..querytext import FORMS, UPDATE_WORDS, QueryShape, keywords, query_shape  # noqa: F401 (public names)
 from .workers import READ_ONLY, Timeout, Worker, WorkerDied, pack_frame, wait
 
 __all__ = [

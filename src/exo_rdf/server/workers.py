@@ -31,7 +31,7 @@ from ..rdfio import (
     used_prefixes,
 )
 from ..sandbox import NETWORK_REFUSED
-from .querytext import MAX_NESTING, query_shape
+from ..querytext import MAX_NESTING, query_shape
 
 #: The reply to an update (the endpoint is read-only).
 READ_ONLY = "this SPARQL endpoint is read-only: updates are not accepted"
