@@ -8,6 +8,7 @@ The anchor is measured in the same run: HermiT on the full graph (`check --full`
 hermit`) beside Konclude (`check`, `reason --reasoner konclude`).
 Run:  .venv/bin/python benchmarks/check_bench.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,24 @@ CONFIGS = {
     "full graph: HermiT (reason)": ["reason", "--output", "/tmp/exo-bench-reasoner"],
     "full graph: check without reasoner": ["check", "--no-cache", "--skip", "reasoner"],
     # the ontology and its imports only: the QC checks, formatting, ids, and the reasoners without instances
-    "ontology+imports: qc, format, ids": ["check", "--no-cache", "--skip", "curation", "--skip", "shacl",
-                                          "--skip", "reasoner"],
-    "ontology+imports: Konclude": ["reason", "--reasoner", "konclude", "--no-instances", "--output",
-                                   "/tmp/exo-bench-reasoner"],
+    "ontology+imports: qc, format, ids": [
+        "check",
+        "--no-cache",
+        "--skip",
+        "curation",
+        "--skip",
+        "shacl",
+        "--skip",
+        "reasoner",
+    ],
+    "ontology+imports: Konclude": [
+        "reason",
+        "--reasoner",
+        "konclude",
+        "--no-instances",
+        "--output",
+        "/tmp/exo-bench-reasoner",
+    ],
     "ontology+imports: HermiT": ["reason", "--no-instances", "--output", "/tmp/exo-bench-reasoner"],
 }
 
@@ -71,14 +86,23 @@ def main() -> int:
             cpus.append(cpu)
             codes.add(code)
             peak = max(peak, peak_kb)
-        results[name] = {"args": args, "median_s": round(statistics.median(times), 2),
-                         "min_s": round(min(times), 2), "max_s": round(max(times), 2),
-                         "cpu_median_s": round(statistics.median(cpus), 2), "cpu_min_s": round(min(cpus), 2),
-                         "load_average_1min": [round(x, 1) for x in loads],
-                         "exit_codes": sorted(codes), "peak_rss_mb_upper_bound": round(peak / 1024)}
-        print(f"{name:45} median {results[name]['median_s']:6.2f} s  (min {results[name]['min_s']:.2f}, "
-              f"max {results[name]['max_s']:.2f}; CPU {results[name]['cpu_median_s']:.2f} s; load "
-              f"{min(loads):.1f}-{max(loads):.1f}; exit {sorted(codes)})", flush=True)
+        results[name] = {
+            "args": args,
+            "median_s": round(statistics.median(times), 2),
+            "min_s": round(min(times), 2),
+            "max_s": round(max(times), 2),
+            "cpu_median_s": round(statistics.median(cpus), 2),
+            "cpu_min_s": round(min(cpus), 2),
+            "load_average_1min": [round(x, 1) for x in loads],
+            "exit_codes": sorted(codes),
+            "peak_rss_mb_upper_bound": round(peak / 1024),
+        }
+        print(
+            f"{name:45} median {results[name]['median_s']:6.2f} s  (min {results[name]['min_s']:.2f}, "
+            f"max {results[name]['max_s']:.2f}; CPU {results[name]['cpu_median_s']:.2f} s; load "
+            f"{min(loads):.1f}-{max(loads):.1f}; exit {sorted(codes)})",
+            flush=True,
+        )
         write(out, results)  # after every configuration, so an interrupted run keeps what it measured
     print(f"wrote {out.relative_to(ROOT)}")
     return 0

@@ -21,6 +21,7 @@ The growth exponent of each question between two sizes is log(t2 / t1) / log(n2 
 Results: ``benchmarks/results/cq-scale-<date>.json`` and a section in ``benchmarks/README.md``.
 Exit 1 when a question's median at 10^6 triples (or the largest size run) is over 1 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,13 +41,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from validate_bench import EXO, generate, _terms  # noqa: E402
+from validate_bench import EXO, _terms, generate  # noqa: E402
 
 TARGET_S = 1.0
 GOAL_S = 0.1
 #: Questions rewritten so that they scale (their previous text is the anchor).
-REWRITTEN = ("cq-08-preparations-both-tumour-roles", "cq-09-molecules-both-tumour-roles",
-             "cq-10-ev-size-disagreements")
+REWRITTEN = ("cq-08-preparations-both-tumour-roles", "cq-09-molecules-both-tumour-roles", "cq-10-ev-size-disagreements")
 MARKER = "<!-- cq_scale_bench.py inserts new runs above this line -->"
 
 TARGETS = f"""
@@ -136,22 +136,38 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     terms = _terms()
-    result = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "runs": args.runs,
-              "nproc": os.cpu_count(), "sizes": []}
+    result = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "runs": args.runs,
+        "nproc": os.cpu_count(),
+        "sizes": [],
+    }
     with tempfile.TemporaryDirectory(prefix="cq-scale-") as tmp:
         for size in sizes:
             data = Path(tmp) / f"synthetic-{size}.nt"
-            syn = generate(size, data, terms=terms)
+            generate(size, data, terms=terms)
             t0 = time.perf_counter()
             store = load(data)
             load_s = time.perf_counter() - t0
-            entry = {"target": size, "triples": len(store), "load_s": load_s, "load_average_start": load_average(),
-                     "questions": {}, "old": {}}
-            print(f"{size:,}: {len(store):,} triples loaded in {load_s:.1f} s (load avg {entry['load_average_start']:.1f})",
-                  flush=True)
+            entry = {
+                "target": size,
+                "triples": len(store),
+                "load_s": load_s,
+                "load_average_start": load_average(),
+                "questions": {},
+                "old": {},
+            }
+            print(
+                f"{size:,}: {len(store):,} triples loaded in {load_s:.1f} s (load avg {entry['load_average_start']:.1f})",
+                flush=True,
+            )
             for path in questions():
                 times, rows = timed(store, path.read_text(encoding="utf-8"), args.runs)
-                entry["questions"][path.stem] = {"min_s": min(times), "median_s": statistics.median(times), "rows": rows}
+                entry["questions"][path.stem] = {
+                    "min_s": min(times),
+                    "median_s": statistics.median(times),
+                    "rows": rows,
+                }
                 print(f"  {path.stem:<48} {statistics.median(times) * 1000:9.1f} ms  {rows} rows", flush=True)
             for name in REWRITTEN:
                 text = old_text(args.old_rev, name)
@@ -176,10 +192,15 @@ def exponent(a: dict, b: dict, name: str) -> float | None:
 
 def report(result: dict, args) -> None:
     sizes = result["sizes"]
-    lines = [f"### {result['date']} (benchmarks/results/cq-scale-{result['date'][:10]}.json)", "",
-             f"{result['nproc']} cores; {result['runs']} runs per question after a warm-up (min / median). "
-             "1-minute load average at the start of each size: "
-             + ", ".join(f"{e['load_average_start']:.1f} ({e['triples']:,} triples)" for e in sizes) + ".", ""]
+    lines = [
+        f"### {result['date']} (benchmarks/results/cq-scale-{result['date'][:10]}.json)",
+        "",
+        f"{result['nproc']} cores; {result['runs']} runs per question after a warm-up (min / median). "
+        "1-minute load average at the start of each size: "
+        + ", ".join(f"{e['load_average_start']:.1f} ({e['triples']:,} triples)" for e in sizes)
+        + ".",
+        "",
+    ]
     head = "| question | " + " | ".join(f"{e['triples']:,}: median (min) | rows" for e in sizes)
     if len(sizes) > 1:
         head += " | growth exponent"
@@ -199,13 +220,17 @@ def report(result: dict, args) -> None:
         for name, old in e["old"].items():
             new = e["questions"][name]
             if "timeout_s" in old:
-                lines.append(f"- {e['triples']:,} triples, `{name}`: previous form > {old['timeout_s']:.0f} s "
-                             f"(stopped), rewritten {new['median_s'] * 1000:.1f} ms: ratio > "
-                             f"{old['timeout_s'] / new['median_s']:,.0f}x")
+                lines.append(
+                    f"- {e['triples']:,} triples, `{name}`: previous form > {old['timeout_s']:.0f} s "
+                    f"(stopped), rewritten {new['median_s'] * 1000:.1f} ms: ratio > "
+                    f"{old['timeout_s'] / new['median_s']:,.0f}x"
+                )
             else:
-                lines.append(f"- {e['triples']:,} triples, `{name}`: previous form {old['median_s'] * 1000:.1f} ms "
-                             f"({old['rows']} rows), rewritten {new['median_s'] * 1000:.1f} ms ({new['rows']} rows): "
-                             f"{old['median_s'] / new['median_s']:,.1f}x")
+                lines.append(
+                    f"- {e['triples']:,} triples, `{name}`: previous form {old['median_s'] * 1000:.1f} ms "
+                    f"({old['rows']} rows), rewritten {new['median_s'] * 1000:.1f} ms ({new['rows']} rows): "
+                    f"{old['median_s'] / new['median_s']:,.1f}x"
+                )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.no_record:

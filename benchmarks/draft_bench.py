@@ -14,6 +14,7 @@ Targets: quote recall >= 95 %; entity-id F1 >= 0.85 for miRNAs, genes and diseas
 
     .venv/bin/python benchmarks/draft_bench.py [--json benchmarks/results/draft-DATE.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PREFIX_KIND = (("MIMAT", "mirna"), ("HGNC:", "gene"), ("MONDO:", "disease"), ("CL:", "cell"),
-               ("UBERON:", "tissue"), ("NCBITaxon:", "taxon"))
+PREFIX_KIND = (
+    ("MIMAT", "mirna"),
+    ("HGNC:", "gene"),
+    ("MONDO:", "disease"),
+    ("CL:", "cell"),
+    ("UBERON:", "tissue"),
+    ("NCBITaxon:", "taxon"),
+)
 
 
 def ids_in(value, out: dict[str, set[str]]) -> None:
@@ -67,17 +74,22 @@ def main() -> int:
         for rec in data.get("statements") or []:
             if rec.get("status", "reviewed") != "draft":
                 curated[str(data["source"])].append(rec)
-    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.platform(),
-                    "python": platform.python_version(), "index_load_s": round(load_s, 2), "seeds": {}}
+    report: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "index_load_s": round(load_s, 2),
+        "seeds": {},
+    }
     total = {"quotes": 0, "recalled": 0, "sentences": 0, "relevant": 0}
-    counts = {k: [0, 0, 0] for k in KINDS}   # tp, fp, fn
+    counts = {k: [0, 0, 0] for k in KINDS}  # tp, fp, fn
     for sid, seed in sorted(sources.items()):
         t1 = time.perf_counter()
         drafted = draft_source(seed, finder)
         seconds = time.perf_counter() - t1
         covered = bytearray(len(seed.text))
         for d in drafted:
-            covered[d.start:d.end] = b"\x01" * (d.end - d.start)
+            covered[d.start : d.end] = b"\x01" * (d.end - d.start)
         spans = []
         for rec in curated[sid]:
             try:
@@ -101,11 +113,16 @@ def main() -> int:
                 counts[kind][0] += len(pred & gold[kind])
                 counts[kind][1] += len(pred - gold[kind])
                 counts[kind][2] += len(gold[kind] - pred)
-        report["seeds"][sid] = {"curated_quotes": len(spans), "recalled": recalled,
-                                "quote_recall": round(recalled / len(spans), 4) if spans else None,
-                                "drafted_sentences": len(drafted), "overlapping_curated": relevant,
-                                "sentence_precision": round(relevant / len(drafted), 4) if drafted else None,
-                                "seconds": round(seconds, 2), "missed": missed}
+        report["seeds"][sid] = {
+            "curated_quotes": len(spans),
+            "recalled": recalled,
+            "quote_recall": round(recalled / len(spans), 4) if spans else None,
+            "drafted_sentences": len(drafted),
+            "overlapping_curated": relevant,
+            "sentence_precision": round(relevant / len(drafted), 4) if drafted else None,
+            "seconds": round(seconds, 2),
+            "missed": missed,
+        }
         total["quotes"] += len(spans)
         total["recalled"] += recalled
         total["sentences"] += len(drafted)
@@ -117,16 +134,28 @@ def main() -> int:
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        report["entities"][kind] = {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3),
-                                    "recall": round(r, 3), "f1": round(f1, 3)}
-    print(f"quote recall {report['quote_recall']:.1%} ({total['recalled']}/{total['quotes']}), "
-          f"sentence precision {report['sentence_precision']:.1%} ({total['relevant']}/{total['sentences']})")
+        report["entities"][kind] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "f1": round(f1, 3),
+        }
+    print(
+        f"quote recall {report['quote_recall']:.1%} ({total['recalled']}/{total['quotes']}), "
+        f"sentence precision {report['sentence_precision']:.1%} ({total['relevant']}/{total['sentences']})"
+    )
     for sid, s in report["seeds"].items():
-        print(f"  {sid}: recall {s['quote_recall']:.1%}, precision {s['sentence_precision']:.1%}, "
-              f"{s['drafted_sentences']} sentences in {s['seconds']} s; missed {s['missed'][:8]}")
+        print(
+            f"  {sid}: recall {s['quote_recall']:.1%}, precision {s['sentence_precision']:.1%}, "
+            f"{s['drafted_sentences']} sentences in {s['seconds']} s; missed {s['missed'][:8]}"
+        )
     for kind, e in report["entities"].items():
-        print(f"  {kind:8} P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} "
-              f"(tp {e['tp']}, fp {e['fp']}, fn {e['fn']})")
+        print(
+            f"  {kind:8} P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} "
+            f"(tp {e['tp']}, fp {e['fp']}, fn {e['fn']})"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ cached for it yet) p99 <= 50 ms.
 
     .venv/bin/python benchmarks/http_bench.py --pages-only     # only the page measurements
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,16 +78,28 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(url: str, duration: int, connections: int, threads: int) -> dict:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-                          "--latency", url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: (.*)", out)
-    return {"requests_per_s": rate, "requests": total, "latency_ms": pct,
-            "non_2xx": int(errors.group(1)) if errors else 0, "socket_errors": sock.group(1) if sock else "",
-            "duration_s": duration, "connections": connections, "wrk_threads": threads, "raw": out}
+    return {
+        "requests_per_s": rate,
+        "requests": total,
+        "latency_ms": pct,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": sock.group(1) if sock else "",
+        "duration_s": duration,
+        "connections": connections,
+        "wrk_threads": threads,
+        "raw": out,
+    }
 
 
 def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> dict:
@@ -95,8 +108,10 @@ def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> d
 
     def runaway():
         start = time.perf_counter()
-        req = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": CARTESIAN}),
-                                     headers={"Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            endpoint + "?" + urllib.parse.urlencode({"query": CARTESIAN}),
+            headers={"Accept": "application/sparql-results+json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=limit_s * 10) as r:
                 result["status"], result["body"] = r.status, r.read()[:300].decode("utf-8", "replace")
@@ -117,11 +132,17 @@ def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> d
         time.sleep(0.05)
     thread.join()
     latencies.sort()
-    return {"query": CARTESIAN, "time_limit_s": limit_s, "runaway_status": result.get("status"),
-            "runaway_seconds": round(result.get("seconds", 0), 2), "runaway_message": result.get("body"),
-            "concurrent_simple_queries": len(latencies), "concurrent_all_200": all(s == 200 for s in statuses),
-            "concurrent_latency_ms_median": round(latencies[len(latencies) // 2], 2) if latencies else None,
-            "concurrent_latency_ms_max": round(latencies[-1], 2) if latencies else None}
+    return {
+        "query": CARTESIAN,
+        "time_limit_s": limit_s,
+        "runaway_status": result.get("status"),
+        "runaway_seconds": round(result.get("seconds", 0), 2),
+        "runaway_message": result.get("body"),
+        "concurrent_simple_queries": len(latencies),
+        "concurrent_all_200": all(s == 200 for s in statuses),
+        "concurrent_latency_ms_median": round(latencies[len(latencies) // 2], 2) if latencies else None,
+        "concurrent_latency_ms_max": round(latencies[-1], 2) if latencies else None,
+    }
 
 
 #: One page of each kind the site serves (HTML; the findings browser with and without filters).
@@ -139,9 +160,23 @@ PAGES = {
 
 def _wrk_html(url: str, duration: int, connections: int, threads: int) -> dict:
     """wrk with a browser's Accept header (so that /sparql answers with the editor)."""
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-                          "--latency", "-H", "Accept: text/html", url], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-H",
+            "Accept: text/html",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -156,7 +191,7 @@ def first_visits(base: str, limit: int = 300) -> dict:
     values = re.findall(r'name="([a-z-]+)" value="([^"]+)"', page)
     states, seen = [], set()
     for i, a in enumerate(values):
-        for b in values[i + 1:: max(1, len(values) // 12)]:
+        for b in values[i + 1 :: max(1, len(values) // 12)]:
             if a[0] != b[0] and (a, b) not in seen:
                 seen.add((a, b))
                 states.append([a, b])
@@ -169,8 +204,10 @@ def first_visits(base: str, limit: int = 300) -> dict:
         latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2)  # noqa: E731
-    return {"states": len(latencies), "latency_ms": {"50": pick(0.5), "90": pick(0.9), "99": pick(0.99),
-                                                      "max": round(latencies[-1], 2)}}
+    return {
+        "states": len(latencies),
+        "latency_ms": {"50": pick(0.5), "90": pick(0.9), "99": pick(0.99), "max": round(latencies[-1], 2)},
+    }
 
 
 def server_cpu(limit: int = 120) -> dict:
@@ -188,18 +225,22 @@ def server_cpu(limit: int = 120) -> dict:
         home = client.get("/exo-rdf/findings", headers={"Accept": "text/html"}).text
         finding_paths = sorted(set(re.findall(r'href="(/exo-rdf/data/finding/[^"]+)"', home)))[:limit]
         values = re.findall(r'name="([a-z-]+)" value="([^"]+)"', home)
-        states = [urllib.parse.urlencode([a, b]) for i, a in enumerate(values) for b in values[i + 1:i + 4]
-                  if a[0] != b[0]][:limit]
+        states = [
+            urllib.parse.urlencode([a, b]) for i, a in enumerate(values) for b in values[i + 1 : i + 4] if a[0] != b[0]
+        ][:limit]
         entity_paths = []
         for path in finding_paths[:40]:
             page = client.get(path + ".html", headers={"Accept": "text/html"}).text
             entity_paths += re.findall(r'href="(/exo-rdf/entity/[^"]+)"', page)
         entity_paths = sorted(set(entity_paths))[:limit]
-        cq_paths = sorted(set(re.findall(r'href="(/exo-rdf/cq/cq-[^"]+)"',
-                                         client.get("/exo-rdf/cq/").text)))
-        kinds = {"finding": [p + ".html" for p in finding_paths[40:]], "entity": entity_paths,
-                 "question": cq_paths, "findings browser (new filter state)": [f"/exo-rdf/findings?{q}" for q in states],
-                 "SPARQL editor (each example)": [f"/sparql?edit={p.rsplit('/', 1)[1]}" for p in cq_paths]}
+        cq_paths = sorted(set(re.findall(r'href="(/exo-rdf/cq/cq-[^"]+)"', client.get("/exo-rdf/cq/").text)))
+        kinds = {
+            "finding": [p + ".html" for p in finding_paths[40:]],
+            "entity": entity_paths,
+            "question": cq_paths,
+            "findings browser (new filter state)": [f"/exo-rdf/findings?{q}" for q in states],
+            "SPARQL editor (each example)": [f"/sparql?edit={p.rsplit('/', 1)[1]}" for p in cq_paths],
+        }
         for kind, paths in kinds.items():
             costs = []
             for path in paths:
@@ -209,7 +250,10 @@ def server_cpu(limit: int = 120) -> dict:
                 assert reply.status_code == 200, (path, reply.status_code)
             costs.sort()
             pick = lambda q: round(costs[min(len(costs) - 1, int(q * len(costs)))], 2)  # noqa: E731
-            found[kind] = {"pages": len(costs), "cpu_ms": {"50": pick(0.5), "99": pick(0.99), "max": round(costs[-1], 2)}}
+            found[kind] = {
+                "pages": len(costs),
+                "cpu_ms": {"50": pick(0.5), "99": pick(0.99), "max": round(costs[-1], 2)},
+            }
     found["worst_p99_cpu_ms"] = max(v["cpu_ms"]["99"] for v in found.values())
     return found
 
@@ -218,9 +262,21 @@ def pages(duration: int, connections: int, threads: int, timeout: float) -> dict
     found: dict = {}
     for name, extra in (("reply cache on", []), ("reply cache off", ["--cache-size", "0"])):
         port = free_port()
-        proc = subprocess.Popen([str(BIN / "exo-rdf"), "--root", str(ROOT), "serve", "--port", str(port),
-                                 "--timeout", str(timeout), *extra],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                str(BIN / "exo-rdf"),
+                "--root",
+                str(ROOT),
+                "serve",
+                "--port",
+                str(port),
+                "--timeout",
+                str(timeout),
+                *extra,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base + "/exo-rdf/", proc)
@@ -268,9 +324,21 @@ def main() -> int:
     runs = {"exo-rdf serve (reply cache on, the default)": [], "exo-rdf serve (reply cache off)": ["--cache-size", "0"]}
     for name, extra in runs.items():
         port = free_port()
-        proc = subprocess.Popen([str(BIN / "exo-rdf"), "--root", str(ROOT), "serve", "--port", str(port),
-                                 "--timeout", str(args.timeout), *extra],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                str(BIN / "exo-rdf"),
+                "--root",
+                str(ROOT),
+                "serve",
+                "--port",
+                str(port),
+                "--timeout",
+                str(args.timeout),
+                *extra,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             endpoint = f"http://127.0.0.1:{port}/sparql"
             wait_until_up(endpoint + "?" + qs, proc)
@@ -284,8 +352,11 @@ def main() -> int:
 
     port = free_port()
     files = [str(dist / "data" / "exo-data.nt"), str(dist / "ontology" / "exo.ttl")]
-    proc = subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", *files, "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "rdflib-endpoint"), "serve", *files, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         endpoint = f"http://127.0.0.1:{port}/"  # rdflib-endpoint answers at / (DEPENDENCIES.md)
         wait_until_up(endpoint + "?" + qs, proc, seconds=300)
@@ -298,7 +369,9 @@ def main() -> int:
     ours_nocache = results["exo-rdf serve (reply cache off)"]
     theirs = results["rdflib-endpoint"]
     results["ratio_requests_per_s"] = round(ours["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1)
-    results["ratio_requests_per_s_cache_off"] = round(ours_nocache["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1)
+    results["ratio_requests_per_s_cache_off"] = round(
+        ours_nocache["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1
+    )
     results["target_met"] = ours["requests_per_s"] >= 1000 and ours["latency_ms"].get("99", 1e9) < 50
     for run in (ours, ours_nocache, theirs):
         run.pop("raw")
@@ -323,9 +396,15 @@ def machine() -> dict:
     import pyoxigraph
     import rdflib
 
-    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform(), "python": platform.python_version(),
-            "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
-            "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0:1]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0:1],
+    }
 
 
 if __name__ == "__main__":

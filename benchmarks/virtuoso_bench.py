@@ -24,6 +24,7 @@ Usage (from the project root)::
 
 Results: ``benchmarks/results/virtuoso-<date>.json`` and a table in ``benchmarks/README.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,13 +50,25 @@ MARKER = "<!-- virtuoso_bench.py inserts new runs above this line -->"
 SLOW_S = 5.0
 
 # One copy of each ontology that `exo-rdf merge` reads (cl-edit also comes as RDF/XML, ro as OBO: same content).
-MERGE_FILES = ["bfo-2020-core.owl.xz", "cellosaurus-terms-cxg-55.0.json.xz", "chebi-subset-union.obo.xz",
-               "cl-edit-2026-08-19.ofn.owl.xz", "cl-terms-cxg-v2026-03-26.json.xz",
-               "doid-subsets-union-2026-07-31.obo.xz", "eco-2024-07-19.obo.xz", "go-hierarchy-supplement.obo.xz",
-               "go-subset-union.obo.xz", "mirbase-22.1-precursor.obograph.json.xz",
-               "mondo-terms-cxg-v2026-05-05.json.xz", "ncbitaxon-slim-go-import-2026-07-15.obo.xz",
-               "obi-2026-05-08.obo.xz", "pr-subset-union.obo.xz", "ro-2025-12-17.owl.xz",
-               "uberon-subset-union.obo.xz", "uberon-terms-cxg-v2026-04-01.json.xz"]
+MERGE_FILES = [
+    "bfo-2020-core.owl.xz",
+    "cellosaurus-terms-cxg-55.0.json.xz",
+    "chebi-subset-union.obo.xz",
+    "cl-edit-2026-08-19.ofn.owl.xz",
+    "cl-terms-cxg-v2026-03-26.json.xz",
+    "doid-subsets-union-2026-07-31.obo.xz",
+    "eco-2024-07-19.obo.xz",
+    "go-hierarchy-supplement.obo.xz",
+    "go-subset-union.obo.xz",
+    "mirbase-22.1-precursor.obograph.json.xz",
+    "mondo-terms-cxg-v2026-05-05.json.xz",
+    "ncbitaxon-slim-go-import-2026-07-15.obo.xz",
+    "obi-2026-05-08.obo.xz",
+    "pr-subset-union.obo.xz",
+    "ro-2025-12-17.owl.xz",
+    "uberon-subset-union.obo.xz",
+    "uberon-terms-cxg-v2026-04-01.json.xz",
+]
 
 
 def questions() -> list[dict]:
@@ -111,8 +124,10 @@ def run_oxigraph(files: list[Path], repeat: int, tmp: Path, budget_s: float) -> 
     all_ids = [q["id"] for q in questions()]
     while True:
         out.unlink(missing_ok=True)
-        proc = subprocess.Popen([sys.executable, __file__, "--child", str(out), str(repeat), ",".join(done),
-                                 *map(str, files)], start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", str(out), str(repeat), ",".join(done), *map(str, files)],
+            start_new_session=True,
+        )
         running, since = None, time.perf_counter()
         while True:
             pid, code, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -141,8 +156,13 @@ def run_oxigraph(files: list[Path], repeat: int, tmp: Path, budget_s: float) -> 
             print(f"    oxigraph {running}: > {budget_s:.0f} s, stopped", flush=True)
         if all(q in done for q in all_ids) or (code == 0 and not data.get("running")):
             break
-    return {"status": "ok", "load_s": first["load_s"], "triples": first["triples"], "questions": done,
-            "peak_rss_mb": peak}
+    return {
+        "status": "ok",
+        "load_s": first["load_s"],
+        "triples": first["triples"],
+        "questions": done,
+        "peak_rss_mb": peak,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -176,12 +196,18 @@ def run_virtuoso(files: list[Path], repeat: int, tmp: Path, memory_gb: float, qu
     state = tmp / "virtuoso"
     try:
         t0 = time.perf_counter()
-        result = vt.load_files([(f, f.stem) for f in files], state, memory_gb=memory_gb, timeout_s=query_timeout,
-                               max_results=10_000_000)
+        result = vt.load_files(
+            [(f, f.stem) for f in files], state, memory_gb=memory_gb, timeout_s=query_timeout, max_results=10_000_000
+        )
         total_s = time.perf_counter() - t0
         server = vt.running(state)
-        data = {"status": "ok", "load_s": total_s, "bulk_load_s": result.load_seconds,
-                "triples": result.union_triples, "questions": {}}
+        data = {
+            "status": "ok",
+            "load_s": total_s,
+            "bulk_load_s": result.load_seconds,
+            "triples": result.union_triples,
+            "questions": {},
+        }
         for q in questions():
             times, rows, flag = [], None, None
             for i in range(repeat + 1):
@@ -189,7 +215,10 @@ def run_virtuoso(files: list[Path], repeat: int, tmp: Path, memory_gb: float, qu
                 try:
                     rows, flag = ask(result.endpoint, q["text"], query_timeout + 30)
                 except urllib.error.HTTPError as exc:  # Virtuoso says why in the body
-                    rows, flag = None, f"error {exc.code}: {' '.join(exc.read().decode(errors='replace').split())}"[:300]
+                    rows, flag = (
+                        None,
+                        f"error {exc.code}: {' '.join(exc.read().decode(errors='replace').split())}"[:300],
+                    )
                     break
                 except (urllib.error.URLError, OSError) as exc:
                     rows, flag = None, f"error: {exc}"[:200]
@@ -230,8 +259,7 @@ def merged_graph(path: Path) -> dict:
     inputs = [shared / name for name in MERGE_FILES if (shared / name).is_file()]
     t0 = time.perf_counter()
     report = merge(Project.at(ROOT), inputs, output=path)
-    return {"files": [p.name for p in inputs], "triples": report.merged_triples,
-            "seconds": time.perf_counter() - t0}
+    return {"files": [p.name for p in inputs], "triples": report.merged_triples, "seconds": time.perf_counter() - t0}
 
 
 def exponent(points: list[tuple[float, float]]) -> float | None:
@@ -251,17 +279,24 @@ def summarise(runs: list[dict]) -> dict:
         ok = [r for r in runs if r[engine].get("status") == "ok"]
         pts = lambda key: [(r[engine]["triples"], r[engine].get(key)) for r in ok]  # noqa: E731
         per_q = {}
-        for qid in (ok[0][engine]["questions"] if ok else {}):
-            per_q[qid] = exponent([(r[engine]["triples"], r[engine]["questions"].get(qid, {}).get("median_s"))
-                                   for r in ok])
-        out[engine] = {"load_exponent": exponent(pts("load_s")), "memory_exponent": exponent(pts("peak_rss_mb")),
-                       "question_exponents": per_q}
+        for qid in ok[0][engine]["questions"] if ok else {}:
+            per_q[qid] = exponent(
+                [(r[engine]["triples"], r[engine]["questions"].get(qid, {}).get("median_s")) for r in ok]
+            )
+        out[engine] = {
+            "load_exponent": exponent(pts("load_s")),
+            "memory_exponent": exponent(pts("peak_rss_mb")),
+            "question_exponents": per_q,
+        }
     return out
 
 
 def markdown(runs: list[dict], summary: dict) -> str:
-    lines = ["| synthetic | triples | engine | load s | peak RSS MB | questions total s | slowest question (s) |"
-             " rows differ |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| synthetic | triples | engine | load s | peak RSS MB | questions total s | slowest question (s) |"
+        " rows differ |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in runs:
         for engine in ("oxigraph", "virtuoso"):
             e = r[engine]
@@ -272,14 +307,20 @@ def markdown(runs: list[dict], summary: dict) -> str:
             total = sum(v["median_s"] for v in qs.values())
             slow = max(qs.items(), key=lambda kv: kv[1]["median_s"]) if qs else ("", {"median_s": 0})
             other = r["virtuoso" if engine == "oxigraph" else "oxigraph"]
-            differ = [k for k, v in e["questions"].items()
-                      if other.get("status") == "ok" and other["questions"].get(k, {}).get("rows") != v.get("rows")]
-            lines.append(f"| {r['synthetic']:,} | {e['triples']:,} | {engine} | {e['load_s']:.1f} | "
-                         f"{(e.get('peak_rss_mb') or 0):,.0f} | {total:.2f} | {slow[0]} ({slow[1]['median_s']:.2f}) | "
-                         f"{len(differ)} |")
+            differ = [
+                k
+                for k, v in e["questions"].items()
+                if other.get("status") == "ok" and other["questions"].get(k, {}).get("rows") != v.get("rows")
+            ]
+            lines.append(
+                f"| {r['synthetic']:,} | {e['triples']:,} | {engine} | {e['load_s']:.1f} | "
+                f"{(e.get('peak_rss_mb') or 0):,.0f} | {total:.2f} | {slow[0]} ({slow[1]['median_s']:.2f}) | "
+                f"{len(differ)} |"
+            )
     for engine, s in summary.items():
-        lines.append(f"\n{engine}: growth exponent of load time {s['load_exponent']}, of peak memory "
-                     f"{s['memory_exponent']}")
+        lines.append(
+            f"\n{engine}: growth exponent of load time {s['load_exponent']}, of peak memory {s['memory_exponent']}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -292,10 +333,18 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per question (after one warm-up)")
     ap.add_argument("--memory", type=float, default=4.0, help="GB of page buffers for Virtuoso")
     ap.add_argument("--query-timeout", type=float, default=60.0, help="Virtuoso's query time limit (s)")
-    ap.add_argument("--merge-with-results", type=Path, default=None,
-                    help="add these runs to an earlier results file instead of writing a new one")
-    ap.add_argument("--question-budget", type=float, default=120.0,
-                    help="pyoxigraph: a question running longer is stopped and recorded as such (s)")
+    ap.add_argument(
+        "--merge-with-results",
+        type=Path,
+        default=None,
+        help="add these runs to an earlier results file instead of writing a new one",
+    )
+    ap.add_argument(
+        "--question-budget",
+        type=float,
+        default=120.0,
+        help="pyoxigraph: a question running longer is stopped and recorded as such (s)",
+    )
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--engines", nargs="+", default=["oxigraph", "virtuoso"])
     args = ap.parse_args(argv)
@@ -312,25 +361,42 @@ def main(argv=None) -> int:
         for size in (int(float(s)) for s in args.sizes):
             syn = generate(size, tmp / f"synthetic-{size}.nt")
             files = [merged, syn.path]
-            run = {"synthetic": syn.triples, "findings": syn.findings, "merged": graph["triples"],
-                   "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                   "loadavg_before": os.getloadavg()[0]}
+            run = {
+                "synthetic": syn.triples,
+                "findings": syn.findings,
+                "merged": graph["triples"],
+                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "loadavg_before": os.getloadavg()[0],
+            }
             for engine in ("oxigraph", "virtuoso"):
                 if engine not in args.engines:
                     run[engine] = {"status": "not run"}
                     continue
                 print(f"{size:,}: {engine} ...", flush=True)
-                run[engine] = (run_oxigraph(files, args.repeat, tmp, args.question_budget) if engine == "oxigraph" else
-                               run_virtuoso(files, args.repeat, tmp, args.memory, args.query_timeout))
+                run[engine] = (
+                    run_oxigraph(files, args.repeat, tmp, args.question_budget)
+                    if engine == "oxigraph"
+                    else run_virtuoso(files, args.repeat, tmp, args.memory, args.query_timeout)
+                )
                 e = run[engine]
-                print(f"  {e.get('status')}: load {e.get('load_s', 0):.1f} s, {e.get('triples', 0):,} triples, "
-                      f"peak {e.get('peak_rss_mb') or 0:,.0f} MB", flush=True)
+                print(
+                    f"  {e.get('status')}: load {e.get('load_s', 0):.1f} s, {e.get('triples', 0):,} triples, "
+                    f"peak {e.get('peak_rss_mb') or 0:,.0f} MB",
+                    flush=True,
+                )
             runs = [r for r in runs if r["synthetic"] != run["synthetic"]] + [run]
             runs.sort(key=lambda r: r["synthetic"])
             summary = summarise(runs)
-            doc = {"benchmark": "virtuoso_bench.py", "machine": machine(), "merged_graph": graph,
-                   "repeat": args.repeat, "virtuoso_memory_gb": args.memory,
-                   "virtuoso_query_timeout_s": args.query_timeout, "runs": runs, "summary": summary}
+            doc = {
+                "benchmark": "virtuoso_bench.py",
+                "machine": machine(),
+                "merged_graph": graph,
+                "repeat": args.repeat,
+                "virtuoso_memory_gb": args.memory,
+                "virtuoso_query_timeout_s": args.query_timeout,
+                "runs": runs,
+                "summary": summary,
+            }
             if not args.no_record:  # written after every size, so a long run keeps what finished
                 path = args.merge_with_results or HERE / "results" / f"virtuoso-{dt.date.today().isoformat()}.json"
                 path.write_text(json.dumps(doc, indent=1) + "\n")

@@ -12,6 +12,7 @@ made by this process itself proves the listener works.
 
 The test suite runs the same generator with a fixed seed and a small count.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,25 +104,69 @@ def service_query(port: int, rng: random.Random) -> str:
     inner = rng.choice(["?s ?p ?o", "?s ?p ?o . ?o ?q ?r", "{ ?s ?p ?o }", "?s a ?o"])
     clause = f"{keyword}{_gap(rng)}{ref}{_gap(rng)}{{ {inner} }}"
     if ref == "?svc":
-        bind = rng.choice([f"VALUES ?svc {{ <{target}> }}", f'BIND(IRI("{target}") AS ?svc)',
-                           f"VALUES ?svc {{ <{_escape_iri(target, rng)}> }}"])
+        bind = rng.choice(
+            [
+                f"VALUES ?svc {{ <{target}> }}",
+                f'BIND(IRI("{target}") AS ?svc)',
+                f"VALUES ?svc {{ <{_escape_iri(target, rng)}> }}",
+            ]
+        )
         clause = f"{bind}{_gap(rng)}{clause}"
     for _ in range(rng.randrange(4)):  # nest it
-        clause = rng.choice([
-            "OPTIONAL {{ {} }}", "{{ {} }} UNION {{ ?a ?b ?c }}", "{{ ?a ?b ?c }} MINUS {{ {} }}",
-            "GRAPH ?g {{ {} }}", "{{ SELECT * WHERE {{ {} }} }}", "FILTER EXISTS {{ {} }}",
-            "FILTER NOT EXISTS {{ {} }}", "{{ {} }}",
-        ]).format(clause)
-    form = rng.choice([
-        "SELECT * WHERE {{ {} }}", "ASK {{ {} }}", "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {} }}",
-        "SELECT (COUNT(*) AS ?n) {{ {} }}", "DESCRIBE ?s WHERE {{ {} }}",
-    ])
+        clause = rng.choice(
+            [
+                "OPTIONAL {{ {} }}",
+                "{{ {} }} UNION {{ ?a ?b ?c }}",
+                "{{ ?a ?b ?c }} MINUS {{ {} }}",
+                "GRAPH ?g {{ {} }}",
+                "{{ SELECT * WHERE {{ {} }} }}",
+                "FILTER EXISTS {{ {} }}",
+                "FILTER NOT EXISTS {{ {} }}",
+                "{{ {} }}",
+            ]
+        ).format(clause)
+    form = rng.choice(
+        [
+            "SELECT * WHERE {{ {} }}",
+            "ASK {{ {} }}",
+            "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {} }}",
+            "SELECT (COUNT(*) AS ?n) {{ {} }}",
+            "DESCRIBE ?s WHERE {{ {} }}",
+        ]
+    )
     query = prologue + _case("", rng) + form.format(clause)
     return mutate(query, rng)
 
 
-_JUNK = ["'", '"', '"""', "'''", "\\", "<", ">", "#", "\n", "{", "}", "(", ")", "@en", "?x", ":", "\\u0053",
-         "SERVICE", "service", ".", ";", ",", "^^", "_:b", "\x00", "\u00e9", "\U0001F600"]
+_JUNK = [
+    "'",
+    '"',
+    '"""',
+    "'''",
+    "\\",
+    "<",
+    ">",
+    "#",
+    "\n",
+    "{",
+    "}",
+    "(",
+    ")",
+    "@en",
+    "?x",
+    ":",
+    "\\u0053",
+    "SERVICE",
+    "service",
+    ".",
+    ";",
+    ",",
+    "^^",
+    "_:b",
+    "\x00",
+    "\u00e9",
+    "\U0001f600",
+]
 
 
 def mutate(query: str, rng: random.Random) -> str:
@@ -132,7 +177,7 @@ def mutate(query: str, rng: random.Random) -> str:
         if op == 0:
             query = query[:pos] + rng.choice(_JUNK) + query[pos:]
         elif op == 1:
-            query = query[:pos] + query[pos + rng.randrange(1, 4):]
+            query = query[:pos] + query[pos + rng.randrange(1, 4) :]
         else:
             end = min(len(query), pos + rng.randrange(1, 20))
             query = query[:end] + query[pos:end] + query[end:]
@@ -141,9 +186,14 @@ def mutate(query: str, rng: random.Random) -> str:
 
 def post(url: str, query: str, timeout: float = 30) -> tuple[int, bytes]:
     data = urllib.parse.urlencode({"query": query}).encode()
-    req = urllib.request.Request(url.rstrip("/") + "/sparql", data=data,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                                          "Accept": "application/sparql-results+json, text/turtle"})
+    req = urllib.request.Request(
+        url.rstrip("/") + "/sparql",
+        data=data,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json, text/turtle",
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.read()
@@ -171,8 +221,7 @@ def run(url: str, count: int, seed: int) -> dict:
             if status >= 500 and len(bad) < 5:
                 bad.append((status, query, body[:300]))
         threading.Event().wait(0.5)  # let any late connection arrive
-        return {"control": control, "connections": listener.connections - control, "statuses": statuses,
-                "bad": bad}
+        return {"control": control, "connections": listener.connections - control, "statuses": statuses, "bad": bad}
     finally:
         listener.close()
 
@@ -184,8 +233,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     result = run(args.url, args.count, args.seed)
-    print(f"control connection seen: {result['control'] == 1}; connections from the server: "
-          f"{result['connections']}; statuses: {dict(sorted(result['statuses'].items()))}")
+    print(
+        f"control connection seen: {result['control'] == 1}; connections from the server: "
+        f"{result['connections']}; statuses: {dict(sorted(result['statuses'].items()))}"
+    )
     for status, query, body in result["bad"]:
         print(f"  {status}: {query!r} -> {body!r}")
     return 0 if result["control"] == 1 and result["connections"] == 0 and not result["bad"] else 1

@@ -7,6 +7,7 @@
 Pages: home (the pictures), findings browser (two filters), a finding (its diagram), an entity (its roles)
 and the SPARQL editor after running a stored question.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,11 @@ def _serve() -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "exo_rdf.cli", "--root", str(ROOT), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exo_rdf.cli", "--root", str(ROOT), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -59,9 +63,17 @@ def shoot(base: str, out: Path) -> list[Path]:
     opts = webdriver.ChromeOptions()
     opts.binary_location = shutil.which("chromium") or "chromium"
     profile = tempfile.mkdtemp(prefix="exo-shots-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                 "--disable-background-networking", "--no-first-run", "--window-size=1280,1000",
-                 f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
         opts.add_argument(flag)
     drv = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "chromedriver"), options=opts)
     saved = []

@@ -2,6 +2,7 @@
 
 Session-scoped fixtures parse the real ontology, shapes and instances once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -85,6 +86,7 @@ def no_labels(curie):
 
 # --- a built copy of the project and a live `exo-rdf serve` on it (server, endpoint and browser tests) -------
 
+
 def free_port() -> int:
     import socket
 
@@ -120,7 +122,10 @@ def serve_process(root: Path, log: Path, *extra: str):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "exo_rdf", "--root", str(root), "serve", "--port", str(port), *extra],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "EXO_RDF_SHARED": str(SHARED)},
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -154,8 +159,7 @@ def live_server(built_copy):
 # The `slow` marker: `make test-fast` (-m "not slow") leaves these out of the edit loop.
 
 #: Fixtures that cost seconds to minutes (a build, a live server, a HermiT run over real data).
-SLOW_FIXTURES = {"built_copy", "live_server", "real_runs", "real_tbox_report", "punning_report",
-                 "unsatisfiable_report"}
+SLOW_FIXTURES = {"built_copy", "live_server", "real_runs", "real_tbox_report", "punning_report", "unsatisfiable_report"}
 #: Test files where every test starts a reasoner, a build or a browser.
 SLOW_FILES = {"test_reason.py", "test_browser.py", "test_build.py"}
 #: Tests that run pySHACL (rdflib) beside our engine: seconds each.
@@ -164,8 +168,11 @@ SLOW_NAMES = ("test_engines_agree",)
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if (item.path.name in SLOW_FILES or item.name.startswith(SLOW_NAMES)
-                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+        if (
+            item.path.name in SLOW_FILES
+            or item.name.startswith(SLOW_NAMES)
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
             item.add_marker(pytest.mark.slow)
 
 
@@ -179,9 +186,19 @@ def chromium(profile_dir, *, performance_log: bool = False):
     assert binary and driver, "chromium and chromedriver are installed by scripts/setup.sh (make test)"
     opts = webdriver.ChromeOptions()
     opts.binary_location = binary
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile_dir}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile_dir}",
+    ):
         opts.add_argument(flag)
     if performance_log:
         opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})

@@ -6,9 +6,9 @@ The switch (:func:`exo_rdf.atomic.replace_folder`) is driven in a subprocess wit
 through; then a real ``kill -9`` at random moments of a run in a loop. ``build`` and ``curate`` use the
 same switch (``_write_dist`` and ``write_outputs``), exercised here with their own fill functions.
 """
+
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal

@@ -4,6 +4,7 @@ One server (tight limits: 1 s head timeout, 200 kB replies, 4 MB cache) runs as 
 copy of the project; each test speaks raw HTTP or urllib to it and checks the status, a message that
 says what to do, that the workers survived, and that other clients were never held up for a second.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -13,15 +14,15 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, free_port
-from exo_rdf.server.protocol import MAX_HEAD, MAX_URL
 from exo_rdf.querytext import MAX_NESTING
+from exo_rdf.server.protocol import MAX_HEAD, MAX_URL
 from exo_rdf.server.sparql import Reply, SparqlService
+
+from conftest import SHARED, free_port
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +31,30 @@ def tight(built_copy):
     log = built_copy.root / "serve-tight.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "exo_rdf.cli", "--root", str(built_copy.root), "serve", "--port", str(port),
-             "--timeout", "5", "--head-timeout", "1", "--max-reply-bytes", "200000", "--cache-bytes", "4000000",
-             "--max-results", "100000"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
+            [
+                sys.executable,
+                "-m",
+                "exo_rdf.cli",
+                "--root",
+                str(built_copy.root),
+                "serve",
+                "--port",
+                str(port),
+                "--timeout",
+                "5",
+                "--head-timeout",
+                "1",
+                "--max-reply-bytes",
+                "200000",
+                "--cache-bytes",
+                "4000000",
+                "--max-results",
+                "100000",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "EXO_RDF_SHARED": str(SHARED)},
+        )
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -55,8 +76,9 @@ def tight(built_copy):
     assert "Traceback" not in log.read_text(errors="replace")
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 30) -> tuple[int, bytes, dict]:
+def request(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30
+) -> tuple[int, bytes, dict]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -67,8 +89,9 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
 
 
 def sparql_post(port: int, query: str, accept: str = "application/sparql-results+json"):
-    return request(port, "POST", "/sparql", query.encode("utf-8"),
-                   {"Content-Type": "application/sparql-query", "Accept": accept})
+    return request(
+        port, "POST", "/sparql", query.encode("utf-8"), {"Content-Type": "application/sparql-query", "Accept": accept}
+    )
 
 
 def workers_of(proc) -> set[int]:
@@ -118,8 +141,10 @@ def test_oversized_headers_get_431(tight):
     assert status == 431 and str(MAX_HEAD).encode() in body
 
 
-@pytest.mark.parametrize("method,path", [("POST", "/exo-rdf/"), ("DELETE", "/exo-rdf/search"),
-                                         ("PUT", "/exo-rdf/downloads/"), ("PATCH", "/")])
+@pytest.mark.parametrize(
+    "method,path",
+    [("POST", "/exo-rdf/"), ("DELETE", "/exo-rdf/search"), ("PUT", "/exo-rdf/downloads/"), ("PATCH", "/")],
+)
 def test_wrong_method_on_a_page_gets_405_with_allow(tight, method, path):
     port, _ = tight
     status, body, headers = request(port, method, path, body=b"x")
@@ -173,9 +198,11 @@ def test_keep_alive_second_request_is_timed_too(tight):
 def test_query_nested_100000_deep_gets_400_and_no_worker_dies(tight):
     port, proc = tight
     before = workers_of(proc)
-    for query in ("SELECT * WHERE " + "{" * 100_000 + " ?s ?p ?o " + "}" * 100_000,
-                  "SELECT * WHERE { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }",
-                  "SELECT * WHERE { ?s ?p " + "[ <http://e/p> " * 50_000 + "1" + " ]" * 50_000 + " }"):
+    for query in (
+        "SELECT * WHERE " + "{" * 100_000 + " ?s ?p ?o " + "}" * 100_000,
+        "SELECT * WHERE { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }",
+        "SELECT * WHERE { ?s ?p " + "[ <http://e/p> " * 50_000 + "1" + " ]" * 50_000 + " }",
+    ):
         status, body, _ = sparql_post(port, query)
         assert status == 400, body[:300]
         assert f"more than {MAX_NESTING} levels".encode() in body
@@ -246,8 +273,11 @@ def test_garbage_request_line_gets_400(tight):
 
 def test_path_traversal_is_not_served(tight):
     port, _ = tight
-    for path in ("/exo-rdf/downloads/../../../etc/passwd", "/exo-rdf/downloads/%2e%2e/%2e%2e/etc/passwd",
-                 "/exo-rdf/static/../../../../etc/passwd"):
+    for path in (
+        "/exo-rdf/downloads/../../../etc/passwd",
+        "/exo-rdf/downloads/%2e%2e/%2e%2e/etc/passwd",
+        "/exo-rdf/static/../../../../etc/passwd",
+    ):
         status, body, _ = request(port, "GET", path)
         assert status == 404 and b"root:" not in body
 

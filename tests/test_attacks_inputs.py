@@ -6,6 +6,7 @@ cases run in a subprocess limited to 1 GB of address space. The YAML loader and 
 are fuzzed with fixed seeds: whatever the mutation, the answer is data or a clear error, never another
 exception.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -23,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHARED
 from exo_rdf.curate import MAX_YAML_BYTES, Compiler, _Ctx, read_yaml
 from exo_rdf.errors import ExoError, InputError
 from exo_rdf.extformats import read_external
+
+from conftest import ROOT, SHARED
 
 GB = 1 << 30
 ONTOLOGIES = SHARED / "ontologies"
@@ -42,8 +44,14 @@ def _limit():
 def cli(*args, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
     """``exo-rdf ARGS`` in a subprocess with at most 1 GB of address space."""
     env = {**os.environ, "EXO_RDF_SHARED": str(SHARED)}
-    return subprocess.run([sys.executable, "-m", "exo_rdf.cli", "--root", str(cwd), *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env, preexec_fn=_limit)
+    return subprocess.run(
+        [sys.executable, "-m", "exo_rdf.cli", "--root", str(cwd), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        preexec_fn=_limit,
+    )
 
 
 def refused(result: subprocess.CompletedProcess, *words: str) -> str:
@@ -56,6 +64,7 @@ def refused(result: subprocess.CompletedProcess, *words: str) -> str:
 
 
 # --------------------------------------------------------------------------- curation YAML
+
 
 def yaml_error(tmp_path: Path, text: str | bytes) -> str:
     path = tmp_path / "bad.yaml"
@@ -139,8 +148,16 @@ def test_yaml_legitimate_aliases_still_load(tmp_path):
     assert data["other"]["design"] == "rct" and data["__line__"] == 1
 
 
-@pytest.mark.parametrize("key,value", [("type", "[finding]"), ("level", "{a: 1}"), ("route", "[iv]"),
-                                       ("direction", "[promotes, inhibits]"), ("type", "{x: y}")])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("type", "[finding]"),
+        ("level", "{a: 1}"),
+        ("route", "[iv]"),
+        ("direction", "[promotes, inhibits]"),
+        ("type", "{x: y}"),
+    ],
+)
 def test_yaml_wrong_type_where_a_word_is_expected_gets_the_choices(tmp_path, key, value):
     path = tmp_path / "types.yaml"
     path.write_text(f"rec:\n  id: x\n  {key}: {value}\n", encoding="utf-8")
@@ -154,8 +171,35 @@ def test_yaml_wrong_type_where_a_word_is_expected_gets_the_choices(tmp_path, key
 
 def _mutants(text: str, seed: int, count: int):
     rng = random.Random(seed)
-    junk = ["&a ", "*a", "*b ", "- ", ": ", "{", "}", "[", "]", "'", '"', "\t", "\n", "!!map ", "!!str ", "&x [*x]",
-            "? ", "|\n", ">-\n", "%YAML 1.1\n", "---\n", "...\n", "\\", "\x00", "\ufeff", "é", "#"]
+    junk = [
+        "&a ",
+        "*a",
+        "*b ",
+        "- ",
+        ": ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "'",
+        '"',
+        "\t",
+        "\n",
+        "!!map ",
+        "!!str ",
+        "&x [*x]",
+        "? ",
+        "|\n",
+        ">-\n",
+        "%YAML 1.1\n",
+        "---\n",
+        "...\n",
+        "\\",
+        "\x00",
+        "\ufeff",
+        "é",
+        "#",
+    ]
     for _ in range(count):
         t = text
         for _ in range(rng.randint(1, 4)):
@@ -164,7 +208,7 @@ def _mutants(text: str, seed: int, count: int):
             if op == 0:
                 t = t[:pos] + rng.choice(junk) + t[pos:]
             elif op == 1:
-                t = t[:pos] + t[pos + rng.randint(1, 30):]
+                t = t[:pos] + t[pos + rng.randint(1, 30) :]
             else:
                 end = min(len(t), pos + rng.randint(1, 200))
                 t = t[:end] + t[pos:end] + t[end:]
@@ -188,6 +232,7 @@ def test_yaml_loader_fuzz_gives_data_or_a_clear_error(tmp_path):
 
 # --------------------------------------------------------------------------- external ontology files
 
+
 def _ro_rdfxml() -> bytes:
     return lzma.decompress(RO_OWL.read_bytes())
 
@@ -205,8 +250,13 @@ def ext_error(path: Path, data: bytes, *words: str, cap: int | None = None) -> I
 
 
 def test_xz_bomb_is_cut_at_the_limit(tmp_path):
-    ext_error(tmp_path / "bomb.obo.xz", lzma.compress(b"format-version: 1.2\n" + b"[Term]\nid: X:1\n" * 400_000),
-              "decompresses to more than 1,000,000 bytes", "--max-decompressed", cap=1_000_000)
+    ext_error(
+        tmp_path / "bomb.obo.xz",
+        lzma.compress(b"format-version: 1.2\n" + b"[Term]\nid: X:1\n" * 400_000),
+        "decompresses to more than 1,000,000 bytes",
+        "--max-decompressed",
+        cap=1_000_000,
+    )
 
 
 def test_gzip_bomb_is_cut_at_the_limit(tmp_path):
@@ -231,10 +281,12 @@ def test_corrupt_gzip_is_refused(tmp_path):
     ext_error(tmp_path / "bad.owl.gz", good[:100] + b"\xff" * 50 + good[150:], "gzip", "corrupt")
 
 
-_LOL = (b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a "lollollollollollollollollollol">\n'
-        + b"".join(b'<!ENTITY %s "%s">\n' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
-        + b']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-          b'<rdf:Description rdf:about="http://e/x"><rdf:value>&j;</rdf:value></rdf:Description>\n</rdf:RDF>\n')
+_LOL = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a "lollollollollollollollollollol">\n'
+    + b"".join(b'<!ENTITY %s "%s">\n' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
+    + b']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+    b'<rdf:Description rdf:about="http://e/x"><rdf:value>&j;</rdf:value></rdf:Description>\n</rdf:RDF>\n'
+)
 
 
 def test_entity_expansion_bomb_is_refused_before_parsing(tmp_path):
@@ -242,16 +294,18 @@ def test_entity_expansion_bomb_is_refused_before_parsing(tmp_path):
 
 
 def test_external_entity_is_refused(tmp_path):
-    data = (b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/x">'
-            b'<rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>\n')
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/x">'
+        b"<rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>\n"
+    )
     err = ext_error(tmp_path / "xxe.owl", data, "refused")
     assert "root:" not in str(err)
 
 
 def test_rdfxml_cut_after_a_closing_tag_is_refused_naming_the_line(tmp_path):
     rdf = _ro_rdfxml()
-    cut = rdf[:rdf.rfind(b"</owl:Class>") + len(b"</owl:Class>")]
+    cut = rdf[: rdf.rfind(b"</owl:Class>") + len(b"</owl:Class>")]
     err = ext_error(tmp_path / "cut.owl", cut, "truncated", "</rdf:RDF>")
     assert err.line == cut.count(b"\n") + 1
 
@@ -263,8 +317,10 @@ def test_rdfxml_with_trailing_comment_is_accepted(tmp_path):
 
 
 def test_owl_xml_with_doctype_is_refused(tmp_path):
-    data = (b'<?xml version="1.0"?>\n<!DOCTYPE Ontology [<!ENTITY a "x">]>\n'
-            b'<Ontology xmlns="http://www.w3.org/2002/07/owl#" ontologyIRI="http://e/o"></Ontology>\n')
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE Ontology [<!ENTITY a "x">]>\n'
+        b'<Ontology xmlns="http://www.w3.org/2002/07/owl#" ontologyIRI="http://e/o"></Ontology>\n'
+    )
     ext_error(tmp_path / "o.owx", data, "DOCTYPE")
 
 
@@ -280,11 +336,28 @@ def test_empty_and_zip_inputs_are_refused(tmp_path):
 
 def test_ontology_reader_fuzz_gives_triples_or_a_clear_error(tmp_path):
     rdf = _ro_rdfxml()
-    head = rdf[:rdf.find(b"</owl:Class>", 40_000) + 12] + b"\n</rdf:RDF>\n"
+    head = rdf[: rdf.find(b"</owl:Class>", 40_000) + 12] + b"\n</rdf:RDF>\n"
     obo = lzma.decompress(ECO.read_bytes())[:20_000]
     rng = random.Random(5)
-    junk = [b"<", b">", b"&", b"&a;", b"<!DOCTYPE x>", b"</", b'"', b"\x00", b"\xff", b"]]>", b"<![CDATA[", b"\n[Term]\n",
-            b"id: ", b"is_a: ", b"!", b"{", b"\\"]
+    junk = [
+        b"<",
+        b">",
+        b"&",
+        b"&a;",
+        b"<!DOCTYPE x>",
+        b"</",
+        b'"',
+        b"\x00",
+        b"\xff",
+        b"]]>",
+        b"<![CDATA[",
+        b"\n[Term]\n",
+        b"id: ",
+        b"is_a: ",
+        b"!",
+        b"{",
+        b"\\",
+    ]
     path = tmp_path / "fuzz.owl"
     seen = {"ok": 0, "error": 0}
     for i in range(120):
@@ -294,7 +367,7 @@ def test_ontology_reader_fuzz_gives_triples_or_a_clear_error(tmp_path):
             if rng.random() < 0.5:
                 data[pos:pos] = rng.choice(junk)
             else:
-                del data[pos:pos + rng.randint(1, 40)]
+                del data[pos : pos + rng.randint(1, 40)]
         path.write_bytes(bytes(data))
         try:
             read_external(path)
@@ -306,6 +379,7 @@ def test_ontology_reader_fuzz_gives_triples_or_a_clear_error(tmp_path):
 
 
 # --------------------------------------------------------------------------- the command line (1 GB limit)
+
 
 def test_merge_with_a_gzip_bomb_exits_2_under_1_gb(tmp_path):
     bomb = tmp_path / "bomb.owl.gz"
@@ -338,8 +412,12 @@ def test_query_with_service_on_the_command_line_is_refused_and_connects_nowhere(
     data = tmp_path / "d.nt"
     data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
     try:
-        for i, text in enumerate([f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/s> {{ ?s ?p ?o }} }}",
-                                  f"SELECT * WHERE {{ SERVICE SILENT <\\u0068ttp://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"]):
+        for i, text in enumerate(
+            [
+                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/s> {{ ?s ?p ?o }} }}",
+                f"SELECT * WHERE {{ SERVICE SILENT <\\u0068ttp://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+            ]
+        ):
             rq = tmp_path / f"svc{i}.rq"
             rq.write_text(text, encoding="utf-8")
             result = cli("query", rq, "--data", data)
@@ -369,6 +447,6 @@ def test_serve_on_a_corrupt_dump_is_a_plain_error(built_copy, tmp_path):
         shutil.copytree(built_copy.root / folder, root / folder)
     dump = root / "dist" / "data" / "exo-data.nq"
     text = dump.read_bytes()
-    dump.write_bytes(text[:len(text) // 2] + b"\n<broken")
+    dump.write_bytes(text[: len(text) // 2] + b"\n<broken")
     out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), str(dump))
     assert "cannot" in out

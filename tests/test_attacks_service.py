@@ -6,6 +6,7 @@ check plus its sandbox) and (2) straight to pyoxigraph in a process cut off by
 :func:`exo_rdf.sandbox.deny_network_process`, with no text check at all, while (3) the same queries
 run without the sandbox do reach the listener, which proves the queries and the listener are real.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -52,8 +53,13 @@ print(json.dumps(out))
 
 
 def _engine_run(queries: list[str], sandbox: bool) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _ENGINE, "sandbox" if sandbox else "open"],
-                          input=json.dumps(queries), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _ENGINE, "sandbox" if sandbox else "open"],
+        input=json.dumps(queries),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -71,7 +77,9 @@ def test_sandboxed_engine_never_connects_while_the_open_engine_does():
         before = listener.connections
         control = _engine_run(queries[:40], sandbox=False)
         time.sleep(0.3)
-        assert listener.connections > before, f"without the sandbox nothing connected, so the test proves nothing: {control}"
+        assert listener.connections > before, (
+            f"without the sandbox nothing connected, so the test proves nothing: {control}"
+        )
     finally:
         listener.close()
 
@@ -89,11 +97,12 @@ def test_real_server_never_connects_for_fuzzed_service_queries(live_server):
 def test_service_refused_with_a_clear_400(live_server):
     listener = fuzz.Listener()
     try:
-        for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/s> {{ ?s ?p ?o }} }}",
-                      # \\u escapes in the IRI and a keyword hidden from a naive lexer
-                      "SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:%d/s> { ?s ?p ?o } }" % listener.port,
-                      "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:%d/> } SERVICE ?e { ?s ?p ?o } }"
-                      % listener.port):
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/s> {{ ?s ?p ?o }} }}",
+            # \\u escapes in the IRI and a keyword hidden from a naive lexer
+            "SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:%d/s> { ?s ?p ?o } }" % listener.port,
+            "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:%d/> } SERVICE ?e { ?s ?p ?o } }" % listener.port,
+        ):
             status, body = fuzz.post(live_server, query)
             assert status == 400, body
             assert b"SERVICE (federated query) is not allowed" in body

@@ -1,5 +1,6 @@
 """`exo-rdf check` as a whole: the step cache (a changed input always runs its step again), the
 parallel run giving the same result as the serial one, and the Konclude/HermiT choice."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,10 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SHARED
 from exo_rdf.check import _cache_file, run_all, step_key
 from exo_rdf.project import Project
+
+from conftest import ROOT, SHARED
 
 CHEAP = ("ids", "curation", "reasoner")  # skipped where a test only needs the store-based steps
 
@@ -45,8 +47,11 @@ def test_a_changed_input_runs_its_step_again_and_gives_the_new_verdict(project_c
     # an instance file edited by hand: every step reading instances/ must run again, format need not
     text = data.read_text(encoding="utf-8")
     # a finding with nothing but its type: SHACL must now fail
-    data.write_text(text + "\n<https://w3id.org/exo-rdf/data/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                           "<https://w3id.org/exo-rdf/ontology/Finding> .\n", encoding="utf-8")
+    data.write_text(
+        text + "\n<https://w3id.org/exo-rdf/data/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/exo-rdf/ontology/Finding> .\n",
+        encoding="utf-8",
+    )
     after = {n: step_key(project_copy, n) for n in before}
     assert after["format"] == before["format"]
     assert all(after[n] != before[n] for n in ("qc", "shacl", "reasoner", "curation"))
@@ -114,8 +119,7 @@ def test_input_errors_are_plain_messages_not_tracebacks(project_copy):
     from exo_rdf.cli import main
 
     (project_copy.instances_dir / "shared.ttl").write_text("@prefix broken\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["--root", str(project_copy.root), "check", "--skip", "ids",
-                                    "--skip", "curation"])
+    res = CliRunner().invoke(main, ["--root", str(project_copy.root), "check", "--skip", "ids", "--skip", "curation"])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and "shared.ttl" in res.output
 
@@ -126,8 +130,9 @@ def test_reason_command_with_konclude(tmp_path):
     from exo_rdf.cli import main
 
     fixture = ROOT / "tests" / "resources" / "reason" / "unsatisfiable"
-    res = CliRunner().invoke(main, ["--root", str(fixture), "reason", "--reasoner", "konclude",
-                                    "--output", str(tmp_path / "out")])
+    res = CliRunner().invoke(
+        main, ["--root", str(fixture), "reason", "--reasoner", "konclude", "--output", str(tmp_path / "out")]
+    )
     assert res.exit_code == 1, res.output
     assert "2 unsatisfiable class(es)" in res.output and "(konclude)" in res.output
     assert "unsatisfiable: https://example.org/reason-test/Hybrid (hybrid model)" in res.output

@@ -1,5 +1,6 @@
 """The exo-rdf command line: every verb is listed with help and examples; exit codes are 0 ok, 1 data
 problems, 2 usage or input errors; errors are plain messages naming the file and line, never tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,20 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 
-VERBS = ["build", "check", "curate", "fmt", "imports", "merge", "query", "reason", "serve", "stats", "terms",
-         "validate"]
+VERBS = [
+    "build",
+    "check",
+    "curate",
+    "fmt",
+    "imports",
+    "merge",
+    "query",
+    "reason",
+    "serve",
+    "stats",
+    "terms",
+    "validate",
+]
 
 
 def run(*args):
@@ -38,7 +51,9 @@ def test_stats_text_and_json():
     assert res.exit_code == 0 and "findings" in res.output and "by knowledge level" in res.output
     data = json.loads(run("--root", str(ROOT), "stats", "--format", "json").output)
     assert data["findings"] > 100 and set(data["by_paper"]) == {"000_ce72def646c3ad8d.txt", "001_989965261ed955c0.txt"}
-    assert data["claims"] > 0 and data["conflicts"] > 0 and "conflicts with another statement" in data["by_curation_flag"]
+    assert (
+        data["claims"] > 0 and data["conflicts"] > 0 and "conflicts with another statement" in data["by_curation_flag"]
+    )
 
 
 def test_validate_real_project_conforms():
@@ -71,12 +86,21 @@ def test_query_data_option_runs_on_given_files(tmp_path):
         f"<{obo}MONDO_0004975> <http://www.w3.org/2004/02/skos/core#broader> <{obo}MONDO_0005559> .\n"
         f"<https://w3id.org/exo-rdf/data/finding/x> <{exo}hasQuote> <https://w3id.org/exo-rdf/data/q> .\n"
         f"<https://w3id.org/exo-rdf/data/q> <http://www.w3.org/ns/oa#hasSource> <https://w3id.org/exo-rdf/data/s> .\n"
-        f"<https://w3id.org/exo-rdf/data/s> <{exo}seedFile> \"000.txt\" .\n"
+        f'<https://w3id.org/exo-rdf/data/s> <{exo}seedFile> "000.txt" .\n'
         f"<https://w3id.org/exo-rdf/data/q> <{exo}inSection> <https://w3id.org/exo-rdf/data/sec> .\n"
-        f"<https://w3id.org/exo-rdf/data/sec> <http://www.w3.org/2000/01/rdf-schema#label> \"Intro\" .\n",
-        encoding="utf-8")
-    res = run("--root", str(ROOT), "query", "merged-neurodegenerative-disease-findings", "--data", str(data),
-              "--format", "csv")
+        f'<https://w3id.org/exo-rdf/data/sec> <http://www.w3.org/2000/01/rdf-schema#label> "Intro" .\n',
+        encoding="utf-8",
+    )
+    res = run(
+        "--root",
+        str(ROOT),
+        "query",
+        "merged-neurodegenerative-disease-findings",
+        "--data",
+        str(data),
+        "--format",
+        "csv",
+    )
     assert res.exit_code == 0, res.output
     rows = res.output.strip().splitlines()
     assert len(rows) == 2 and rows[1].startswith("https://w3id.org/exo-rdf/data/finding/x,")
@@ -90,7 +114,8 @@ def test_query_data_option_runs_on_given_files(tmp_path):
 def broken_project(tmp_project):
     """A project whose instance data has a syntax error on line 3."""
     (tmp_project.instances_dir / "x.ttl").write_text(
-        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n\nexo:a exo:b ;\n", encoding="utf-8")
+        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n\nexo:a exo:b ;\n", encoding="utf-8"
+    )
     return tmp_project
 
 
@@ -123,8 +148,9 @@ def test_validate_exit_1_on_violation(tmp_project):
     # without participants a clinical study is only a warning; zero participants is a violation
     (tmp_project.instances_dir / "data.ttl").write_text(text.replace("exo:participantCount 9 ;", ""), encoding="utf-8")
     assert run("--root", str(tmp_project.root), "validate").exit_code == 0
-    (tmp_project.instances_dir / "data.ttl").write_text(text.replace("exo:participantCount 9 ;", "exo:participantCount 0 ;"),
-                                                        encoding="utf-8")
+    (tmp_project.instances_dir / "data.ttl").write_text(
+        text.replace("exo:participantCount 9 ;", "exo:participantCount 0 ;"), encoding="utf-8"
+    )
     res = run("--root", str(tmp_project.root), "validate")
     assert res.exit_code == 1 and "participants" in res.output
 

@@ -1,5 +1,6 @@
 """The growth machinery: source registry, `source add`, record life cycle, nanopublications,
 released ids, `diff` and `draft` (unit level; the whole workflow is in test_growth_e2e.py)."""
+
 from __future__ import annotations
 
 import shutil
@@ -11,9 +12,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import RESOURCES, ROOT, SHARED, no_labels
 from exo_rdf.errors import ExoError
 from exo_rdf.namespaces import EXO, EXOD, PREFIXES, PROV, expand
+
+from conftest import RESOURCES, ROOT, SHARED, no_labels
 
 FIXTURES = RESOURCES / "growth"
 SEED0 = "000_ce72def646c3ad8d"
@@ -38,6 +40,7 @@ def _files(root):
 
 # --------------------------------------------------------------------------- registry
 
+
 def test_seeds_are_registered_with_nothing_but_what_their_text_states(project):
     from exo_rdf.registry import load_registry
 
@@ -50,7 +53,15 @@ def test_seeds_are_registered_with_nothing_but_what_their_text_states(project):
     g = Graph().parse(project.instances_dir / "sources.ttl")
     src = EXOD[f"source/{SEED0}"]
     assert {str(o) for o in g.objects(src, EXO.notRecorded)} == {
-        "title", "authors", "year", "journal", "DOI", "PMID", "licence", "reference list"}
+        "title",
+        "authors",
+        "year",
+        "journal",
+        "DOI",
+        "PMID",
+        "licence",
+        "reference list",
+    }
     assert g.value(src, expand("dcterms:title")) is None
 
 
@@ -67,17 +78,33 @@ def test_registry_yields_byte_identical_curation_of_the_seeds(reg_project):
     assert "sources.ttl" in with_registry.outputs and "sources.ttl" not in bare.outputs
 
 
-@pytest.mark.parametrize("orcid, ok", [("0000-0002-1825-0097", True), ("0000-0001-5109-3700", True),
-                                        ("0000-0002-1694-233X", True), ("0000-0002-1825-0098", False),
-                                        ("0000-0002-1825-009", False), ("https://orcid.org/0000-0002-1825-0097", False)])
+@pytest.mark.parametrize(
+    "orcid, ok",
+    [
+        ("0000-0002-1825-0097", True),
+        ("0000-0001-5109-3700", True),
+        ("0000-0002-1694-233X", True),
+        ("0000-0002-1825-0098", False),
+        ("0000-0002-1825-009", False),
+        ("https://orcid.org/0000-0002-1825-0097", False),
+    ],
+)
 def test_orcid_syntax_and_iso7064_checksum(orcid, ok):
     from exo_rdf.registry import orcid_problem
 
     assert (orcid_problem(orcid) is None) is ok
 
 
-@pytest.mark.parametrize("doi, ok", [("10.1000/xyz123", True), ("10.5555/fixture.0001", True),
-                                     ("https://doi.org/10.1000/x", False), ("10.1/x", False), ("doi:10.1000/x", False)])
+@pytest.mark.parametrize(
+    "doi, ok",
+    [
+        ("10.1000/xyz123", True),
+        ("10.5555/fixture.0001", True),
+        ("https://doi.org/10.1000/x", False),
+        ("10.1/x", False),
+        ("doi:10.1000/x", False),
+    ],
+)
 def test_doi_syntax(doi, ok):
     from exo_rdf.registry import doi_problem
 
@@ -86,10 +113,21 @@ def test_doi_syntax(doi, ok):
 
 # --------------------------------------------------------------------------- source add
 
+
 def test_source_add_markdown_with_sections_and_reference_list(reg_project):
     root = reg_project.root
-    res = _cli(root, "source", "add", str(FIXTURES / "fixture-paper.md"), "--id", "fx", "--doi", "10.5555/fixture.paper",
-               "--references", str(FIXTURES / "fixture-references.yaml"))
+    res = _cli(
+        root,
+        "source",
+        "add",
+        str(FIXTURES / "fixture-paper.md"),
+        "--id",
+        "fx",
+        "--doi",
+        "10.5555/fixture.paper",
+        "--references",
+        str(FIXTURES / "fixture-references.yaml"),
+    )
     assert res.exit_code == 0, res.output
     rec = yaml.safe_load((root / "sources" / "fx.yaml").read_text(encoding="utf-8"))
     text = (root / rec["text"]).read_bytes()
@@ -101,7 +139,12 @@ def test_source_add_markdown_with_sections_and_reference_list(reg_project):
 
     seed = load_sources(reg_project)["fx"]
     kinds = {(s.title, s.kind) for s in seed.sections}
-    assert {("Introduction", "heading"), ("Results", "heading"), ("Discussion", "heading"), ("Fig. 1", "figure")} <= kinds
+    assert {
+        ("Introduction", "heading"),
+        ("Results", "heading"),
+        ("Discussion", "heading"),
+        ("Fig. 1", "figure"),
+    } <= kinds
     start = seed.text.index("Figure 1.")
     assert seed.section_at(start).title == "Fig. 1"
     assert seed.section_at(seed.text.index("Smith et al.")).title == "Results"
@@ -111,11 +154,14 @@ def test_source_add_markdown_with_sections_and_reference_list(reg_project):
 def _minimal_pdf(text_ops: str) -> bytes:
     """A one-page PDF written by hand (Helvetica text drawn by ``text_ops``)."""
     stream = text_ops.encode("latin-1")
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, body in enumerate(objs, 1):
         offsets.append(len(out))
@@ -129,8 +175,9 @@ def _minimal_pdf(text_ops: str) -> bytes:
 
 def test_source_add_pdf_extracts_and_stores_its_text(reg_project, tmp_path):
     pdf = tmp_path / "paper.pdf"
-    pdf.write_bytes(_minimal_pdf("BT /F1 12 Tf 72 720 Td (Results) Tj 0 -24 Td "
-                                 "(MSC exosomes reduced apoptosis in rats [1].) Tj ET"))
+    pdf.write_bytes(
+        _minimal_pdf("BT /F1 12 Tf 72 720 Td (Results) Tj 0 -24 Td (MSC exosomes reduced apoptosis in rats [1].) Tj ET")
+    )
     res = _cli(reg_project.root, "source", "add", str(pdf), "--id", "pdf-paper")
     assert res.exit_code == 0, res.output
     stored = (reg_project.root / "sources" / "texts" / "pdf-paper.txt").read_text(encoding="utf-8")
@@ -147,7 +194,9 @@ def test_source_add_refuses_bad_input_and_writes_nothing(reg_project, tmp_path):
     not_pdf = tmp_path / "fake.pdf"
     not_pdf.write_text("hello", encoding="utf-8")
     bad_refs = tmp_path / "refs.yaml"
-    bad_refs.write_text("- {number: 1, citation: 'x', doi: 'not-a-doi'}\n- {number: 1, citation: 'y'}\n", encoding="utf-8")
+    bad_refs.write_text(
+        "- {number: 1, citation: 'x', doi: 'not-a-doi'}\n- {number: 1, citation: 'y'}\n", encoding="utf-8"
+    )
     cases = [
         ((str(empty), "--id", "empty-one"), "the file is empty"),
         ((str(binary), "--id", "bin-one"), "binary file"),
@@ -249,14 +298,17 @@ def test_a_retyped_statement_keeps_its_earlier_iri_as_a_withdrawn_statement(tmp_
     assert any(":3: 'retyped_from: finding' must name the statement's earlier type" in e for e in result.errors)
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("    reason: Duplicate of t-wan-pyroptosis.\n", "", "needs 'reason'"),
-    ("replaced_by: t-wan-pyroptosis", "replaced_by: t-nowhere", "'t-nowhere' is not the id"),
-    ("status: withdrawn", "status: gone", "'status: gone' is not allowed"),
-    ("orcid: 0000-0002-1825-0097", "orcid: 0000-0002-1825-0098", "fails its ISO 7064 check digit"),
-    ("created: 2026-12-01", "created: 2026-12-09", "'modified: 2026-12-03' is before"),
-    ("modified: 2026-12-03", "modified: 3 Dec", "is not a date"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("    reason: Duplicate of t-wan-pyroptosis.\n", "", "needs 'reason'"),
+        ("replaced_by: t-wan-pyroptosis", "replaced_by: t-nowhere", "'t-nowhere' is not the id"),
+        ("status: withdrawn", "status: gone", "'status: gone' is not allowed"),
+        ("orcid: 0000-0002-1825-0097", "orcid: 0000-0002-1825-0098", "fails its ISO 7064 check digit"),
+        ("created: 2026-12-01", "created: 2026-12-09", "'modified: 2026-12-03' is before"),
+        ("modified: 2026-12-03", "modified: 3 Dec", "is not a date"),
+    ],
+)
 def test_life_cycle_errors_name_file_and_line(tmp_project, old, new, message):
     assert old in RECORDS
     (tmp_project.curation_dir / "000-test.yaml").write_text(RECORDS.replace(old, new, 1), encoding="utf-8")
@@ -320,6 +372,7 @@ def test_withdrawn_statements_leave_every_competency_question(tmp_path, monkeypa
 
 # --------------------------------------------------------------------------- nanopublications
 
+
 def _nt_of(outputs: dict) -> str:
     from exo_rdf.rdfio import canonical_graph, sorted_ntriples
 
@@ -348,14 +401,19 @@ def test_editing_one_record_changes_exactly_its_nanopublication(tmp_project):
     assert any("withdrawalReason" in t for t in before[graph_names(str(EXOD["finding/t-wan-withdrawn"]))["pubinfo"]])
     assert any("hasQuote" in t for t in before[names["provenance"]])
     assert any("hasEffect" in t for t in before[names["assertion"]])
-    path.write_text(RECORDS.replace("MSC exosomes alleviated AKI by inhibiting pyroptosis.",
-                                    "MSC exosomes eased AKI by inhibiting pyroptosis."), encoding="utf-8")
+    path.write_text(
+        RECORDS.replace(
+            "MSC exosomes alleviated AKI by inhibiting pyroptosis.", "MSC exosomes eased AKI by inhibiting pyroptosis."
+        ),
+        encoding="utf-8",
+    )
     after = _graphs(nanopub_quads(_nt_of(_compile(tmp_project).outputs)))
     changed = {g for g in set(before) | set(after) if before.get(g) != after.get(g)}
     assert changed == {names["assertion"]}
 
 
 # --------------------------------------------------------------------------- released ids
+
 
 def test_build_check_names_released_ids_that_are_gone(tmp_project):
     from exo_rdf.release import check_released, current_ids, released_file
@@ -367,8 +425,15 @@ def test_build_check_names_released_ids_that_are_gone(tmp_project):
     assert str(EXOD["finding/t-wan-withdrawn"]) in ids and str(EXO.Finding) in ids
     assert str(EXOD["finding/t-wan-pyroptosis/effect/inhibits-go-0070269"]) not in ids
     released_file(tmp_project).parent.mkdir()
-    released_file(tmp_project).write_text("# comment\n" + "\n".join(sorted(ids)) + "\n"
-                                          + str(EXOD["finding/t-deleted"]) + "\n" + str(EXO._NS) + "DeletedTerm\n")
+    released_file(tmp_project).write_text(
+        "# comment\n"
+        + "\n".join(sorted(ids))
+        + "\n"
+        + str(EXOD["finding/t-deleted"])
+        + "\n"
+        + str(EXO._NS)
+        + "DeletedTerm\n"
+    )
     with pytest.raises(ExoError, match=r"(?s)2 id\(s\) of an earlier release.*finding/t-deleted.*DeletedTerm"):
         check_released(tmp_project, data, onto)
 
@@ -384,6 +449,7 @@ def test_no_released_id_of_the_repository_is_gone(project):
 
 
 # --------------------------------------------------------------------------- diff
+
 
 def test_diff_reports_added_withdrawn_changed_removed_and_terms(tmp_path):
     from exo_rdf.diff import diff_markdown, diff_releases
@@ -401,10 +467,14 @@ def test_diff_reports_added_withdrawn_changed_removed_and_terms(tmp_path):
         <{EXOD}finding/c> a exo:Finding ; rdfs:label "c" .
         <{EXOD}finding/c/effect/x> exo:direction exo:Promotes .
         """)
-    new = base.replace('exo:OldTerm a owl:Class .', 'exo:OldTerm a owl:Class ; owl:deprecated true .\nexo:NewTerm a owl:Class .')
-    new = new.replace('<{0}finding/a> a exo:Finding ; rdfs:label "a" ; exo:hasCargo CL:0000134 .'.format(EXOD),
-                      f'<{EXOD}finding/a> a exo:WithdrawnStatement ; rdfs:label "a" ; owl:deprecated true ; '
-                      f'exo:withdrawalReason "dup"@en .')
+    new = base.replace(
+        "exo:OldTerm a owl:Class .", "exo:OldTerm a owl:Class ; owl:deprecated true .\nexo:NewTerm a owl:Class ."
+    )
+    new = new.replace(
+        '<{0}finding/a> a exo:Finding ; rdfs:label "a" ; exo:hasCargo CL:0000134 .'.format(EXOD),
+        f'<{EXOD}finding/a> a exo:WithdrawnStatement ; rdfs:label "a" ; owl:deprecated true ; '
+        f'exo:withdrawalReason "dup"@en .',
+    )
     new = new.replace('<{0}finding/b> a exo:Finding ; rdfs:label "b" .'.format(EXOD), "")
     new = new.replace("exo:direction exo:Promotes", "exo:direction exo:Inhibits")
     new += f'<{EXOD}finding/d> a exo:Finding ; rdfs:label "d" ; exo:hasCargo CL:0000236 .\n'
@@ -427,6 +497,7 @@ def test_diff_reports_added_withdrawn_changed_removed_and_terms(tmp_path):
 
 # --------------------------------------------------------------------------- draft
 
+
 def test_draft_of_a_seed_quotes_exactly_and_lists_ambiguous_names(project, term_index):
     from exo_rdf.draft import EntityFinder, draft_source, draft_yaml
     from exo_rdf.registry import load_sources
@@ -435,7 +506,7 @@ def test_draft_of_a_seed_quotes_exactly_and_lists_ambiguous_names(project, term_
     records = draft_source(seed, EntityFinder(term_index))
     assert len(records) > 50 and len({r.id for r in records}) == len(records)
     for r in records:
-        assert seed.text[r.start:r.end] == r.quote and seed.section_at(r.start).title == r.section
+        assert seed.text[r.start : r.end] == r.quote and seed.section_at(r.start).title == r.section
     wan = next(r for r in records if r.quote.startswith("Wan et al. found that MSC-Exos alleviate acute kidney"))
     assert wan.author == "Wan et al." and wan.refs == [54] and wan.level == "study_report"
     assert "MONDO:0002492" in wan.chosen("disease") and "in_vivo" in wan.models
@@ -445,8 +516,14 @@ def test_draft_of_a_seed_quotes_exactly_and_lists_ambiguous_names(project, term_
     assert all(s["status"] == "draft" and s["created"] == "2026-12-04" for s in doc["statements"])
     seed1 = load_sources(project)["001_989965261ed955c0"]
     doc1 = yaml.safe_load(draft_yaml(seed1, draft_source(seed1, EntityFinder(term_index)), None, dt.date(2026, 12, 4)))
-    ambiguous = [c for s in doc["statements"] + doc1["statements"] for cs in s.get("candidates", {}).values()
-                 if isinstance(cs, list) for c in cs if isinstance(c, dict) and "ambiguous" in c]
+    ambiguous = [
+        c
+        for s in doc["statements"] + doc1["statements"]
+        for cs in s.get("candidates", {}).values()
+        if isinstance(cs, list)
+        for c in cs
+        if isinstance(c, dict) and "ambiguous" in c
+    ]
     assert ambiguous and all(len(c["ambiguous"]) > 1 and "id" not in c for c in ambiguous)
 
 

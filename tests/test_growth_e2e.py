@@ -5,6 +5,7 @@
 The paper is FIXTURE TEXT (tests/resources/growth/), written for this test and never part of the
 real graph.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from conftest import RESOURCES, ROOT, SHARED, serve_process
 FIXTURES = RESOURCES / "growth"
 PAPER_ID = "fixture-kidney"
 PAPER_DOI = "10.5555/fixture.paper"
-CURATOR = {"name": "Test Curator", "orcid": "0000-0002-1825-0097"}   # ORCID's documented example iD
+CURATOR = {"name": "Test Curator", "orcid": "0000-0002-1825-0097"}  # ORCID's documented example iD
 WITHDRAWN = "s001-kidney-ju-msc-exo-hgf-mrna-tubular-cells"
 
 
@@ -50,10 +51,26 @@ def grown(tmp_path, monkeypatch):
 def test_a_new_paper_from_source_add_to_served_pages(grown, built_copy, tmp_path):
     root = grown
     # 1. register the paper with its reference list
-    out = _run(root, "source", "add", str(FIXTURES / "fixture-paper.md"), "--id", PAPER_ID,
-               "--title", "Fixture paper: MSC exosomes in a rat kidney injury model", "--author", "Fixture A",
-               "--year", "2024", "--journal", "Fixture Journal", "--doi", PAPER_DOI,
-               "--references", str(FIXTURES / "fixture-references.yaml"))
+    out = _run(
+        root,
+        "source",
+        "add",
+        str(FIXTURES / "fixture-paper.md"),
+        "--id",
+        PAPER_ID,
+        "--title",
+        "Fixture paper: MSC exosomes in a rat kidney injury model",
+        "--author",
+        "Fixture A",
+        "--year",
+        "2024",
+        "--journal",
+        "Fixture Journal",
+        "--doi",
+        PAPER_DOI,
+        "--references",
+        str(FIXTURES / "fixture-references.yaml"),
+    )
     assert f"registered source '{PAPER_ID}'" in out and "3 references" in out
     assert (root / "sources" / f"{PAPER_ID}.yaml").is_file()
 
@@ -76,35 +93,56 @@ def test_a_new_paper_from_source_add_to_served_pages(grown, built_copy, tmp_path
 
     # drafts are skipped by curate, counted by check, refused by build (naming file and line)
     assert "draft record(s) skipped" in _run(root, "curate")
-    assert "5 draft(s) left" in _run(root, "check", *(f"--skip={s}" for s in ("ids", "format", "qc", "shacl", "reasoner")))
+    assert "5 draft(s) left" in _run(
+        root, "check", *(f"--skip={s}" for s in ("ids", "format", "qc", "shacl", "reasoner"))
+    )
     refused = _run(root, "build", code=2)
     assert "still drafts" in refused and f"{PAPER_ID}-draft.yaml:" in refused
 
     # 3. the curator completes two records, deletes the rest, and withdraws a seed record
-    smith.update(status="reviewed", id="fx-smith-mir21-apoptosis", curator=CURATOR, modified="2026-12-05",
-                 summary="MSC exosomes carrying miR-21 reduced tubular epithelial cell apoptosis in rats with AKI.",
-                 preparation={"kind": "exosome", "cell": "CL:0000134"},
-                 cargo=[{"kind": "mirna", "id": "MIMAT0000076"}],
-                 effects=[{"direction": "decreases", "affects": "GO:0006915", "text": "reduced apoptosis"}],
-                 models=[{"type": "in_vivo", "organism": "NCBITaxon:10116", "text": "rats"}],
-                 diseases=["MONDO:0002492"])
-    route.update(status="reviewed", id="fx-iv-pten", curator=CURATOR, level="study_report",
-                 summary="Intravenous MSC exosomes lowered PTEN in the kidney.",
-                 preparation={"kind": "exosome", "cell": "CL:0000134"}, route="intravenous", targets=["HGNC:9588"],
-                 effects=[{"direction": "decreases", "affects": "HGNC:9588", "text": "lowered PTEN"}],
-                 models=[{"type": "unspecified"}])
+    smith.update(
+        status="reviewed",
+        id="fx-smith-mir21-apoptosis",
+        curator=CURATOR,
+        modified="2026-12-05",
+        summary="MSC exosomes carrying miR-21 reduced tubular epithelial cell apoptosis in rats with AKI.",
+        preparation={"kind": "exosome", "cell": "CL:0000134"},
+        cargo=[{"kind": "mirna", "id": "MIMAT0000076"}],
+        effects=[{"direction": "decreases", "affects": "GO:0006915", "text": "reduced apoptosis"}],
+        models=[{"type": "in_vivo", "organism": "NCBITaxon:10116", "text": "rats"}],
+        diseases=["MONDO:0002492"],
+    )
+    route.update(
+        status="reviewed",
+        id="fx-iv-pten",
+        curator=CURATOR,
+        level="study_report",
+        summary="Intravenous MSC exosomes lowered PTEN in the kidney.",
+        preparation={"kind": "exosome", "cell": "CL:0000134"},
+        route="intravenous",
+        targets=["HGNC:9588"],
+        effects=[{"direction": "decreases", "affects": "HGNC:9588", "text": "lowered PTEN"}],
+        models=[{"type": "unspecified"}],
+    )
     for rec in (smith, route):
         rec.pop("candidates")
     doc["statements"] = [smith, route]
-    (root / "curation" / f"{PAPER_ID}-kidney.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
-                                                              encoding="utf-8")
+    (root / "curation" / f"{PAPER_ID}-kidney.yaml").write_text(
+        yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     draft_file.unlink()
     seed_file = root / "curation" / "001-kidney-disease.yaml"
     text = seed_file.read_text(encoding="utf-8")
     anchor = f"  - id: {WITHDRAWN}\n"
     assert anchor in text
-    seed_file.write_text(text.replace(anchor, anchor + "    status: withdrawn\n    reason: Fixture withdrawal for "
-                                      "the test.\n    replaced_by: fx-smith-mir21-apoptosis\n"), encoding="utf-8")
+    seed_file.write_text(
+        text.replace(
+            anchor,
+            anchor + "    status: withdrawn\n    reason: Fixture withdrawal for "
+            "the test.\n    replaced_by: fx-smith-mir21-apoptosis\n",
+        ),
+        encoding="utf-8",
+    )
 
     # 4. curate, check, build
     assert "1 withdrawn" in _run(root, "curate")

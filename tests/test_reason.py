@@ -4,6 +4,7 @@ Everything runs the real reasoner (Java + HermiT through owlready2); only the Ja
 simulated, by emptying PATH. Reasoning is slow-ish (a JVM per run), so each fixture project is reasoned
 over once per session and the results are shared.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -110,8 +111,9 @@ def test_real_hierarchy_is_deterministic(real_runs):
 def test_real_hierarchy_holds_the_asserted_named_hierarchy(real_project, real_runs):
     hierarchy = parse_turtle(real_runs[0].hierarchy_file)
     tbox = parse_turtle(real_project.ontology_file)
-    asserted = {(s, o) for s, o in tbox.subject_objects(RDFS.subClassOf)
-                if isinstance(s, URIRef) and isinstance(o, URIRef)}
+    asserted = {
+        (s, o) for s, o in tbox.subject_objects(RDFS.subClassOf) if isinstance(s, URIRef) and isinstance(o, URIRef)
+    }
     assert asserted
     missing = {pair for pair in asserted if (pair[0], RDFS.subClassOf, pair[1]) not in hierarchy}
     assert not missing
@@ -287,7 +289,9 @@ def _verdict(project: Project, reasoner: str, **kwargs):
 def test_konclude_and_hermit_agree_on_every_fixture(name, private_tempdir):
     project = fixture_project(name)
     assert _verdict(project, "konclude") == _verdict(project, "hermit")
-    assert _verdict(project, "konclude", include_instances=False) == _verdict(project, "hermit", include_instances=False)
+    assert _verdict(project, "konclude", include_instances=False) == _verdict(
+        project, "hermit", include_instances=False
+    )
     assert list(private_tempdir.iterdir()) == []
 
 
@@ -295,8 +299,11 @@ def test_konclude_and_hermit_agree_on_the_real_knowledge_graph(real_project, rea
     for hermit, instances in ((real_runs[0], True), (real_tbox_report, False)):
         konclude = reason(real_project, reasoner="konclude", include_instances=instances)
         assert konclude.reasoner == "konclude" and konclude.java_version == ""
-        assert (konclude.consistent, konclude.unsatisfiable, konclude.inferred_subclass_axioms) == \
-               (hermit.consistent, hermit.unsatisfiable, hermit.inferred_subclass_axioms)
+        assert (konclude.consistent, konclude.unsatisfiable, konclude.inferred_subclass_axioms) == (
+            hermit.consistent,
+            hermit.unsatisfiable,
+            hermit.inferred_subclass_axioms,
+        )
         assert konclude.n_triples == hermit.n_triples
 
 
@@ -327,8 +334,10 @@ def test_input_konclude_cannot_be_given_falls_back_to_hermit(tmp_path):
     root = tmp_path / "proj"
     shutil.copytree(RESOURCES / "unsatisfiable", root)
     with (root / "ontology" / "exo.ttl").open("a", encoding="utf-8") as fh:
-        fh.write("\n<https://example.org/reason-test/NotInVitro> a owl:Class ;\n"
-                 "    owl:complementOf <https://example.org/reason-test/InVitroModel> .\n")
+        fh.write(
+            "\n<https://example.org/reason-test/NotInVitro> a owl:Class ;\n"
+            "    owl:complementOf <https://example.org/reason-test/InVitroModel> .\n"
+        )
     with pytest.raises(ExoError, match="complementOf"):
         reason(Project.at(root), reasoner="konclude")
     report = reason(Project.at(root), reasoner="konclude", fallback=True)

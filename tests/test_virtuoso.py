@@ -7,6 +7,7 @@ language tags case-insensitively). Then the bad inputs: a release that does not 
 fails half-way (the previous release stays served), updates through the endpoint, Virtuoso missing, a port in use,
 a server that does not start.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,14 +33,33 @@ from exo_rdf.query import load_queries, run_query
 from conftest import SHARED
 
 ONT = SHARED / "ontologies"
-MERGE_INPUTS = [ONT / "mondo-terms-cxg-v2026-05-05.json.xz", ONT / "cl-terms-cxg-v2026-03-26.json.xz",
-                ONT / "uberon-subset-union.obo.xz"]
+MERGE_INPUTS = [
+    ONT / "mondo-terms-cxg-v2026-05-05.json.xz",
+    ONT / "cl-terms-cxg-v2026-03-26.json.xz",
+    ONT / "uberon-subset-union.obo.xz",
+]
 ROOT = Path(__file__).resolve().parents[1]
 CQS = load_queries(ROOT / "queries" / "cq")
 MERGED = load_queries(ROOT / "queries" / "merged")
-NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
-    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
-    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+NUMERIC = {
+    f"http://www.w3.org/2001/XMLSchema#{t}"
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -85,8 +105,10 @@ def _into_default(store, path: Path) -> None:
     from exo_rdf.graph import _STORE_FORMATS
 
     fmt = getattr(ox.RdfFormat, _STORE_FORMATS.get(path.suffix, "TURTLE"))
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                 for q in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+    store.extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -175,8 +197,11 @@ def same_rows(a: list[tuple], b: list[tuple]) -> bool:
 def test_publish_loads_every_graph_of_the_release(release_server, built_copy):
     state, result = release_server
     nq = built_copy.dist_dir / "data" / "exo-data.nq"
-    named = {q.graph_name.value for q in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS)
-             if isinstance(q.graph_name, ox.NamedNode)}
+    named = {
+        q.graph_name.value
+        for q in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS)
+        if isinstance(q.graph_name, ox.NamedNode)
+    }
     loaded = {g.name for g in result.graphs}
     assert named <= loaded
     assert {vt.role_graph("ontology"), vt.role_graph("void"), vt.role_graph("index")} <= loaded
@@ -199,9 +224,21 @@ def test_publish_loads_every_graph_of_the_release(release_server, built_copy):
 VIRTUOSO_DEFECT = {"cq-02-kidney-rodent-mirna-findings", "merged-nervous-system-tissue-findings"}
 
 
-@pytest.mark.parametrize("query", [pytest.param(q, marks=pytest.mark.xfail(
-    reason="Virtuoso 7.2.5 plans this query wrongly in some runs (see docs/virtuoso.md)", strict=False))
-    if q.id in VIRTUOSO_DEFECT else q for q in CQS], ids=[q.id for q in CQS])
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(
+            q,
+            marks=pytest.mark.xfail(
+                reason="Virtuoso 7.2.5 plans this query wrongly in some runs (see docs/virtuoso.md)", strict=False
+            ),
+        )
+        if q.id in VIRTUOSO_DEFECT
+        else q
+        for q in CQS
+    ],
+    ids=[q.id for q in CQS],
+)
 def test_competency_question_same_answer(query, release_server, release_store):
     _, result = release_server
     ox_names, ox_rows = oxigraph_rows(release_store, query)
@@ -211,9 +248,21 @@ def test_competency_question_same_answer(query, release_server, release_store):
     assert same_rows(vt_rows, ox_rows), _diff(vt_rows, ox_rows)
 
 
-@pytest.mark.parametrize("query", [pytest.param(q, marks=pytest.mark.xfail(
-    reason="Virtuoso 7.2.5 drops rows of this alternative-path closure (see docs/virtuoso.md)", strict=False))
-    if q.id in VIRTUOSO_DEFECT else q for q in MERGED], ids=[q.id for q in MERGED])
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(
+            q,
+            marks=pytest.mark.xfail(
+                reason="Virtuoso 7.2.5 drops rows of this alternative-path closure (see docs/virtuoso.md)", strict=False
+            ),
+        )
+        if q.id in VIRTUOSO_DEFECT
+        else q
+        for q in MERGED
+    ],
+    ids=[q.id for q in MERGED],
+)
 def test_merged_question_same_answer(query, merged_server, merged_file):
     _, result = merged_server
     store = _merged_store(merged_file)
@@ -304,9 +353,11 @@ def test_endpoint_fetches_nothing_from_the_network(release_server):
     thread = threading.Thread(target=accept)
     thread.start()
     url = f"http://127.0.0.1:{port}/data.ttl"
-    for text in (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-                 f'DEFINE get:soft "replace" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
-                 f"LOAD <{url}>"):
+    for text in (
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f'DEFINE get:soft "replace" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
+        f"LOAD <{url}>",
+    ):
         sparql(result.endpoint, text)
     thread.join()
     listener.close()
@@ -342,8 +393,9 @@ def _broken_copy(dist: Path, tmp_path: Path, *, fix_sums: bool) -> Path:
     nq = copy / "data" / "exo-data.nq"
     lines = nq.read_text(encoding="utf-8").splitlines(keepends=True)
     half = len(lines) // 2
-    nq.write_text("".join(lines[:half]) + "<https://w3id.org/exo-rdf/data/x> <broken\n" + "".join(lines[half:]),
-                  encoding="utf-8")
+    nq.write_text(
+        "".join(lines[:half]) + "<https://w3id.org/exo-rdf/data/x> <broken\n" + "".join(lines[half:]), encoding="utf-8"
+    )
     if fix_sums:
         import hashlib
 
@@ -359,8 +411,9 @@ def test_release_not_matching_sha256sums_is_refused(release_server, built_copy, 
     state, current = release_server
     before = _answers(current.endpoint)
     bad = _broken_copy(built_copy.dist_dir, tmp_path, fix_sums=False)
-    result = CliRunner().invoke(main, ["--root", str(built_copy.root), "publish", "virtuoso", "--dir", str(state),
-                                       "--dist", str(bad)])
+    result = CliRunner().invoke(
+        main, ["--root", str(built_copy.root), "publish", "virtuoso", "--dir", str(state), "--dist", str(bad)]
+    )
     assert result.exit_code == 2
     assert "do not match SHA256SUMS (data/exo-data.nq)" in result.output
     assert "Traceback" not in result.output
@@ -408,8 +461,9 @@ def test_loader_error_in_virtuoso_drops_the_new_graphs(release_server, built_cop
 
 def test_virtuoso_missing_names_the_install_command(built_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = CliRunner().invoke(main, ["--root", str(built_copy.root), "publish", "virtuoso",
-                                       "--dir", str(tmp_path / "state")])
+    result = CliRunner().invoke(
+        main, ["--root", str(built_copy.root), "publish", "virtuoso", "--dir", str(tmp_path / "state")]
+    )
     assert result.exit_code == 2
     assert "apt-get install virtuoso-opensource-7-bin" in result.output
     assert "Traceback" not in result.output

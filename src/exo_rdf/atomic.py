@@ -13,6 +13,7 @@ lock on the parent folder so that two runs never delete each other's work. ``EXO
 kills the process (SIGKILL) at the N-th write step of the switch labelled LABEL: the tests use it to
 prove that every step is safe.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -11,6 +11,7 @@ and each step's result is kept under ``.exo-cache/check/`` with the SHA-256 of e
 (its input files' contents, the shared tables' names, sizes and times, the package's own code and the
 reasoner chosen), so an unchanged step is answered from the cache and any changed input runs it again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,9 +57,13 @@ def _ids(project: Project, index=None) -> Step:
 
     report = check_ids(project, index=index)
     details = [f"{p.severity}: {p}" for p in report.problems]
-    return Step("ids", report.ok, f"{len(report.ids)} external ids in {len(report.files)} files; "
-                f"{len(report.errors)} unknown or obsolete, {len(report.warnings)} unconfirmed (subset tables)",
-                details)
+    return Step(
+        "ids",
+        report.ok,
+        f"{len(report.ids)} external ids in {len(report.files)} files; "
+        f"{len(report.errors)} unknown or obsolete, {len(report.warnings)} unconfirmed (subset tables)",
+        details,
+    )
 
 
 def _curation(project: Project, index=None) -> Step:
@@ -71,20 +76,31 @@ def _curation(project: Project, index=None) -> Step:
     details = [f"out of date: instances/{name} (run exo-rdf curate)" for name in stale]
     details += [f"warning: {w}" for w in result.warnings]
     if result.drafts:
-        details.insert(0, f"warning: {len(result.drafts)} draft record(s) remain; `exo-rdf build` refuses them "
-                          f"until they are reviewed (first: {result.drafts[0]})")
-    return Step("curation", not stale, f"{result.statements} statements ({result.findings} findings, "
-                f"{result.facts} facts, {result.withdrawn} withdrawn); {len(result.drafts)} draft(s) left; "
-                f"instances/ {'out of date' if stale else 'up to date'}", details)
+        details.insert(
+            0,
+            f"warning: {len(result.drafts)} draft record(s) remain; `exo-rdf build` refuses them "
+            f"until they are reviewed (first: {result.drafts[0]})",
+        )
+    return Step(
+        "curation",
+        not stale,
+        f"{result.statements} statements ({result.findings} findings, "
+        f"{result.facts} facts, {result.withdrawn} withdrawn); {len(result.drafts)} draft(s) left; "
+        f"instances/ {'out of date' if stale else 'up to date'}",
+        details,
+    )
 
 
 def _format(project: Project) -> Step:
     from .fmt import unformatted
 
     bad = unformatted(project)
-    return Step("format", not bad, "hand-edited Turtle is canonical" if not bad else
-                f"{len(bad)} file(s) not canonical (run exo-rdf fmt)",
-                [str(p.relative_to(project.root)) for p in bad])
+    return Step(
+        "format",
+        not bad,
+        "hand-edited Turtle is canonical" if not bad else f"{len(bad)} file(s) not canonical (run exo-rdf fmt)",
+        [str(p.relative_to(project.root)) for p in bad],
+    )
 
 
 def _qc(project: Project) -> Step:
@@ -95,9 +111,14 @@ def _qc(project: Project) -> Step:
     details = []
     for r in failed:
         details.append(f"{r.severity}: {r.id} ({len(r.rows)} row(s)): {r.summary}; fix: {r.fix}")
-    return Step("qc", exit_code(results) == 0, f"{len(results)} QC checks; "
-                f"{sum(1 for r in failed if r.severity == 'error')} error(s), "
-                f"{sum(1 for r in failed if r.severity != 'error')} warning(s)", details)
+    return Step(
+        "qc",
+        exit_code(results) == 0,
+        f"{len(results)} QC checks; "
+        f"{sum(1 for r in failed if r.severity == 'error')} error(s), "
+        f"{sum(1 for r in failed if r.severity != 'error')} warning(s)",
+        details,
+    )
 
 
 def _shacl(project: Project) -> Step:
@@ -108,9 +129,15 @@ def _shacl(project: Project) -> Step:
     for group in report.groups:
         for r in group.results:
             if r.severity == "Violation":
-                details.append(f"{group.node} ({group.seed or '?'}, {group.section or '?'}): {r.path or ''} {r.message}")
-    return Step("shacl", report.conforms, f"{report.data_triples} instance triples; {report.violations} "
-                f"violation(s), {report.warnings} warning(s)", details)
+                details.append(
+                    f"{group.node} ({group.seed or '?'}, {group.section or '?'}): {r.path or ''} {r.message}"
+                )
+    return Step(
+        "shacl",
+        report.conforms,
+        f"{report.data_triples} instance triples; {report.violations} violation(s), {report.warnings} warning(s)",
+        details,
+    )
 
 
 def _reasoner(project: Project, full: bool = False) -> Step:
@@ -121,12 +148,22 @@ def _reasoner(project: Project, full: bool = False) -> Step:
     if report.note:
         details.insert(0, f"warning: {report.note}")
     name = "HermiT" if report.reasoner == "hermit" else "Konclude"
-    return Step("reasoner", report.ok, f"{name}: {'consistent' if report.consistent else 'INCONSISTENT'}, "
-                f"{len(report.unsatisfiable)} unsatisfiable class(es), {report.n_triples} triples", details)
+    return Step(
+        "reasoner",
+        report.ok,
+        f"{name}: {'consistent' if report.consistent else 'INCONSISTENT'}, "
+        f"{len(report.unsatisfiable)} unsatisfiable class(es), {report.n_triples} triples",
+        details,
+    )
 
 
 STEPS: dict[str, Callable[..., Step]] = {
-    "ids": _ids, "curation": _curation, "format": _format, "qc": _qc, "shacl": _shacl, "reasoner": _reasoner,
+    "ids": _ids,
+    "curation": _curation,
+    "format": _format,
+    "qc": _qc,
+    "shacl": _shacl,
+    "reasoner": _reasoner,
 }
 
 #: Steps that need the external-term index.
@@ -152,8 +189,10 @@ def _step_inputs(project: Project, name: str) -> tuple[list[Path], list[Path]]:
 
         return source_files(project), _files_under(project.external_dir)
     if name == "curation":
-        return ([*project.curation_files(), *_files_under(project.instances_dir)],
-                [*_files_under(project.seeds_dir), *_files_under(project.external_dir)])
+        return (
+            [*project.curation_files(), *_files_under(project.instances_dir)],
+            [*_files_under(project.seeds_dir), *_files_under(project.external_dir)],
+        )
     if name == "format":
         from .fmt import hand_edited_files
 
@@ -249,8 +288,15 @@ def _in_worker(args):
 _WORKER_INDEX = None
 
 
-def run_all(project: Project, *, skip: tuple[str, ...] = (), progress: Callable[[str], None] | None = None,
-            full: bool = False, cache: bool = True, jobs: int | None = None) -> CheckSummary:
+def run_all(
+    project: Project,
+    *,
+    skip: tuple[str, ...] = (),
+    progress: Callable[[str], None] | None = None,
+    full: bool = False,
+    cache: bool = True,
+    jobs: int | None = None,
+) -> CheckSummary:
     """Run every step not in ``skip``; problems become failed steps, input errors propagate (exit 2).
 
     ``full`` runs HermiT instead of Konclude. ``cache`` answers unchanged steps from ``.exo-cache``.
@@ -291,8 +337,9 @@ def run_all(project: Project, *, skip: tuple[str, ...] = (), progress: Callable[
 
         _WORKER_INDEX = index
         try:
-            pool = ProcessPoolExecutor(max_workers=min(jobs, len(parallel)),
-                                       mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                max_workers=min(jobs, len(parallel)), mp_context=multiprocessing.get_context("fork")
+            )
             futures = {n: pool.submit(_in_worker, (project, n, full)) for n in parallel}
         except (OSError, ValueError):
             pool, futures = None, {}

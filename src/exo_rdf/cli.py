@@ -3,6 +3,7 @@
 Exit codes: 0 ok; 1 the data does not conform or a check found problems; 2 usage or runtime error.
 Heavy imports (owlready2, pyshacl, pyoxigraph, the server) happen inside the command that needs them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -45,8 +46,11 @@ class _Group(click.Group):
 
             if os.environ.get("EXO_RDF_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set EXO_RDF_DEBUG=1 to see the traceback)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set EXO_RDF_DEBUG=1 to see the traceback)",
+                err=True,
+            )
             ctx.exit(ERROR)
 
 
@@ -61,8 +65,12 @@ def _step(message: str) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder (default: the current directory).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the current directory).",
+)
 @click.version_option(package_name="exo-rdf")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
@@ -82,8 +90,12 @@ def main(ctx: click.Context, root: Path | None) -> None:
 
 
 @main.command()
-@click.option("--check", "check_only", is_flag=True,
-              help="Validate only; exit 1 if instances/ is not what the curation compiles to.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Validate only; exit 1 if instances/ is not what the curation compiles to.",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> None:
@@ -110,10 +122,13 @@ def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> Non
     if result.errors:
         click.echo(f"{len(result.errors)} error(s); nothing written.", err=True)
         ctx.exit(PROBLEMS)
-    summary = (f"{result.statements} statements ({result.findings} findings, {result.facts} facts"
-               + (f", {result.withdrawn} withdrawn" if result.withdrawn else "") + ")"
-               + (f"; {len(result.drafts)} draft record(s) skipped (build refuses them)" if result.drafts else "")
-               + f" in {time.perf_counter() - t0:.1f} s")
+    summary = (
+        f"{result.statements} statements ({result.findings} findings, {result.facts} facts"
+        + (f", {result.withdrawn} withdrawn" if result.withdrawn else "")
+        + ")"
+        + (f"; {len(result.drafts)} draft record(s) skipped (build refuses them)" if result.drafts else "")
+        + f" in {time.perf_counter() - t0:.1f} s"
+    )
     if check_only:
         stale = stale_outputs(project, result)
         if stale:
@@ -171,12 +186,22 @@ def stats(ctx: click.Context, fmt_: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt_", type=click.Choice(["text", *REPORT_FORMATS]), default="text", show_default=True,
-              help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
-                   "(Turtle or JSON-LD).")
+@click.option(
+    "--format",
+    "fmt_",
+    type=click.Choice(["text", *REPORT_FORMATS]),
+    default="text",
+    show_default=True,
+    help="text: human report grouped by statement; ttl/json: the standard SHACL validation report (Turtle or JSON-LD).",
+)
 @click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
-@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-              help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.")
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "pyshacl"]),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.",
+)
 @click.pass_context
 def validate(ctx: click.Context, fmt_: str, violations_only: bool, engine: str) -> None:
     """Validate instances/*.ttl against shapes/*.ttl, with the ontology and imports as ontology graph.
@@ -223,9 +248,11 @@ def build(ctx: click.Context) -> None:
     project = _project(ctx)
     _step("building release files")
     result = run_build(project)
-    click.echo(f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
-               f"(full with imports {result.full_triples}, {len(result.inferred_axioms)} inferred subclass "
-               f"axioms added), data {result.data_triples} triples in {len(result.named_graphs)} named graphs")
+    click.echo(
+        f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
+        f"(full with imports {result.full_triples}, {len(result.inferred_axioms)} inferred subclass "
+        f"axioms added), data {result.data_triples} triples in {len(result.named_graphs)} named graphs"
+    )
     if result.interop:
         click.echo(f"interop files from: {', '.join(result.interop)}")
     for rel, size in result.files.items():
@@ -234,10 +261,20 @@ def build(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--no-instances", is_flag=True, help="Reason over the ontology and imports only.")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).")
-@click.option("--reasoner", "which", type=click.Choice(["hermit", "konclude"]), default="hermit", show_default=True,
-              help="HermiT (via owlready2, needs Java) or Konclude (Debian package konclude, much faster).")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).",
+)
+@click.option(
+    "--reasoner",
+    "which",
+    type=click.Choice(["hermit", "konclude"]),
+    default="hermit",
+    show_default=True,
+    help="HermiT (via owlready2, needs Java) or Konclude (Debian package konclude, much faster).",
+)
 @click.pass_context
 def reason(ctx: click.Context, no_instances: bool, output: Path | None, which: str) -> None:
     """Run HermiT or Konclude over ontology + imports + instances.
@@ -258,11 +295,13 @@ def reason(ctx: click.Context, no_instances: bool, output: Path | None, which: s
     _step(f"running {name} over the ontology" + ("" if no_instances else ", imports and instances"))
     out = output or project.dist_dir / "reasoner"
     report = run_reasoner(project, include_instances=not no_instances, output_dir=out, reasoner=which)
-    click.echo(f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
-               f"{len(report.unsatisfiable)} unsatisfiable class(es); "
-               f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
-               f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
-               f"{report.seconds:.1f} s ({report.java_version or report.reasoner})")
+    click.echo(
+        f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
+        f"{len(report.unsatisfiable)} unsatisfiable class(es); "
+        f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
+        f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
+        f"{report.seconds:.1f} s ({report.java_version or report.reasoner})"
+    )
     for term in report.unsatisfiable:
         click.echo(f"  unsatisfiable: {term.iri}" + (f" ({term.label})" if term.label else ""))
     for hint in report.hints:
@@ -275,11 +314,20 @@ def reason(ctx: click.Context, no_instances: bool, output: Path | None, which: s
 @main.command()
 @click.argument("query_id", required=False, metavar="ID|FILE")
 @click.option("--list", "list_", is_flag=True, help="List the stored queries with their questions.")
-@click.option("--format", "fmt_", default="table", show_default=True,
-              type=click.Choice(QUERY_FORMATS),
-              help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
-@click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.")
+@click.option(
+    "--format",
+    "fmt_",
+    default="table",
+    show_default=True,
+    type=click.Choice(QUERY_FORMATS),
+    help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.",
+)
 @click.pass_context
 def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data: tuple[Path, ...]) -> None:
     """Run a stored query (by id, the file stem) or any SPARQL 1.1 file on the embedded Oxigraph store.
@@ -299,8 +347,10 @@ def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data
 
     project = _project(ctx)
     if list_:
-        rows = [{"id": q.id, "kind": q.kind, "form": q.form or "", "summary": q.summary or ""}
-                for q in project_queries(project)]
+        rows = [
+            {"id": q.id, "kind": q.kind, "form": q.form or "", "summary": q.summary or ""}
+            for q in project_queries(project)
+        ]
         click.echo(format_rows(["id", "kind", "form", "summary"], rows))
         return
     if not query_id:
@@ -311,8 +361,12 @@ def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data
 
 
 @main.command()
-@click.option("--skip", multiple=True, type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
-              help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.")
+@click.option(
+    "--skip",
+    multiple=True,
+    type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
+    help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.",
+)
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--full", is_flag=True, help="Reason with HermiT (the release check) instead of Konclude.")
 @click.option("--no-cache", is_flag=True, help="Run every step, even those whose inputs did not change.")
@@ -337,8 +391,9 @@ def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str, full: bool, no_c
     from .check import format_summary, run_all
 
     project = _project(ctx)
-    summary = run_all(project, skip=tuple(skip), progress=lambda name: _step(f"check: {name}"), full=full,
-                      cache=not no_cache)
+    summary = run_all(
+        project, skip=tuple(skip), progress=lambda name: _step(f"check: {name}"), full=full, cache=not no_cache
+    )
     if fmt_ == "json":
         click.echo(json.dumps({"ok": summary.ok, "steps": [dataclasses.asdict(s) for s in summary.steps]}, indent=2))
     else:
@@ -413,17 +468,32 @@ def terms_search(ctx: click.Context, text: str, prefixes: tuple[str, ...], limit
 
 
 @main.command()
-@click.option("--with", "inputs", multiple=True, required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="An external ontology file (OWL RDF/XML, Turtle, OFN, OBO, OBO Graph JSON; .xz/.gz ok). Repeatable.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).")
+@click.option(
+    "--with",
+    "inputs",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An external ontology file (OWL RDF/XML, Turtle, OFN, OBO, OBO Graph JSON; .xz/.gz ok). Repeatable.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).",
+)
 @click.option("--reason", "run_reasoner", is_flag=True, help="Run HermiT over the merge (modules where too large).")
-@click.option("--max-decompressed", default=64 << 20, show_default=True, type=click.IntRange(1),
-              help="Most bytes a compressed --with file may decompress to (a larger one is refused).")
+@click.option(
+    "--max-decompressed",
+    default=64 << 20,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most bytes a compressed --with file may decompress to (a larger one is refused).",
+)
 @click.pass_context
-def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool,
-          max_decompressed: int) -> None:
+def merge(
+    ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool, max_decompressed: int
+) -> None:
     """Merge our ontology and data with external ontology files and report what does not line up.
 
     \b
@@ -443,9 +513,11 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
     for item in report.inputs:
         spaces = ", ".join(f"{s} ({n})" for s, n in item.spaces.items()) or "none"
         click.echo(f"{item.path}: {item.format}; {item.triples} triples, {item.terms} terms, {item.seconds:.1f} s")
-        click.echo(f"  covers {spaces}; {len(item.checked)} of our ids checked: "
-                   f"{len(item.of_kind('missing'))} missing, {len(item.of_kind('obsolete'))} obsolete, "
-                   f"{len(item.of_kind('label'))} labelled differently")
+        click.echo(
+            f"  covers {spaces}; {len(item.checked)} of our ids checked: "
+            f"{len(item.of_kind('missing'))} missing, {len(item.of_kind('obsolete'))} obsolete, "
+            f"{len(item.of_kind('label'))} labelled differently"
+        )
         for issue in item.issues:
             click.echo(f"  {issue.kind}: {issue.message}")
         for note in item.notes:
@@ -453,41 +525,96 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
     if report.reasoning is not None:
         r = report.reasoning
         scopes = ", ".join(f"{i.path.name} ({i.scope}, {i.triples} triples)" for i in r.inputs)
-        click.echo(f"reasoner: {'consistent' if r.consistent else 'INCONSISTENT'}; "
-                   f"{len(r.unsatisfiable)} unsatisfiable class(es); {r.triples} triples; {r.seconds:.1f} s "
-                   f"(HermiT, Java {r.java_version}); inputs: {scopes}")
+        click.echo(
+            f"reasoner: {'consistent' if r.consistent else 'INCONSISTENT'}; "
+            f"{len(r.unsatisfiable)} unsatisfiable class(es); {r.triples} triples; {r.seconds:.1f} s "
+            f"(HermiT, Java {r.java_version}); inputs: {scopes}"
+        )
         for iri, label in r.unsatisfiable:
             click.echo(f"  unsatisfiable: {iri}" + (f" ({label})" if label else ""))
-        click.echo(f"inferred subclass axioms added to the merged graph: {report.inferred_added}"
-                   + ("" if r.consistent else " (the merge is inconsistent, so nothing inferred is added)"))
-    click.echo(f"merged graph: {report.merged_triples} triples (project {report.project_triples})"
-               + (f"; written to {report.output}" if report.output else "; not written (no --output)"))
+        click.echo(
+            f"inferred subclass axioms added to the merged graph: {report.inferred_added}"
+            + ("" if r.consistent else " (the merge is inconsistent, so nothing inferred is added)")
+        )
+    click.echo(
+        f"merged graph: {report.merged_triples} triples (project {report.project_triples})"
+        + (f"; written to {report.output}" if report.output else "; not written (no --output)")
+    )
     ctx.exit(OK if report.ok else PROBLEMS)
 
 
 @main.command()
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1 (0 picks a free port).")
-@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="SPARQL query time limit in seconds.")
-@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1),
-              help="Most rows (or triples) a SPARQL answer returns.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="SPARQL worker count.")
-@click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
-              help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
-@click.option("--cache-bytes", default=64 << 20, show_default=True, type=click.IntRange(0),
-              help="Most bytes the SPARQL reply cache holds; a reply over an eighth of it is not cached.")
-@click.option("--max-reply-bytes", default=64 << 20, show_default=True, type=click.IntRange(1024),
-              help="Largest SPARQL result document sent; a larger one is refused with 400 (ask for less).")
-@click.option("--max-query-bytes", default=1_000_000, show_default=True, type=click.IntRange(1024),
-              help="Largest POST body (query) /sparql accepts (413 above); GET URLs are limited to 32 KiB (414).")
-@click.option("--head-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600),
-              help="Seconds a client has to send a request's line and headers (408 after).")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0 picks a free port).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="SPARQL query time limit in seconds.",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows (or triples) a SPARQL answer returns.",
+)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="SPARQL worker count.")
+@click.option(
+    "--cache-size",
+    default=256,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.",
+)
+@click.option(
+    "--cache-bytes",
+    default=64 << 20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Most bytes the SPARQL reply cache holds; a reply over an eighth of it is not cached.",
+)
+@click.option(
+    "--max-reply-bytes",
+    default=64 << 20,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Largest SPARQL result document sent; a larger one is refused with 400 (ask for less).",
+)
+@click.option(
+    "--max-query-bytes",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Largest POST body (query) /sparql accepts (413 above); GET URLs are limited to 32 KiB (414).",
+)
+@click.option(
+    "--head-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    help="Seconds a client has to send a request's line and headers (408 after).",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, workers: int,
-          cache_size: int, cache_bytes: int, max_reply_bytes: int, max_query_bytes: int,
-          head_timeout: float) -> None:
+def serve(
+    ctx: click.Context,
+    port: int,
+    timeout_s: float,
+    max_results: int,
+    workers: int,
+    cache_size: int,
+    cache_bytes: int,
+    max_reply_bytes: int,
+    max_query_bytes: int,
+    head_timeout: float,
+) -> None:
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
     Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH
@@ -504,14 +631,25 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
     project = _project(ctx)
 
     def ready(url):
-        click.echo(f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops",
-                   err=False)
+        click.echo(
+            f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops", err=False
+        )
         sys.stdout.flush()
 
     _step("loading dist/ into the server")
-    run(project, port=port, timeout_s=timeout_s, max_results=max_results, workers=workers, cache_size=cache_size,
-        cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes,
-        head_timeout=head_timeout, on_ready=ready)
+    run(
+        project,
+        port=port,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        workers=workers,
+        cache_size=cache_size,
+        cache_bytes=cache_bytes,
+        max_reply_bytes=max_reply_bytes,
+        max_query_bytes=max_query_bytes,
+        head_timeout=head_timeout,
+        on_ready=ready,
+    )
     click.echo("server stopped", err=True)
 
 
@@ -531,12 +669,26 @@ def source() -> None:
 @click.option("--doi", default=None, help="DOI, e.g. 10.1000/xyz123 (checked for syntax).")
 @click.option("--pmid", default=None, help="PubMed id (checked for syntax).")
 @click.option("--licence", default=None, help="Licence of the text, e.g. CC BY 4.0.")
-@click.option("--references", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The source's reference list: a YAML list of {number, citation, doi, pmid}.")
+@click.option(
+    "--references",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The source's reference list: a YAML list of {number, citation, doi, pmid}.",
+)
 @click.pass_context
-def source_add(ctx: click.Context, file: Path, source_id: str | None, title: str | None, authors: tuple[str, ...],
-               year: int | None, journal: str | None, doi: str | None, pmid: str | None, licence: str | None,
-               references: Path | None) -> None:
+def source_add(
+    ctx: click.Context,
+    file: Path,
+    source_id: str | None,
+    title: str | None,
+    authors: tuple[str, ...],
+    year: int | None,
+    journal: str | None,
+    doi: str | None,
+    pmid: str | None,
+    licence: str | None,
+    references: Path | None,
+) -> None:
     """Register a paper: plain text, Markdown or PDF (its text is extracted and stored).
 
     Nothing is written unless every check passes (id free, text readable and not empty, PDF with
@@ -549,11 +701,24 @@ def source_add(ctx: click.Context, file: Path, source_id: str | None, title: str
     from .registry import add_source
 
     project = _project(ctx)
-    added = add_source(project, file, source_id=source_id, title=title, authors=authors, year=year,
-                       journal=journal, doi=doi, pmid=pmid, licence=licence, references=references)
+    added = add_source(
+        project,
+        file,
+        source_id=source_id,
+        title=title,
+        authors=authors,
+        year=year,
+        journal=journal,
+        doi=doi,
+        pmid=pmid,
+        licence=licence,
+        references=references,
+    )
     rec = added.record
-    click.echo(f"registered source '{rec.id}': {added.characters:,} characters, {added.sections} sections, "
-               f"{len(rec.reference_list)} references (layout {rec.layout}, sha256 {rec.sha256[:12]}...)")
+    click.echo(
+        f"registered source '{rec.id}': {added.characters:,} characters, {added.sections} sections, "
+        f"{len(rec.reference_list)} references (layout {rec.layout}, sha256 {rec.sha256[:12]}...)"
+    )
     for path in added.files:
         click.echo(f"  wrote {path.relative_to(project.root)}")
     click.echo(f"next: exo-rdf draft {rec.id}")
@@ -566,14 +731,20 @@ def source_list(ctx: click.Context) -> None:
     from .registry import NOT_RECORDED, load_registry
 
     for rec in load_registry(_project(ctx)).values():
-        click.echo(f"{rec.id}\t{rec.title or NOT_RECORDED}\tDOI {rec.doi or NOT_RECORDED}\t"
-                   f"{len(rec.reference_list) or NOT_RECORDED} references\t{rec.text}")
+        click.echo(
+            f"{rec.id}\t{rec.title or NOT_RECORDED}\tDOI {rec.doi or NOT_RECORDED}\t"
+            f"{len(rec.reference_list) or NOT_RECORDED} references\t{rec.text}"
+        )
 
 
 @main.command()
 @click.argument("source_id", metavar="SOURCE")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of curation/SOURCE-draft.yaml (never overwrites).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here instead of curation/SOURCE-draft.yaml (never overwrites).",
+)
 @click.option("--curator", default=None, help="Your name, written into every drafted record.")
 @click.pass_context
 def draft(ctx: click.Context, source_id: str, output: Path | None, curator: str | None) -> None:
@@ -592,16 +763,21 @@ def draft(ctx: click.Context, source_id: str, output: Path | None, curator: str 
     project = _project(ctx)
     _step(f"drafting source {source_id}")
     result = run_draft(project, source_id, output=output, curator=curator)
-    click.echo(f"wrote {len(result.records)} draft records ({result.ambiguous} ambiguous names to resolve) "
-               f"to {result.path}")
+    click.echo(
+        f"wrote {len(result.records)} draft records ({result.ambiguous} ambiguous names to resolve) to {result.path}"
+    )
 
 
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt_", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report here instead of standard output.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report here instead of standard output.",
+)
 @click.pass_context
 def diff_cmd(ctx: click.Context, old: Path, new: Path, fmt_: str, output: Path | None) -> None:
     """What changed between two releases (dist/ folders or release files such as exo-data.nt).
@@ -658,24 +834,69 @@ def publish() -> None:
 
 
 @publish.command("virtuoso")
-@click.option("--dir", "state", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="State folder of the Virtuoso server (database, virtuoso.ini, log; default: .exo-virtuoso/).")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Release folder to publish (default: the project's dist/).")
-@click.option("--sql-port", default=0, show_default=True, type=click.IntRange(0, 65535),
-              help="SQL port on 127.0.0.1 when the server is started (0 picks a free port).")
-@click.option("--http-port", default=0, show_default=True, type=click.IntRange(0, 65535),
-              help="HTTP (SPARQL endpoint) port on 127.0.0.1 when the server is started (0 picks a free port).")
-@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="SPARQL query time limit in seconds (as serve; Virtuoso rounds up to whole seconds).")
-@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1),
-              help="Most rows a SPARQL answer returns (as serve).")
-@click.option("--memory", "memory_gb", default=1.0, show_default=True, type=click.FloatRange(0.1, 1024),
-              help="GB of page buffers for Virtuoso.")
+@click.option(
+    "--dir",
+    "state",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State folder of the Virtuoso server (database, virtuoso.ini, log; default: .exo-virtuoso/).",
+)
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Release folder to publish (default: the project's dist/).",
+)
+@click.option(
+    "--sql-port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="SQL port on 127.0.0.1 when the server is started (0 picks a free port).",
+)
+@click.option(
+    "--http-port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="HTTP (SPARQL endpoint) port on 127.0.0.1 when the server is started (0 picks a free port).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="SPARQL query time limit in seconds (as serve; Virtuoso rounds up to whole seconds).",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows a SPARQL answer returns (as serve).",
+)
+@click.option(
+    "--memory",
+    "memory_gb",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 1024),
+    help="GB of page buffers for Virtuoso.",
+)
 @click.option("--stop", "stop_only", is_flag=True, help="Stop the server of the state folder and exit.")
 @click.pass_context
-def publish_virtuoso(ctx: click.Context, state: Path | None, dist: Path | None, sql_port: int, http_port: int,
-                     timeout_s: float, max_results: int, memory_gb: float, stop_only: bool) -> None:
+def publish_virtuoso(
+    ctx: click.Context,
+    state: Path | None,
+    dist: Path | None,
+    sql_port: int,
+    http_port: int,
+    timeout_s: float,
+    max_results: int,
+    memory_gb: float,
+    stop_only: bool,
+) -> None:
     """Publish dist/ on a Virtuoso Open Source server of our own, bound to 127.0.0.1.
 
     Starts virtuoso-t on a database in the state folder (first time: creates it), checks the release
@@ -690,7 +911,8 @@ def publish_virtuoso(ctx: click.Context, state: Path | None, dist: Path | None, 
       exo-rdf publish virtuoso --http-port 8890 --timeout 30 --max-results 50000
       exo-rdf publish virtuoso --stop
     """
-    from .virtuoso import STATE_DIR, publish as run_publish, stop
+    from .virtuoso import STATE_DIR, stop
+    from .virtuoso import publish as run_publish
 
     project = _project(ctx)
     state = state or project.root / STATE_DIR
@@ -698,12 +920,21 @@ def publish_virtuoso(ctx: click.Context, state: Path | None, dist: Path | None, 
         click.echo("Virtuoso stopped" if stop(state) else f"no Virtuoso server was running on {state}")
         return
     _step(f"publishing {dist or project.dist_dir} to Virtuoso ({state})")
-    result = run_publish(dist or project.dist_dir, state, sql_port=sql_port, http_port=http_port,
-                         timeout_s=timeout_s, max_results=max_results, memory_gb=memory_gb)
-    click.echo(f"loaded {result.triples:,} triples in {len(result.graphs)} named graphs, {result.union_triples:,} "
-               f"distinct triples in the default graph, in {result.load_seconds:.1f} s (total {result.seconds:.1f} s"
-               f"{', server started' if result.started else ''}); load {result.load_id}"
-               f"{f', dropped {len(result.dropped)} graphs of the previous release' if result.dropped else ''}")
+    result = run_publish(
+        dist or project.dist_dir,
+        state,
+        sql_port=sql_port,
+        http_port=http_port,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        memory_gb=memory_gb,
+    )
+    click.echo(
+        f"loaded {result.triples:,} triples in {len(result.graphs)} named graphs, {result.union_triples:,} "
+        f"distinct triples in the default graph, in {result.load_seconds:.1f} s (total {result.seconds:.1f} s"
+        f"{', server started' if result.started else ''}); load {result.load_id}"
+        f"{f', dropped {len(result.dropped)} graphs of the previous release' if result.dropped else ''}"
+    )
     click.echo(f"SPARQL endpoint (read-only): {result.endpoint}")
 
 

@@ -10,6 +10,7 @@ together with file and line; nothing is written unless every record compiles.
 IRIs never depend on record order: statements use the curator's id, shared nodes are derived from
 their content (a preparation from its normalised description, cargo from kind and molecule).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import ExoError
+from .lifecycle import LIFECYCLE_KEYS, add_provenance, check_status, resolve_replacements
 from .namespaces import EXO, EXOD, OA, PREFIXES, PROV, RO_IN_TAXON, bare_id, compress, expand
 from .project import Project
-from .lifecycle import LIFECYCLE_KEYS, add_provenance, check_status, resolve_replacements
 from .rdfio import atomic_folder
 from .sources import Seed, cited_numbers, slugify
 
@@ -88,23 +89,41 @@ CARGO_KINDS = {
     "organelle": (EXO.OrganelleCargo, "organelle"),
 }
 DIRECTIONS = {
-    "promotes": EXO.Promotes, "inhibits": EXO.Inhibits, "increases": EXO.Increases,
-    "decreases": EXO.Decreases, "protects_against": EXO.ProtectsAgainst, "ameliorates": EXO.Ameliorates,
-    "modulates": EXO.Modulates, "no_effect": EXO.NoEffect,
+    "promotes": EXO.Promotes,
+    "inhibits": EXO.Inhibits,
+    "increases": EXO.Increases,
+    "decreases": EXO.Decreases,
+    "protects_against": EXO.ProtectsAgainst,
+    "ameliorates": EXO.Ameliorates,
+    "modulates": EXO.Modulates,
+    "no_effect": EXO.NoEffect,
 }
 LEVELS = {"study_report": EXO.StudyReport, "review_claim": EXO.ReviewClaim, "figure_legend": EXO.FigureLegend}
-MODEL_TYPES = {"in_vitro": EXO.InVitroModel, "in_vivo": EXO.InVivoModel, "clinical": EXO.ClinicalStudy,
-               "unspecified": EXO.UnspecifiedModel}
+MODEL_TYPES = {
+    "in_vitro": EXO.InVitroModel,
+    "in_vivo": EXO.InVivoModel,
+    "clinical": EXO.ClinicalStudy,
+    "unspecified": EXO.UnspecifiedModel,
+}
 ROUTES = {
-    "intravenous": EXO.IntravenousRoute, "intranasal": EXO.IntranasalRoute, "inhalation": EXO.InhalationRoute,
-    "intratracheal": EXO.IntratrachealRoute, "intrahepatic": EXO.IntrahepaticRoute,
-    "intrarenal": EXO.IntrarenalRoute, "intratumoral": EXO.IntratumoralRoute, "systemic": EXO.SystemicRoute,
+    "intravenous": EXO.IntravenousRoute,
+    "intranasal": EXO.IntranasalRoute,
+    "inhalation": EXO.InhalationRoute,
+    "intratracheal": EXO.IntratrachealRoute,
+    "intrahepatic": EXO.IntrahepaticRoute,
+    "intrarenal": EXO.IntrarenalRoute,
+    "intratumoral": EXO.IntratumoralRoute,
+    "systemic": EXO.SystemicRoute,
     "injection": EXO.InjectionRouteUnspecified,
 }
 TUMOUR_ROLES = {"promoting": EXO.TumourPromoting, "suppressing": EXO.TumourSuppressing}
-CONDITION_KINDS = {"culture": EXO.CultureCondition, "genetic_modification": EXO.GeneticModification,
-                   "cargo_loading": EXO.CargoLoading, "formulation": EXO.Formulation,
-                   "engineering": EXO.Engineering}
+CONDITION_KINDS = {
+    "culture": EXO.CultureCondition,
+    "genetic_modification": EXO.GeneticModification,
+    "cargo_loading": EXO.CargoLoading,
+    "formulation": EXO.Formulation,
+    "engineering": EXO.Engineering,
+}
 ISOLATION_METHODS = {
     "differential_centrifugation": EXO.DifferentialCentrifugation,
     "ultracentrifugation": EXO.Ultracentrifugation,
@@ -116,39 +135,95 @@ ISOLATION_METHODS = {
     "microfluidics": EXO.MicrofluidicIsolation,
 }
 COMPONENT_ROLES = {
-    "tetraspanin": EXO.TetraspaninRole, "msc_marker": EXO.MSCSpecificMarkerRole, "escrt_0": EXO.ESCRT0Role,
-    "escrt_i_ii": EXO.ESCRTIandIIRole, "escrt_iii": EXO.ESCRTIIIRole, "escrt_independent": EXO.ESCRTIndependentRole,
-    "biogenesis": EXO.BiogenesisComponentRole, "membrane_transport_fusion": EXO.MembraneTransportFusionRole,
-    "heat_shock_protein": EXO.HeatShockProteinRole, "lipid": EXO.LipidComponentRole,
-    "nucleic_acid": EXO.NucleicAcidComponentRole, "immunomodulatory": EXO.ImmunomodulatoryProteinRole,
+    "tetraspanin": EXO.TetraspaninRole,
+    "msc_marker": EXO.MSCSpecificMarkerRole,
+    "escrt_0": EXO.ESCRT0Role,
+    "escrt_i_ii": EXO.ESCRTIandIIRole,
+    "escrt_iii": EXO.ESCRTIIIRole,
+    "escrt_independent": EXO.ESCRTIndependentRole,
+    "biogenesis": EXO.BiogenesisComponentRole,
+    "membrane_transport_fusion": EXO.MembraneTransportFusionRole,
+    "heat_shock_protein": EXO.HeatShockProteinRole,
+    "lipid": EXO.LipidComponentRole,
+    "nucleic_acid": EXO.NucleicAcidComponentRole,
+    "immunomodulatory": EXO.ImmunomodulatoryProteinRole,
     "characterisation_marker": EXO.CharacterisationMarkerRole,
 }
-EMPHASIS_KINDS = {"superlative": EXO.SuperlativeEmphasis, "predominant": EXO.PredominantEmphasis,
-                  "top_ranked": EXO.TopRankedEmphasis}
+EMPHASIS_KINDS = {
+    "superlative": EXO.SuperlativeEmphasis,
+    "predominant": EXO.PredominantEmphasis,
+    "top_ranked": EXO.TopRankedEmphasis,
+}
 SOURCE_ISSUE_KINDS = {
-    "garbled_name": EXO.GarbledNameIssue, "character": EXO.InconsistentCharacterIssue,
-    "unit": EXO.UnitIssue, "impossible_term": EXO.ImpossibleTermUseIssue,
-    "regrouped_list": EXO.RegroupedListIssue, "reference_number": EXO.ReferenceNumberIssue,
-    "misplaced_section": EXO.MisplacedSectionIssue, "internal_contradiction": EXO.InternalContradictionIssue,
-    "cross_paper_contradiction": EXO.CrossPaperContradictionIssue, "duplicated_word": EXO.DuplicatedWordIssue,
+    "garbled_name": EXO.GarbledNameIssue,
+    "character": EXO.InconsistentCharacterIssue,
+    "unit": EXO.UnitIssue,
+    "impossible_term": EXO.ImpossibleTermUseIssue,
+    "regrouped_list": EXO.RegroupedListIssue,
+    "reference_number": EXO.ReferenceNumberIssue,
+    "misplaced_section": EXO.MisplacedSectionIssue,
+    "internal_contradiction": EXO.InternalContradictionIssue,
+    "cross_paper_contradiction": EXO.CrossPaperContradictionIssue,
+    "duplicated_word": EXO.DuplicatedWordIssue,
     "typo": EXO.TypoIssue,
 }
 UNITS_TO_NM = {"nm": 1, "μm": 1000, "µm": 1000, "um": 1000, "mm": 1_000_000}
 STATEMENT_TYPES = {
-    "finding": EXO.Finding, "size_range": EXO.SizeRangeStatement, "composition": EXO.CompositionStatement,
-    "isolation_method": EXO.IsolationMethodStatement, "body_fluid": EXO.BodyFluidStatement,
-    "tissue_source": EXO.TissueSourceStatement, "enrichment": EXO.EnrichmentStatement,
+    "finding": EXO.Finding,
+    "size_range": EXO.SizeRangeStatement,
+    "composition": EXO.CompositionStatement,
+    "isolation_method": EXO.IsolationMethodStatement,
+    "body_fluid": EXO.BodyFluidStatement,
+    "tissue_source": EXO.TissueSourceStatement,
+    "enrichment": EXO.EnrichmentStatement,
     "general": EXO.GeneralFact,
 }
-TAXON_COMMON = {"NCBITaxon:9606": "human", "NCBITaxon:10090": "mouse", "NCBITaxon:10116": "rat",
-                "NCBITaxon:9823": "pig", "NCBITaxon:10088": "mouse", "NCBITaxon:10114": "rat"}
+TAXON_COMMON = {
+    "NCBITaxon:9606": "human",
+    "NCBITaxon:10090": "mouse",
+    "NCBITaxon:10116": "rat",
+    "NCBITaxon:9823": "pig",
+    "NCBITaxon:10088": "mouse",
+    "NCBITaxon:10114": "rat",
+}
 
-COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", "ref_note", "author", "evidence",
-               "notes", "corrections", "diseases", "mentions", "preparation", "section", "emphasis",
-               "conflicts_with", "source_issues", "retyped_from"} | LIFECYCLE_KEYS
+COMMON_KEYS = {
+    "id",
+    "type",
+    "level",
+    "summary",
+    "quote",
+    "occurrence",
+    "refs",
+    "ref_note",
+    "author",
+    "evidence",
+    "notes",
+    "corrections",
+    "diseases",
+    "mentions",
+    "preparation",
+    "section",
+    "emphasis",
+    "conflicts_with",
+    "source_issues",
+    "retyped_from",
+} | LIFECYCLE_KEYS
 TYPE_KEYS = {
-    "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
-                "dose", "schedule", "tumour_role", "compared_with"},
+    "finding": {
+        "cargo",
+        "targets",
+        "pathways",
+        "effects",
+        "models",
+        "target_cells",
+        "target_tissues",
+        "route",
+        "dose",
+        "schedule",
+        "tumour_role",
+        "compared_with",
+    },
     "size_range": {"vesicle", "min", "max", "unit", "max_unit", "corrected_unit"},
     "composition": {"vesicle", "role", "components", "functions"},
     "isolation_method": {"method", "principle", "advantages", "disadvantages", "sample_sources"},
@@ -159,8 +234,19 @@ TYPE_KEYS = {
 }
 PREP_KEYS = {"kind", "cell", "tissue", "taxon", "donor_disease", "product", "conditions", "label"}
 MODEL_KEYS = {"type", "organism", "cell_line", "cell_type", "inducer", "disease", "text", "study"}
-STUDY_KEYS = {"id", "registry_id", "title", "participants", "dose", "schedule", "route", "outcome", "sponsor",
-              "follow_up", "product"}
+STUDY_KEYS = {
+    "id",
+    "registry_id",
+    "title",
+    "participants",
+    "dose",
+    "schedule",
+    "route",
+    "outcome",
+    "sponsor",
+    "follow_up",
+    "product",
+}
 EFFECT_KEYS = {"direction", "affects", "text", "cell", "tissue", "process", "emphasis"}
 EMPHASIS_KEYS = {"kind", "text", "n"}
 SOURCE_ISSUE_KEYS = {"kind", "as_written", "note"}
@@ -194,24 +280,30 @@ def _yaml_loader():
 
     def construct_mapping(loader, node, deep=False):
         if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping here, found a {node.id}",
-                                                    node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping here, found a {node.id}", node.start_mark
+            )
         seen: dict = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 first = seen.setdefault(key_node.value, key_node)
                 if first is not key_node:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key_node.value}' (first given at line "
-                                    f"{first.start_mark.line + 1}); give each key once", key_node.start_mark)
+                        None,
+                        None,
+                        f"duplicate key '{key_node.value}' (first given at line "
+                        f"{first.start_mark.line + 1}); give each key once",
+                        key_node.start_mark,
+                    )
         mapping = _Mapping(yaml.SafeLoader.construct_mapping(loader, node, deep=deep))
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
 
     def construct_sequence(loader, node):
         if not isinstance(node, yaml.SequenceNode):
-            raise yaml.constructor.ConstructorError(None, None, f"expected a list here, found a {node.id}",
-                                                    node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a list here, found a {node.id}", node.start_mark
+            )
         return _Sequence(loader.construct_sequence(node, deep=True))
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
@@ -260,14 +352,19 @@ def _check_expansion(root) -> None:
             size[key] = total
             if total > MAX_YAML_NODES:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the aliases here expand to more than {MAX_YAML_NODES:,} nodes; write the "
-                                "values out or use fewer nested aliases", node.start_mark)
+                    None,
+                    None,
+                    f"the aliases here expand to more than {MAX_YAML_NODES:,} nodes; write the "
+                    "values out or use fewer nested aliases",
+                    node.start_mark,
+                )
             continue
         if key in size:
             continue
         if key in on_path:
-            raise yaml.constructor.ConstructorError(None, None, "an alias refers to a node that contains it "
-                                                                "(a recursive structure)", node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, "an alias refers to a node that contains it (a recursive structure)", node.start_mark
+            )
         on_path.add(key)
         stack.append((node, True))
         if isinstance(node, yaml.MappingNode):
@@ -282,8 +379,10 @@ def read_yaml(path: Path) -> Any:
     try:
         size = Path(path).stat().st_size
         if size > MAX_YAML_BYTES:
-            raise ExoError(f"{path}: the file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} bytes a "
-                           "curation file may have; split it into several files")
+            raise ExoError(
+                f"{path}: the file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} bytes a "
+                "curation file may have; split it into several files"
+            )
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ExoError(f"{path}: cannot read file: {exc.strerror or exc}") from None
@@ -291,8 +390,9 @@ def read_yaml(path: Path) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ExoError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file "
-                       "as UTF-8") from None
+        raise ExoError(
+            f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+        ) from None
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -306,9 +406,10 @@ def read_yaml(path: Path) -> Any:
 
 # --------------------------------------------------------------------------- result
 
+
 @dataclass
 class CompileResult:
-    outputs: dict[str, str] = field(default_factory=dict)      # file name in instances/ -> Turtle text
+    outputs: dict[str, str] = field(default_factory=dict)  # file name in instances/ -> Turtle text
     statements: int = 0
     findings: int = 0
     facts: int = 0
@@ -336,6 +437,7 @@ class _Ctx:
 
 # --------------------------------------------------------------------------- compiler
 
+
 class Compiler:
     def __init__(self, project: Project, seeds: dict[str, Seed], labels: Callable[[str], str | None] | None) -> None:
         import rdflib
@@ -343,25 +445,26 @@ class Compiler:
         self.rdflib = rdflib
         self.project = project
         self.seeds = seeds
-        self.labels = labels          # callable curie -> label or None
+        self.labels = labels  # callable curie -> label or None
         self.shared = rdflib.Graph()
         self.studies: dict[str, dict] = {}
         self.seen_ids: dict[str, str] = {}
-        self.statement_iris: dict = {}        # statement id -> IRI
+        self.statement_iris: dict = {}  # statement id -> IRI
         self.withdrawn_ids: set[str] = set()
-        self.retyped: list = []               # (file graph, earlier IRI, current IRI) of re-typed statements
-        self.replacements: list = []          # withdrawn records' replaced_by, resolved after every file
+        self.retyped: list = []  # (file graph, earlier IRI, current IRI) of re-typed statements
+        self.replacements: list = []  # withdrawn records' replaced_by, resolved after every file
         self.drafts: list[str] = []
-        self.statement_nodes: dict[str, tuple[Any, Any]] = {}   # id -> (file graph, statement IRI)
-        self.conflicts: list[tuple[_Ctx, dict, str, Any]] = []   # (ctx, node, this id, {id, note})
+        self.statement_nodes: dict[str, tuple[Any, Any]] = {}  # id -> (file graph, statement IRI)
+        self.conflicts: list[tuple[_Ctx, dict, str, Any]] = []  # (ctx, node, this id, {id, note})
         self.claim_inputs: list[dict[str, Any]] = []
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
     # ---- references to entities
 
-    def iri_of(self, ctx: _Ctx, node: Any, value: Any, local_class: Any = None,
-               local_kind: str = "entity") -> URIRef | None:
+    def iri_of(
+        self, ctx: _Ctx, node: Any, value: Any, local_class: Any = None, local_kind: str = "entity"
+    ) -> URIRef | None:
         """Turn a YAML reference (CURIE string, exo: term or {id|label, note}) into an IRI (or None)."""
         URIRef, Literal = self.rdflib.URIRef, self.rdflib.Literal
         if isinstance(value, dict):
@@ -395,8 +498,11 @@ class Compiler:
             return expand(value)
         prefix = value.split(":", 1)[0]
         if ":" not in value or prefix in ("exo", "exod", "exosh") or prefix not in PREFIXES:
-            ctx.err(node, f"'{value}' is not a CURIE with a known prefix (e.g. CL:0000134, HGNC:4893, "
-                          "CVCL_0481, MIMAT0000770) nor an exo: term")
+            ctx.err(
+                node,
+                f"'{value}' is not a CURIE with a known prefix (e.g. CL:0000134, HGNC:4893, "
+                "CVCL_0481, MIMAT0000770) nor an exo: term",
+            )
             return None
         if not re.fullmatch(r"[A-Za-z.]+:[A-Za-z0-9_]+", value):
             ctx.err(node, f"'{value}' is not a well-formed CURIE")
@@ -458,12 +564,18 @@ class Compiler:
         return iri
 
     def reference(self, seed: Seed, number: int) -> URIRef:
-        g, RDF, RDFS, Literal, XSD = (self.shared, self.rdflib.RDF, self.rdflib.RDFS, self.rdflib.Literal,
-                                      self.rdflib.XSD)
+        g, RDF, RDFS, Literal, XSD = (
+            self.shared,
+            self.rdflib.RDF,
+            self.rdflib.RDFS,
+            self.rdflib.Literal,
+            self.rdflib.XSD,
+        )
         iri = EXOD[f"source/{seed.stem}/reference/{number}"]
         g.add((iri, RDF.type, EXO.CitedReference))
-        g.add((iri, RDFS.label, Literal(f"reference [{number}] of {seed.label or f'review seed {seed.stem}'}",
-                                        lang="en")))
+        g.add(
+            (iri, RDFS.label, Literal(f"reference [{number}] of {seed.label or f'review seed {seed.stem}'}", lang="en"))
+        )
         g.add((iri, EXO.referenceNumber, Literal(number, datatype=XSD.integer)))
         g.add((iri, EXO.referenceOf, self.source(seed)))
         return iri
@@ -486,21 +598,28 @@ class Compiler:
                 continue
             self._keys(ctx, cond, CONDITION_KEYS, "condition")
             if cond.get("kind") not in CONDITION_KINDS:
-                ctx.err(cond, f"condition 'kind: {cond.get('kind')}' is not allowed; use one of: "
-                              f"{', '.join(CONDITION_KINDS)}")
+                ctx.err(
+                    cond,
+                    f"condition 'kind: {cond.get('kind')}' is not allowed; use one of: {', '.join(CONDITION_KINDS)}",
+                )
                 continue
             conditions.append(cond)
         canon = {k: node.get(k) for k in ("kind", "cell", "tissue", "taxon", "donor_disease", "product")}
         canon["conditions"] = sorted(
             [{"kind": c["kind"], "label": c["label"], "agent": _plain(c.get("agent"))} for c in conditions],
-            key=lambda c: json.dumps(c, sort_keys=True))
+            key=lambda c: json.dumps(c, sort_keys=True),
+        )
         digest = hashlib.sha1(json.dumps(canon, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
         iri = EXOD[f"preparation/{kind.replace('_', '-')}-{digest}"]
         g.add((iri, RDF.type, cls))
         if vesicle:
             g.add((iri, EXO.vesicleType, expand(vesicle)))
-        for key, prop in (("cell", EXO.producedByCellType), ("tissue", EXO.sourceTissue),
-                          ("taxon", RO_IN_TAXON), ("donor_disease", EXO.donorDisease)):
+        for key, prop in (
+            ("cell", EXO.producedByCellType),
+            ("tissue", EXO.sourceTissue),
+            ("taxon", RO_IN_TAXON),
+            ("donor_disease", EXO.donorDisease),
+        ):
             if node.get(key):
                 target = self.iri_of(ctx, node, node[key])
                 if target is not None:
@@ -585,8 +704,13 @@ class Compiler:
         return iri
 
     def study(self, ctx: _Ctx, node: Any) -> URIRef | None:
-        g, RDF, RDFS, Literal, XSD = (self.shared, self.rdflib.RDF, self.rdflib.RDFS, self.rdflib.Literal,
-                                      self.rdflib.XSD)
+        g, RDF, RDFS, Literal, XSD = (
+            self.shared,
+            self.rdflib.RDF,
+            self.rdflib.RDFS,
+            self.rdflib.Literal,
+            self.rdflib.XSD,
+        )
         if not isinstance(node, dict):
             ctx.err(node, "'study' must be a mapping with 'id' (and registry_id, participants, ...)")
             return None
@@ -620,8 +744,14 @@ class Compiler:
                 ctx.err(node, f"participants must be a whole number >= 1, got {n!r}")
             else:
                 g.add((iri, EXO.participantCount, Literal(n, datatype=XSD.integer)))
-        for key, prop in (("dose", EXO.dose), ("schedule", EXO.schedule), ("outcome", EXO.outcome),
-                          ("sponsor", EXO.sponsor), ("follow_up", EXO.followUp), ("product", EXO.productName)):
+        for key, prop in (
+            ("dose", EXO.dose),
+            ("schedule", EXO.schedule),
+            ("outcome", EXO.outcome),
+            ("sponsor", EXO.sponsor),
+            ("follow_up", EXO.followUp),
+            ("product", EXO.productName),
+        ):
             if node.get(key):
                 g.add((iri, prop, Literal(str(node[key]))))
         if node.get("route"):
@@ -638,8 +768,10 @@ class Compiler:
         ctx = _Ctx(path, self.errors, self.warnings)
         data = read_yaml(path)
         if not isinstance(data, dict) or "statements" not in data:
-            ctx.err(data if isinstance(data, dict) else None,
-                    "a curation file is a mapping with 'source' (seed file stem) and 'statements' (a list)")
+            ctx.err(
+                data if isinstance(data, dict) else None,
+                "a curation file is a mapping with 'source' (seed file stem) and 'statements' (a list)",
+            )
             return g, 0, 0
         for key in data:
             if key not in ("source", "statements", "description", "__line__"):
@@ -715,8 +847,10 @@ class Compiler:
                 ctx.err(rec, f"quote of '{sid}' is not found verbatim in {seed.path.name}{hint}")
                 quote = None
             elif n > 1 and "occurrence" not in rec:
-                ctx.err(rec, f"quote of '{sid}' occurs {n} times in {seed.path.name}; add 'occurrence: N' "
-                             "or lengthen the quote")
+                ctx.err(
+                    rec,
+                    f"quote of '{sid}' occurs {n} times in {seed.path.name}; add 'occurrence: N' or lengthen the quote",
+                )
                 quote = None
             elif not isinstance(occurrence, int) or not 1 <= occurrence <= n:
                 ctx.err(rec, f"occurrence must be between 1 and {n}")
@@ -735,7 +869,7 @@ class Compiler:
             g.add((q, RDF.type, OA.SpecificResource))
             g.add((q, OA.hasSource, self.source(seed)))
             g.add((q, EXO.inSection, self.section(seed, sec)))
-            tq, tp = EXOD[str(q)[len(str(EXOD)):] + "/text"], EXOD[str(q)[len(str(EXOD)):] + "/position"]
+            tq, tp = EXOD[str(q)[len(str(EXOD)) :] + "/text"], EXOD[str(q)[len(str(EXOD)) :] + "/position"]
             g.add((q, OA.hasSelector, tq))
             g.add((q, OA.hasSelector, tp))
             g.add((tq, RDF.type, OA.TextQuoteSelector))
@@ -752,15 +886,19 @@ class Compiler:
             cited = cited_numbers(quote)
             if raw_refs is None:
                 refs = sorted(cited)
-            elif not isinstance(raw_refs, list) or not all(isinstance(r, int) and not isinstance(r, bool)
-                                                           for r in raw_refs):
+            elif not isinstance(raw_refs, list) or not all(
+                isinstance(r, int) and not isinstance(r, bool) for r in raw_refs
+            ):
                 ctx.err(rec, "'refs' must be a list of reference numbers, e.g. [25] or [51, 52, 53]")
             else:
                 refs = sorted(set(raw_refs))
                 missing = [r for r in refs if r not in cited]
                 if missing and not rec.get("ref_note"):
-                    ctx.err(rec, f"refs {missing} are not cited in the quote; add 'ref_note' saying where the "
-                                 "citation is (e.g. 'cited at the end of the next sentence')")
+                    ctx.err(
+                        rec,
+                        f"refs {missing} are not cited in the quote; add 'ref_note' saying where the "
+                        "citation is (e.g. 'cited at the end of the next sentence')",
+                    )
             for r in refs:
                 g.add((s, EXO.citesReference, self.reference(seed, r)))
             if rec.get("ref_note"):
@@ -791,7 +929,7 @@ class Compiler:
                 continue
             if quote and not _space_insensitive_in(str(corr["as_written"]), quote):
                 ctx.err(corr, f"correction as_written '{corr['as_written']}' does not occur in the quote")
-            c = EXOD[f"{str(s)[len(str(EXOD)):]}/correction/{slugify(str(corr['as_written']))}"]
+            c = EXOD[f"{str(s)[len(str(EXOD)) :]}/correction/{slugify(str(corr['as_written']))}"]
             g.add((s, EXO.hasCorrection, c))
             g.add((c, RDF.type, EXO.Correction))
             g.add((c, EXO.asWritten, Literal(str(corr["as_written"]))))
@@ -836,7 +974,7 @@ class Compiler:
             return
         if quote and not _space_insensitive_in(str(issue["as_written"]), quote):
             ctx.err(issue, f"source issue as_written '{issue['as_written']}' does not occur in the quote")
-        node = EXOD[f"{str(s)[len(str(EXOD)):]}/source-issue/{slugify(str(issue['as_written']))[:60]}"]
+        node = EXOD[f"{str(s)[len(str(EXOD)) :]}/source-issue/{slugify(str(issue['as_written']))[:60]}"]
         g.add((s, EXO.hasSourceIssue, node))
         g.add((node, self.rdflib.RDF.type, EXO.SourceIssue))
         if kind is not None:
@@ -855,7 +993,7 @@ class Compiler:
         if not emph.get("text"):
             ctx.err(emph, "an emphasis needs 'text': the source's words ('the most', 'mostly', 'top four')")
             return
-        node = EXOD[f"{str(subject)[len(str(EXOD)):]}/emphasis/{slugify(str(emph['text']))[:50]}"]
+        node = EXOD[f"{str(subject)[len(str(EXOD)) :]}/emphasis/{slugify(str(emph['text']))[:50]}"]
         g.add((subject, EXO.hasEmphasis, node))
         g.add((node, self.rdflib.RDF.type, EXO.EmphasisQualifier))
         if kind is not None:
@@ -877,8 +1015,11 @@ class Compiler:
         if earlier is None:
             return
         if earlier not in (*STATEMENT_TYPES, "fact") or earlier == stype:
-            ctx.err(rec, f"'retyped_from: {earlier}' must name the statement's earlier type: finding, fact "
-                         f"or one of {', '.join(t for t in STATEMENT_TYPES if t != 'finding')}")
+            ctx.err(
+                rec,
+                f"'retyped_from: {earlier}' must name the statement's earlier type: finding, fact "
+                f"or one of {', '.join(t for t in STATEMENT_TYPES if t != 'finding')}",
+            )
             return
         if ("finding" if earlier == "finding" else "fact") == ("finding" if stype == "finding" else "fact"):
             return  # the IRI did not change
@@ -889,9 +1030,17 @@ class Compiler:
         if isinstance(summary, str) and summary.strip():
             g.add((old, self.rdflib.RDFS.label, Literal(summary.strip(), lang="en")))
         g.add((old, self.rdflib.OWL.deprecated, Literal(True)))
-        g.add((old, EXO.withdrawalReason, Literal(
-            f"Re-typed from {earlier} to {stype} under the curation conventions; the statement is now "
-            f"{str(s)}.", lang="en")))
+        g.add(
+            (
+                old,
+                EXO.withdrawalReason,
+                Literal(
+                    f"Re-typed from {earlier} to {stype} under the curation conventions; the statement is now "
+                    f"{str(s)}.",
+                    lang="en",
+                ),
+            )
+        )
         g.add((old, expand("dcterms:isReplacedBy"), s))
         g.add((old, PROV.wasDerivedFrom, self.source(seed)))
         self.retyped.append((g, old, s))
@@ -948,23 +1097,33 @@ class Compiler:
                     d, t = g.value(e, EXO.direction), g.value(e, EXO.affects)
                     if t is not None and str(t).startswith(molecule) and d in up | down:
                         effects.add((str(t), "up" if d in up else "down"))
-                tumour.append((sid, role, g.value(s, EXO.hasPreparation),
-                               frozenset(g.objects(s, EXO.citesReference)), effects))
+                tumour.append(
+                    (sid, role, g.value(s, EXO.hasPreparation), frozenset(g.objects(s, EXO.citesReference)), effects)
+                )
             if (s, self.rdflib.RDF.type, EXO.SizeRangeStatement) in g:
-                sizes.append((sid, g.value(s, EXO.vesicleType), g.value(s, EXO.minimumDiameterNm),
-                              g.value(s, EXO.maximumDiameterNm)))
+                sizes.append(
+                    (
+                        sid,
+                        g.value(s, EXO.vesicleType),
+                        g.value(s, EXO.minimumDiameterNm),
+                        g.value(s, EXO.maximumDiameterNm),
+                    )
+                )
         pairs: set[tuple[str, str]] = set()
         for i, (a, role_a, prep_a, refs_a, eff_a) in enumerate(tumour):
-            for b, role_b, prep_b, refs_b, eff_b in tumour[i + 1:]:
+            for b, role_b, prep_b, refs_b, eff_b in tumour[i + 1 :]:
                 if role_a == role_b or not refs_a or not refs_b or refs_a & refs_b:
                     continue
                 opposite = {(t, "down" if sign == "up" else "up") for t, sign in eff_a}
                 if prep_a == prep_b or opposite & eff_b:
                     pairs.add((a, b))
         for i, (a, ves_a, min_a, max_a) in enumerate(sizes):
-            for b, ves_b, min_b, max_b in sizes[i + 1:]:
-                if ves_a == ves_b and None not in (min_a, max_a, min_b, max_b) and \
-                        (min_a.toPython(), max_a.toPython()) != (min_b.toPython(), max_b.toPython()):
+            for b, ves_b, min_b, max_b in sizes[i + 1 :]:
+                if (
+                    ves_a == ves_b
+                    and None not in (min_a, max_a, min_b, max_b)
+                    and (min_a.toPython(), max_a.toPython()) != (min_b.toPython(), max_b.toPython())
+                ):
                     pairs.add((a, b))
         for a, b in sorted(pairs):
             (g1, s1), (g2, s2) = self.statement_nodes[a], self.statement_nodes[b]
@@ -1012,16 +1171,23 @@ class Compiler:
                     models.update(row["models"])
                 for iri in sorted(against):
                     g.add((c, EXO.contradictedBy, self.rdflib.URIRef(iri)))
-                for prop, n in ((EXO.supportingFindingCount, len(support)),
-                                (EXO.distinctReferenceCount, len(refs)),
-                                (EXO.modelTypeCount, len(models)),
-                                (EXO.contradictingFindingCount, len(against))):
+                for prop, n in (
+                    (EXO.supportingFindingCount, len(support)),
+                    (EXO.distinctReferenceCount, len(refs)),
+                    (EXO.modelTypeCount, len(models)),
+                    (EXO.contradictingFindingCount, len(against)),
+                ):
                     g.add((c, prop, Literal(n, datatype=XSD.integer)))
-                label = (f"{PREPARATION_NOUNS.get(kind, 'preparations')}"
-                         + (f" carrying {', '.join(self._label_of_iri(m) for m in cargo)}" if cargo else "")
-                         + f" {'promote' if sign == 'up' else 'inhibit'} {self._label_of_iri(affects)}"
-                         + (f" in {', '.join(sorted(self._label_of_iri(d) for d in diseases))}"
-                            if diseases and diseases != [affects] else ""))
+                label = (
+                    f"{PREPARATION_NOUNS.get(kind, 'preparations')}"
+                    + (f" carrying {', '.join(self._label_of_iri(m) for m in cargo)}" if cargo else "")
+                    + f" {'promote' if sign == 'up' else 'inhibit'} {self._label_of_iri(affects)}"
+                    + (
+                        f" in {', '.join(sorted(self._label_of_iri(d) for d in diseases))}"
+                        if diseases and diseases != [affects]
+                        else ""
+                    )
+                )
                 g.add((c, RDFS.label, Literal(f"claim: {label}", lang="en")))
 
     def _label_of_iri(self, iri: str) -> str:
@@ -1037,8 +1203,15 @@ class Compiler:
         if prep.get("kind") not in PREPARATION_KINDS:
             return
         cls, vesicle, _ = PREPARATION_KINDS[prep["kind"]]
-        signs = {EXO.Promotes: "up", EXO.Increases: "up", EXO.Inhibits: "down", EXO.Decreases: "down",
-                 EXO.ProtectsAgainst: "down", EXO.Ameliorates: "down", EXO.NoEffect: "none"}
+        signs = {
+            EXO.Promotes: "up",
+            EXO.Increases: "up",
+            EXO.Inhibits: "down",
+            EXO.Decreases: "down",
+            EXO.ProtectsAgainst: "down",
+            EXO.Ameliorates: "down",
+            EXO.NoEffect: "none",
+        }
         effects = set()
         for e in g.objects(s, EXO.hasEffect):
             direction, affects = g.value(e, EXO.direction), g.value(e, EXO.affects)
@@ -1050,18 +1223,26 @@ class Compiler:
         for m in g.objects(s, EXO.hasModel):
             models.update(str(t) for t in g.objects(m, self.rdflib.RDF.type))
             models.update(str(t) for t in self.shared.objects(m, self.rdflib.RDF.type))
-        self.claim_inputs.append({
-            "iri": str(s), "kind": str(expand(vesicle)) if vesicle else str(cls),
-            "cargo": sorted(str(c) for c in g.objects(s, EXO.hasCargo)),
-            "diseases": sorted(str(d) for d in g.objects(s, EXO.hasDisease)),
-            "effects": sorted(effects), "refs": sorted(str(r) for r in g.objects(s, EXO.citesReference)),
-            "models": sorted(models)})
+        self.claim_inputs.append(
+            {
+                "iri": str(s),
+                "kind": str(expand(vesicle)) if vesicle else str(cls),
+                "cargo": sorted(str(c) for c in g.objects(s, EXO.hasCargo)),
+                "diseases": sorted(str(d) for d in g.objects(s, EXO.hasDisease)),
+                "effects": sorted(effects),
+                "refs": sorted(str(r) for r in g.objects(s, EXO.citesReference)),
+                "models": sorted(models),
+            }
+        )
 
     def _finding(self, ctx, g, s, rec):
         RDF, Literal = self.rdflib.RDF, self.rdflib.Literal
         if rec.get("preparation") is None:
-            ctx.err(rec, "a finding needs a 'preparation' (at least its kind: exosome, microvesicle, "
-                         "extracellular_vesicle, secretome or cells)")
+            ctx.err(
+                rec,
+                "a finding needs a 'preparation' (at least its kind: exosome, microvesicle, "
+                "extracellular_vesicle, secretome or cells)",
+            )
         self._common_links(ctx, g, s, rec)
         effects = self._list(ctx, rec, "effects")
         if not effects:
@@ -1078,13 +1259,15 @@ class Compiler:
                 ctx.err(eff, "an effect needs 'text': the source's words for what changes")
             if eff.get("affects") is None:
                 ctx.warn(eff, "effect without 'affects' (the affected process, molecule, cell type or outcome)")
-            base = (f"{str(eff.get('direction', 'x')).replace('_', '-')}-"
-                    f"{_local_slug(eff.get('affects')) or slugify(str(eff.get('text', '')))[:50]}")
+            base = (
+                f"{str(eff.get('direction', 'x')).replace('_', '-')}-"
+                f"{_local_slug(eff.get('affects')) or slugify(str(eff.get('text', '')))[:50]}"
+            )
             slug, k = base, 2
             while slug in used:
                 slug, k = f"{base}-{k}", k + 1
             used.add(slug)
-            e = EXOD[f"{str(s)[len(str(EXOD)):]}/effect/{slug}"]
+            e = EXOD[f"{str(s)[len(str(EXOD)) :]}/effect/{slug}"]
             g.add((s, EXO.hasEffect, e))
             g.add((e, RDF.type, EXO.Effect))
             if direction is not None:
@@ -1133,17 +1316,21 @@ class Compiler:
                 continue
             seen_types[m["type"]] = seen_types.get(m["type"], 0) + 1
             n = seen_types[m["type"]]
-            node = EXOD[f"{str(s)[len(str(EXOD)):]}/model/{m['type'].replace('_', '-')}" + (f"-{n}" if n > 1 else "")]
+            node = EXOD[f"{str(s)[len(str(EXOD)) :]}/model/{m['type'].replace('_', '-')}" + (f"-{n}" if n > 1 else "")]
             g.add((s, EXO.hasModel, node))
             g.add((node, RDF.type, mcls))
             if m["type"] == "clinical" and not m.get("organism"):
                 g.add((node, EXO.organism, expand("NCBITaxon:9606")))
             if m["type"] == "in_vivo" and not m.get("organism"):
                 ctx.err(m, "an in_vivo model needs 'organism' (an NCBITaxon id, e.g. NCBITaxon:10116 for rat)")
-            for key, prop, local in (("organism", EXO.organism, None), ("cell_line", EXO.cellLine, None),
-                                     ("cell_type", EXO.cellType, None), ("disease", EXO.modelledDisease, None),
-                                     ("inducer", EXO.inducer, "agent")):
-                for v in (m.get(key) if isinstance(m.get(key), list) else [m.get(key)]):
+            for key, prop, local in (
+                ("organism", EXO.organism, None),
+                ("cell_line", EXO.cellLine, None),
+                ("cell_type", EXO.cellType, None),
+                ("disease", EXO.modelledDisease, None),
+                ("inducer", EXO.inducer, "agent"),
+            ):
+                for v in m.get(key) if isinstance(m.get(key), list) else [m.get(key)]:
                     if v:
                         iri = self.iri_of(ctx, m, v, EXO.Agent if local else None, local or "entity")
                         if iri is not None:
@@ -1230,8 +1417,10 @@ class Compiler:
                 return
             g.add((s, EXO.maximumStatedUnit, Literal(max_unit)))
         factors = {"min": UNITS_TO_NM[corrected or unit], "max": UNITS_TO_NM[corrected or max_unit or unit]}
-        for key, prop, nm_prop in (("min", EXO.minimumDiameter, EXO.minimumDiameterNm),
-                                   ("max", EXO.maximumDiameter, EXO.maximumDiameterNm)):
+        for key, prop, nm_prop in (
+            ("min", EXO.minimumDiameter, EXO.minimumDiameterNm),
+            ("max", EXO.maximumDiameter, EXO.maximumDiameterNm),
+        ):
             factor = factors[key]
             try:
                 value = Decimal(str(rec.get(key)))
@@ -1239,8 +1428,13 @@ class Compiler:
                 ctx.err(rec, f"'{key}' must be a number as written in the source")
                 continue
             g.add((s, prop, Literal(value, datatype=XSD.decimal)))
-            g.add((s, nm_prop, Literal((value * factor).normalize() if value * factor != 0 else Decimal(0),
-                                       datatype=XSD.decimal)))
+            g.add(
+                (
+                    s,
+                    nm_prop,
+                    Literal((value * factor).normalize() if value * factor != 0 else Decimal(0), datatype=XSD.decimal),
+                )
+            )
 
     def _composition(self, ctx, g, s, rec):
         self._components(ctx, g, s, rec)
@@ -1353,19 +1547,21 @@ def _near_miss(text: str, quote: str) -> str:
             hi = mid - 1
     if lo < 10:
         return " (not even its first words; check the seed and the 'source')"
-    return f" (it matches up to character {lo}: ...{quote[max(0, lo - 30):lo]!r} then differs)"
+    return f" (it matches up to character {lo}: ...{quote[max(0, lo - 30) : lo]!r} then differs)"
 
 
 # --------------------------------------------------------------------------- entry points
 
-def compile_curation(project: Project, labels: Callable[[str], str | None] | None = None, only: list[Path] | None = None) -> CompileResult:
+
+def compile_curation(
+    project: Project, labels: Callable[[str], str | None] | None = None, only: list[Path] | None = None
+) -> CompileResult:
     """Compile every curation/*.yaml file. Errors are collected in the result, nothing is written.
 
     With ``only``, every file is still compiled (ids must be unique across files) but errors and
     warnings are reported only for the named files.
     """
     from .rdfio import canonical_turtle
-
     from .registry import load_registry, load_sources, registry_graph
 
     project.require_dir(project.curation_dir, "curation")
@@ -1402,8 +1598,9 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
     result.outputs["shared.ttl"] = _header("every curation/*.yaml (shared nodes)") + canonical_turtle(comp.shared)
     records = load_registry(project)
     if records:
-        result.outputs[REGISTRY_OUTPUT] = (_header("sources/*.yaml (the source registry)")
-                                           + canonical_turtle(registry_graph(records)))
+        result.outputs[REGISTRY_OUTPUT] = _header("sources/*.yaml (the source registry)") + canonical_turtle(
+            registry_graph(records)
+        )
     result.errors, result.warnings = comp.errors, comp.warnings
     result.drafts, result.withdrawn = comp.drafts, len(comp.withdrawn_ids)
     if only:
@@ -1422,14 +1619,18 @@ def _changed_text_message(seed: Seed, sid: str, quote, occurrence) -> str:
     if quote and 1 <= (occurrence if isinstance(occurrence, int) else 1) <= seed.count(quote):
         start, end = seed.find(quote, occurrence if isinstance(occurrence, int) else 1)
         where = f"now lies at characters {start}-{end}"
-    return (f"the text of source '{seed.stem}' ({seed.path}) changed after curation: its SHA-256 is {seed.sha256}, "
-            f"{rec.path} registers {rec.sha256}. The quote of '{sid}' {where}; check this record against the new "
-            f"text, then set 'sha256: {seed.sha256}' in {rec.path}")
+    return (
+        f"the text of source '{seed.stem}' ({seed.path}) changed after curation: its SHA-256 is {seed.sha256}, "
+        f"{rec.path} registers {rec.sha256}. The quote of '{sid}' {where}; check this record against the new "
+        f"text, then set 'sha256: {seed.sha256}' in {rec.path}"
+    )
 
 
 def _header(source: str) -> str:
-    return (f"{GENERATED_MARK} from {source} — do not edit.\n"
-            "# Edit the YAML under curation/ and run `exo-rdf curate` to regenerate (see curation/README.md).\n\n")
+    return (
+        f"{GENERATED_MARK} from {source} — do not edit.\n"
+        "# Edit the YAML under curation/ and run `exo-rdf curate` to regenerate (see curation/README.md).\n\n"
+    )
 
 
 def write_outputs(project: Project, result: CompileResult) -> list[Path]:

@@ -13,6 +13,7 @@ Reported:
 * external ids (OBO, HGNC, miRBase, Cellosaurus, ClinicalTrials.gov ...) that the data uses newly or
   no longer uses.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,15 +29,36 @@ from .release import is_statement_iri
 __all__ = ["Release", "ReleaseDiff", "diff_json", "diff_markdown", "diff_releases", "load_release"]
 
 #: vocabularies whose IRIs are structure, not external ids
-_VOCABULARIES = tuple(PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "prov", "oa", "dcterms", "dcat", "void",
-                                            "skos", "vann", "sh", "np", "bibo", "doi", "pubmed", "orcid",
-                                            "sd", "spdx"))
+_VOCABULARIES = tuple(
+    PREFIXES[p]
+    for p in (
+        "rdf",
+        "rdfs",
+        "owl",
+        "xsd",
+        "prov",
+        "oa",
+        "dcterms",
+        "dcat",
+        "void",
+        "skos",
+        "vann",
+        "sh",
+        "np",
+        "bibo",
+        "doi",
+        "pubmed",
+        "orcid",
+        "sd",
+        "spdx",
+    )
+)
 
 
 @dataclass
 class Release:
     where: str
-    data: list          # pyoxigraph triples
+    data: list  # pyoxigraph triples
     ontology: list
 
 
@@ -63,11 +85,14 @@ def _parse(path: Path) -> list:
 
     fmt = SOURCE_FORMATS.get(path.suffix.lower(), (None,))[0]
     if fmt is None:
-        raise ExoError(f"{path}: not a release file (expected one of {', '.join(sorted(SOURCE_FORMATS))}) "
-                       "nor a dist/ folder")
+        raise ExoError(
+            f"{path}: not a release file (expected one of {', '.join(sorted(SOURCE_FORMATS))}) nor a dist/ folder"
+        )
     try:
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt))]
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt))
+        ]
     except (SyntaxError, OSError) as exc:
         raise ExoError(f"{path}: cannot parse: {exc}") from None
 
@@ -98,15 +123,15 @@ def _by_statement(triples) -> dict[str, dict[str, set]]:
             continue
         iri = t.subject.value
         probe = iri
-        while probe not in statements and "/" in probe[len(BASE):]:
+        while probe not in statements and "/" in probe[len(BASE) :]:
             probe = probe.rsplit("/", 1)[0]
         if probe not in statements:
             continue
         if iri == probe:
             name = compress(t.predicate.value)
         else:
-            name = iri[len(probe) + 1:].split("/", 1)[0]
-        out[probe][name].add((iri[len(probe):], t.predicate.value, str(t.object)))
+            name = iri[len(probe) + 1 :].split("/", 1)[0]
+        out[probe][name].add((iri[len(probe) :], t.predicate.value, str(t.object)))
     return out
 
 
@@ -117,8 +142,11 @@ def _deprecated(triples) -> set[str]:
 
 def _terms(triples) -> set[str]:
     ns = str(EXO._NS)
-    return {t.subject.value for t in triples if hasattr(t.subject, "value") and t.subject.value.startswith(ns)
-            and len(t.subject.value) > len(ns)}
+    return {
+        t.subject.value
+        for t in triples
+        if hasattr(t.subject, "value") and t.subject.value.startswith(ns) and len(t.subject.value) > len(ns)
+    }
 
 
 def _external(triples) -> set[str]:
@@ -127,8 +155,11 @@ def _external(triples) -> set[str]:
     found = set()
     for t in triples:
         for term in (t.subject, t.object):
-            if isinstance(term, ox.NamedNode) and not term.value.startswith(BASE) \
-                    and not term.value.startswith(_VOCABULARIES):
+            if (
+                isinstance(term, ox.NamedNode)
+                and not term.value.startswith(BASE)
+                and not term.value.startswith(_VOCABULARIES)
+            ):
                 found.add(term.value)
     return found
 
@@ -149,8 +180,13 @@ def diff_releases(old_path: Path, new_path: Path) -> ReleaseDiff:
         result.removed.append(iri)
     for iri in sorted(set(a) & set(b)):
         if iri in dep_new and iri not in dep_old:
-            result.withdrawn.append({"iri": iri, "reason": sorted(withdrawal[iri][reason_p]),
-                                     "replaced_by": sorted(withdrawal[iri][replaced_p])})
+            result.withdrawn.append(
+                {
+                    "iri": iri,
+                    "reason": sorted(withdrawal[iri][reason_p]),
+                    "replaced_by": sorted(withdrawal[iri][replaced_p]),
+                }
+            )
             continue
         changed = sorted(k for k in set(a[iri]) | set(b[iri]) if a[iri].get(k, set()) != b[iri].get(k, set()))
         if changed:
@@ -168,11 +204,15 @@ def diff_releases(old_path: Path, new_path: Path) -> ReleaseDiff:
 
 def diff_markdown(d: ReleaseDiff) -> str:
     c = compress
-    lines = [f"# Changes from `{d.old}` to `{d.new}`", "",
-             f"Statements: {len(d.added)} added, {len(d.withdrawn)} withdrawn, {len(d.changed)} changed, "
-             f"{len(d.removed)} removed without withdrawal. Ontology terms: {len(d.terms_added)} added, "
-             f"{len(d.terms_deprecated)} deprecated, {len(d.terms_removed)} removed. External ids: "
-             f"{len(d.external_added)} newly used, {len(d.external_removed)} no longer used.", ""]
+    lines = [
+        f"# Changes from `{d.old}` to `{d.new}`",
+        "",
+        f"Statements: {len(d.added)} added, {len(d.withdrawn)} withdrawn, {len(d.changed)} changed, "
+        f"{len(d.removed)} removed without withdrawal. Ontology terms: {len(d.terms_added)} added, "
+        f"{len(d.terms_deprecated)} deprecated, {len(d.terms_removed)} removed. External ids: "
+        f"{len(d.external_added)} newly used, {len(d.external_removed)} no longer used.",
+        "",
+    ]
 
     def section(title, items):
         if items:
@@ -182,9 +222,14 @@ def diff_markdown(d: ReleaseDiff) -> str:
             lines.append("")
 
     section("Statements added", [f"- `{c(i)}`" for i in d.added])
-    section("Statements withdrawn", [f"- `{c(w['iri'])}`: {'; '.join(w['reason']) or 'no reason given'}"
-                                     + (f" (replaced by {', '.join(f'`{c(r)}`' for r in w['replaced_by'])})"
-                                        if w["replaced_by"] else "") for w in d.withdrawn])
+    section(
+        "Statements withdrawn",
+        [
+            f"- `{c(w['iri'])}`: {'; '.join(w['reason']) or 'no reason given'}"
+            + (f" (replaced by {', '.join(f'`{c(r)}`' for r in w['replaced_by'])})" if w["replaced_by"] else "")
+            for w in d.withdrawn
+        ],
+    )
     section("Statements changed", [f"- `{c(x['iri'])}`: {', '.join(x['fields'])}" for x in d.changed])
     section("Statements removed without withdrawal (not allowed in a release)", [f"- `{c(i)}`" for i in d.removed])
     section("Ontology terms added", [f"- `{c(i)}`" for i in d.terms_added])

@@ -11,28 +11,61 @@ more than one term of a kind is listed under ``ambiguous`` with every id, never 
 is ``status: draft``: `curate` skips it and `build` refuses it until a curator completes it and marks
 it ``reviewed`` (curation/README.md, "Adding a paper").
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError
 from .project import Project
 from .sources import Seed, cited_numbers, slugify
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
     from .terms import TermIndex
 
-__all__ = ["KINDS", "MAX_NGRAM", "Candidate", "DraftRecord", "DraftResult", "EntityFinder", "draft", "draft_source", "draft_yaml", "reports_something", "sentences"]
+__all__ = [
+    "KINDS",
+    "MAX_NGRAM",
+    "Candidate",
+    "DraftRecord",
+    "DraftResult",
+    "EntityFinder",
+    "draft",
+    "draft_source",
+    "draft_yaml",
+    "reports_something",
+    "sentences",
+]
 
 # Sentence ends: ., ! or ? (optionally followed by a citation or closing bracket) before white space
 # and a capital, a digit or an opening bracket; never after the abbreviations below.
-_ABBREVIATIONS = ("et al", "e.g", "i.e", "Fig", "Figs", "vs", "approx", "ca", "Dr", "No", "Ref", "Refs", "Eq",
-                  "cf", "resp", "Inc", "Ltd", "Co", "St", "spp", "sp")
+_ABBREVIATIONS = (
+    "et al",
+    "e.g",
+    "i.e",
+    "Fig",
+    "Figs",
+    "vs",
+    "approx",
+    "ca",
+    "Dr",
+    "No",
+    "Ref",
+    "Refs",
+    "Eq",
+    "cf",
+    "resp",
+    "Inc",
+    "Ltd",
+    "Co",
+    "St",
+    "spp",
+    "sp",
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,\s–-]+\])?(?=\s+[\"“(\[]?[A-Z0-9α-ωΑ-Ω])")
 _RESULT_VERBS = re.compile(
     r"\b(show(?:s|ed|n)?|demonstrat\w*|found|find(?:s|ings)?|report\w*|reveal\w*|indicat\w*|observ\w*|"
@@ -40,65 +73,280 @@ _RESULT_VERBS = re.compile(
     r"alleviat\w*|attenuat\w*|ameliorat\w*|improv\w*|protect\w*|prevent\w*|induc\w*|activat\w*|"
     r"accelerat\w*|restor\w*|rescu\w*|regulat\w*|downregulat\w*|upregulat\w*|mediat\w*|target\w*|"
     r"deliver\w*|transfer\w*|carr(?:y|ies|ied)|contain\w*|express\w*|secret\w*|isolat\w*|enrich\w*|"
-    r"diameter|range\w*)\b", re.IGNORECASE)
+    r"diameter|range\w*)\b",
+    re.IGNORECASE,
+)
 #: the subject matter: a sentence about vesicles or MSCs states something worth checking
-_SUBJECT = re.compile(r"\b(?:exosom\w*|Exos?\b|EVs?\b|extracellular vesicles?|microvesicles?|vesicles?|MSCs?\b|"
-                      r"mesenchymal|stem cells?|secretome|miR-?\d|miRNAs?|cargo)", re.IGNORECASE)
-_AUTHOR = re.compile(r"\b([A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)? (?:et al\.?|and (?:his |her |their )?"
-                     r"(?:colleagues|coworkers|co-workers|team)))")
+_SUBJECT = re.compile(
+    r"\b(?:exosom\w*|Exos?\b|EVs?\b|extracellular vesicles?|microvesicles?|vesicles?|MSCs?\b|"
+    r"mesenchymal|stem cells?|secretome|miR-?\d|miRNAs?|cargo)",
+    re.IGNORECASE,
+)
+_AUTHOR = re.compile(
+    r"\b([A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)? (?:et al\.?|and (?:his |her |their )?"
+    r"(?:colleagues|coworkers|co-workers|team)))"
+)
 _TOKEN = re.compile(r"[\w][\w\-/’']*[\w]|[\w]")
-_MIRNA = re.compile(r"\b(?:([a-z]{3})-)?(?:(?:miR|miRNA|microRNA|MiR|MicroRNA)-?(\d+[a-z]?(?:-\d+)?(?:-[35]p)?)"
-                    r"|let-?(7[a-z]?(?:-[35]p)?))(?![\w-])")
+_MIRNA = re.compile(
+    r"\b(?:([a-z]{3})-)?(?:(?:miR|miRNA|microRNA|MiR|MicroRNA)-?(\d+[a-z]?(?:-\d+)?(?:-[35]p)?)"
+    r"|let-?(7[a-z]?(?:-[35]p)?))(?![\w-])"
+)
 _MODEL_CUES = {
     "in_vivo": re.compile(r"\bin vivo\b|\b(?:rats?|mice|mouse|murine|rabbits?|pigs?|animal models?)\b", re.I),
     "in_vitro": re.compile(r"\bin vitro\b|\bcell lines?\b|\bcultured\b", re.I),
     "clinical": re.compile(r"\bclinical (?:trials?|stud(?:y|ies))\b|\bpatients\b|\bNCT\d{8}\b", re.I),
 }
 _ROUTE_CUES = {
-    "intravenous": r"intravenous\w*|tail[- ]vein", "intranasal": r"intranasal\w*", "inhalation": r"inhal\w*",
-    "intratracheal": r"intratracheal\w*", "intrahepatic": r"intrahepatic\w*", "intrarenal": r"intrarenal\w*",
-    "intratumoral": r"intratumou?ral\w*", "systemic": r"systemic(?:ally)? (?:administ|inject|deliver)\w*",
+    "intravenous": r"intravenous\w*|tail[- ]vein",
+    "intranasal": r"intranasal\w*",
+    "inhalation": r"inhal\w*",
+    "intratracheal": r"intratracheal\w*",
+    "intrahepatic": r"intrahepatic\w*",
+    "intrarenal": r"intrarenal\w*",
+    "intratumoral": r"intratumou?ral\w*",
+    "systemic": r"systemic(?:ally)? (?:administ|inject|deliver)\w*",
     "injection": r"inject(?:ed|ion|ions)",
 }
 #: id spaces per kind of entity; the order is the order in the YAML
-KINDS = {"mirna": ("MIMAT",), "gene": ("HGNC",), "disease": ("MONDO",), "cell": ("CL",), "tissue": ("UBERON",),
-         "taxon": ("NCBITaxon",)}
+KINDS = {
+    "mirna": ("MIMAT",),
+    "gene": ("HGNC",),
+    "disease": ("MONDO",),
+    "cell": ("CL",),
+    "tissue": ("UBERON",),
+    "taxon": ("NCBITaxon",),
+}
 #: abbreviations of this field that are also gene symbols or short synonyms (MSC is HGNC musculin,
 #: EV and AKI are gene synonyms): never proposed as genes
-_FIELD_ABBREVIATIONS = {"MSC", "MSCS", "EV", "EVS", "AKI", "CKD", "ALI", "ARDS", "MI", "EXO", "EXOS", "BM",
-                        "UC", "AD", "PD", "MS", "CNS", "ROS", "ECM", "HUVEC", "HUVECS", "SCI", "TBI", "OA",
-                        "RA", "IBD", "GVHD", "MSC-EXOS", "MSC-EXO", "II", "III", "IV", "TYPE", "ALL", "CAN",
-                        "SET", "MAX", "REST", "IMPACT", "CAT", "LARGE", "STAR", "MET", "WAS", "PC", "NC"}
-_STOPWORDS = {"and", "or", "the", "of", "in", "on", "by", "with", "to", "for", "a", "an", "as", "at", "is",
-              "are", "was", "were", "be", "been", "has", "have", "had", "this", "that", "these", "those",
-              "their", "its", "from", "into", "via", "not", "also", "which", "such", "other", "than", "more",
-              "most", "well", "can", "may", "both", "all", "one", "two", "three", "use", "used", "cells", "cell",
-              "tissue", "tissues", "disease", "diseases", "injury", "damage", "model", "models", "study",
-              "studies", "effect", "effects", "role", "type", "types", "level", "levels", "factor", "factors",
-              "growth", "process", "repair", "regeneration", "function", "activity", "protein", "proteins",
-              "gene", "genes", "treatment", "therapy", "patients", "control", "response", "system", "stem",
-              "human", "animal", "organ", "body", "blood", "normal", "total", "new", "high", "low", "large",
-              "small", "early", "late", "long", "short", "major", "minor", "various", "several", "different",
-              "specific", "found", "show", "shown", "however", "thus", "therefore", "furthermore", "moreover",
-              "membrane", "vesicles", "exosomes", "exosome", "secretion", "signal", "signals", "signaling",
-              "pathway", "pathways", "mechanism", "mechanisms", "inflammation", "apoptosis", "proliferation",
-              "migration", "differentiation", "expression", "fibrosis", "stress", "death", "survival",
-              "transfer", "uptake", "delivery", "release", "marker", "markers", "surface", "culture", "medium",
-              "age", "aging", "wound", "wounds", "healing", "lesion", "lesions", "pain", "fat", "bone", "skin"}
+_FIELD_ABBREVIATIONS = {
+    "MSC",
+    "MSCS",
+    "EV",
+    "EVS",
+    "AKI",
+    "CKD",
+    "ALI",
+    "ARDS",
+    "MI",
+    "EXO",
+    "EXOS",
+    "BM",
+    "UC",
+    "AD",
+    "PD",
+    "MS",
+    "CNS",
+    "ROS",
+    "ECM",
+    "HUVEC",
+    "HUVECS",
+    "SCI",
+    "TBI",
+    "OA",
+    "RA",
+    "IBD",
+    "GVHD",
+    "MSC-EXOS",
+    "MSC-EXO",
+    "II",
+    "III",
+    "IV",
+    "TYPE",
+    "ALL",
+    "CAN",
+    "SET",
+    "MAX",
+    "REST",
+    "IMPACT",
+    "CAT",
+    "LARGE",
+    "STAR",
+    "MET",
+    "WAS",
+    "PC",
+    "NC",
+}
+_STOPWORDS = {
+    "and",
+    "or",
+    "the",
+    "of",
+    "in",
+    "on",
+    "by",
+    "with",
+    "to",
+    "for",
+    "a",
+    "an",
+    "as",
+    "at",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "this",
+    "that",
+    "these",
+    "those",
+    "their",
+    "its",
+    "from",
+    "into",
+    "via",
+    "not",
+    "also",
+    "which",
+    "such",
+    "other",
+    "than",
+    "more",
+    "most",
+    "well",
+    "can",
+    "may",
+    "both",
+    "all",
+    "one",
+    "two",
+    "three",
+    "use",
+    "used",
+    "cells",
+    "cell",
+    "tissue",
+    "tissues",
+    "disease",
+    "diseases",
+    "injury",
+    "damage",
+    "model",
+    "models",
+    "study",
+    "studies",
+    "effect",
+    "effects",
+    "role",
+    "type",
+    "types",
+    "level",
+    "levels",
+    "factor",
+    "factors",
+    "growth",
+    "process",
+    "repair",
+    "regeneration",
+    "function",
+    "activity",
+    "protein",
+    "proteins",
+    "gene",
+    "genes",
+    "treatment",
+    "therapy",
+    "patients",
+    "control",
+    "response",
+    "system",
+    "stem",
+    "human",
+    "animal",
+    "organ",
+    "body",
+    "blood",
+    "normal",
+    "total",
+    "new",
+    "high",
+    "low",
+    "large",
+    "small",
+    "early",
+    "late",
+    "long",
+    "short",
+    "major",
+    "minor",
+    "various",
+    "several",
+    "different",
+    "specific",
+    "found",
+    "show",
+    "shown",
+    "however",
+    "thus",
+    "therefore",
+    "furthermore",
+    "moreover",
+    "membrane",
+    "vesicles",
+    "exosomes",
+    "exosome",
+    "secretion",
+    "signal",
+    "signals",
+    "signaling",
+    "pathway",
+    "pathways",
+    "mechanism",
+    "mechanisms",
+    "inflammation",
+    "apoptosis",
+    "proliferation",
+    "migration",
+    "differentiation",
+    "expression",
+    "fibrosis",
+    "stress",
+    "death",
+    "survival",
+    "transfer",
+    "uptake",
+    "delivery",
+    "release",
+    "marker",
+    "markers",
+    "surface",
+    "culture",
+    "medium",
+    "age",
+    "aging",
+    "wound",
+    "wounds",
+    "healing",
+    "lesion",
+    "lesions",
+    "pain",
+    "fat",
+    "bone",
+    "skin",
+}
 MAX_NGRAM = 7
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
 #: abbreviations for cell types that the papers of this field use without spelling them out each time;
 #: looked up by the name they abbreviate (the ids come from the term index)
-_ABBREVIATION_NAMES = {"MSC": "mesenchymal stem cell", "MSCs": "mesenchymal stem cell",
-                       "MSC-Exos": "mesenchymal stem cell", "MSC-Exo": "mesenchymal stem cell",
-                       "MSC-EVs": "mesenchymal stem cell", "MSC-EV": "mesenchymal stem cell"}
+_ABBREVIATION_NAMES = {
+    "MSC": "mesenchymal stem cell",
+    "MSCs": "mesenchymal stem cell",
+    "MSC-Exos": "mesenchymal stem cell",
+    "MSC-Exo": "mesenchymal stem cell",
+    "MSC-EVs": "mesenchymal stem cell",
+    "MSC-EV": "mesenchymal stem cell",
+}
 
 
 @dataclass
 class Candidate:
     kind: str
     text: str
-    ids: list[tuple[str, str | None]]     # (curie, label); one id = chosen, several = ambiguous
+    ids: list[tuple[str, str | None]]  # (curie, label); one id = chosen, several = ambiguous
 
     @property
     def ambiguous(self) -> bool:
@@ -125,6 +373,7 @@ class DraftRecord:
 
 # --------------------------------------------------------------------------- sentences
 
+
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Spans of the sentences of ``text[start:end]`` (paragraph breaks always end a sentence)."""
     end = len(text) if end is None else end
@@ -134,12 +383,15 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
         chunk = para.group(0)
         cut = 0
         for m in _SENTENCE_END.finditer(chunk):
-            before = chunk[:m.start()]
+            before = chunk[: m.start()]
             if re.fullmatch(r"[*_]{0,2}(?:Fig\.?|Figure|Table)\s*\d+[A-Za-z]?\.[*_]{0,2}", before[cut:].strip()):
                 continue  # "Figure 1." opens its legend
             word = re.search(r"([A-Za-z.]+)\.$", before)
-            if word and (word.group(1).rstrip(".") in _ABBREVIATIONS or word.group(1).endswith("et al")
-                         or re.fullmatch(r"[A-Z]", word.group(1))):
+            if word and (
+                word.group(1).rstrip(".") in _ABBREVIATIONS
+                or word.group(1).endswith("et al")
+                or re.fullmatch(r"[A-Z]", word.group(1))
+            ):
                 continue
             spans.append((p0 + cut, p0 + m.end()))
             cut = m.end()
@@ -157,11 +409,17 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
 
 def reports_something(sentence: str, in_legend: bool) -> bool:
     """A sentence worth a record: a citation, a named author, a result verb, or a legend sentence."""
-    return (in_legend or bool(cited_numbers(sentence)) or bool(_AUTHOR.search(sentence))
-            or bool(_RESULT_VERBS.search(sentence)) or bool(_SUBJECT.search(sentence)))
+    return (
+        in_legend
+        or bool(cited_numbers(sentence))
+        or bool(_AUTHOR.search(sentence))
+        or bool(_RESULT_VERBS.search(sentence))
+        or bool(_SUBJECT.search(sentence))
+    )
 
 
 # --------------------------------------------------------------------------- entities
+
 
 class EntityFinder:
     """Exact-name look-up of entity candidates in the term index (labels and synonyms)."""
@@ -193,7 +451,13 @@ class EntityFinder:
             for greek, name in _GREEK.items():
                 variant = variant.replace(greek, name)
             keys |= {variant.lower(), variant.replace("-", "").lower(), variant.replace("-", " ").lower()}
-            phrase_variants = {phrase, variant, variant.replace("-", ""), variant.upper(), variant.replace("-", "").upper()}
+            phrase_variants = {
+                phrase,
+                variant,
+                variant.replace("-", ""),
+                variant.upper(),
+                variant.replace("-", "").upper(),
+            }
         else:
             phrase_variants = {phrase}
         expansion = _ABBREVIATION_NAMES.get(phrase)
@@ -210,16 +474,31 @@ class EntityFinder:
                     continue
                 if kind == "gene" and single and not (_is_label or re.search(r"\d|alpha|beta|gamma|kappa", key)):
                     continue  # a bare alias (COPD is an alias of ARCN1) is too often something else
-                if kind == "gene" and single and (name not in phrase_variants or phrase.upper() in _FIELD_ABBREVIATIONS
-                                                  or not re.search(r"[A-Z]", phrase) or len(phrase) < 3):
+                if (
+                    kind == "gene"
+                    and single
+                    and (
+                        name not in phrase_variants
+                        or phrase.upper() in _FIELD_ABBREVIATIONS
+                        or not re.search(r"[A-Z]", phrase)
+                        or len(phrase) < 3
+                    )
+                ):
                     continue  # gene symbols match only as written, in capitals
                 if kind == "disease" and not self._is_disease(curie):
                     continue  # MONDO's own upper terms and property values ("disease", "not rare")
                 if single and kind == "disease" and not (_is_label or (phrase.isupper() and name == phrase)):
                     continue  # a one-word synonym ("rich", "bind") is too often an ordinary word
-                if single and kind != "gene" and (phrase.lower() in _STOPWORDS or len(phrase) < 3
-                                                  or (phrase.isupper() and kind != "disease")
-                                                  or phrase.upper() in _FIELD_ABBREVIATIONS):
+                if (
+                    single
+                    and kind != "gene"
+                    and (
+                        phrase.lower() in _STOPWORDS
+                        or len(phrase) < 3
+                        or (phrase.isupper() and kind != "disease")
+                        or phrase.upper() in _FIELD_ABBREVIATIONS
+                    )
+                ):
                     continue
                 if curie not in found.setdefault(kind, []):
                     found[kind].append(curie)
@@ -255,7 +534,9 @@ class EntityFinder:
             if not ids and not re.search(r"-[35]p$", name):
                 ids = sorted({c for arm in ("5p", "3p") for c in self.mirna_names.get(f"{probe}-{arm}", [])})
             if ids:
-                out.append((m.start(), m.end(), Candidate("mirna", m.group(0), [(c, self.index.label(c)) for c in ids])))
+                out.append(
+                    (m.start(), m.end(), Candidate("mirna", m.group(0), [(c, self.index.label(c)) for c in ids]))
+                )
         return out
 
     def find(self, sentence: str) -> list[Candidate]:
@@ -271,7 +552,7 @@ class EntityFinder:
             hit = None
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
                 a, b = tokens[i][0], tokens[i + n - 1][1]
-                phrase = " ".join(sentence[x:y] for x, y in tokens[i:i + n])
+                phrase = " ".join(sentence[x:y] for x, y in tokens[i : i + n])
                 found = self._lookup(phrase, single=(n == 1))
                 if found:
                     hit = (n, sentence[a:b], found)
@@ -300,6 +581,7 @@ def _singular(word: str) -> str:
 
 # --------------------------------------------------------------------------- drafting
 
+
 def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
     """Candidate records of a source's text, in text order."""
     records: list[DraftRecord] = []
@@ -319,15 +601,29 @@ def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
         if not reports_something(quote, legend):
             continue
         author = _AUTHOR.search(quote)
-        level = "figure_legend" if legend else "study_report" if author or re.search(
-            r"\b(?:another|a recent|one|a previous|a) (?:study|report|trial)\b", quote, re.I) else "review_claim"
+        level = (
+            "figure_legend"
+            if legend
+            else "study_report"
+            if author or re.search(r"\b(?:another|a recent|one|a previous|a) (?:study|report|trial)\b", quote, re.I)
+            else "review_claim"
+        )
         base = f"d-{seed.stem[:12]}-{slugify(sec.title)[:24]}-{slugify(' '.join(quote.split()[:5]))[:40]}".strip("-")
         rid, k = base, 2
         while rid in used:
             rid, k = f"{base}-{k}", k + 1
         used.add(rid)
-        rec = DraftRecord(rid, start, end, quote, sec.title, level, sorted(cited_numbers(quote)),
-                          author.group(1) if author else None, finder.find(quote))
+        rec = DraftRecord(
+            rid,
+            start,
+            end,
+            quote,
+            sec.title,
+            level,
+            sorted(cited_numbers(quote)),
+            author.group(1) if author else None,
+            finder.find(quote),
+        )
         rec.models = [m for m, rx in _MODEL_CUES.items() if rx.search(quote)]
         rec.routes = [r for r, rx in _ROUTE_CUES.items() if re.search(rf"\b(?:{rx})\b", quote, re.I)]
         records.append(rec)
@@ -339,8 +635,15 @@ def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, toda
 
     statements = []
     for r in records:
-        rec: dict = {"id": r.id, "status": "draft", "type": "finding", "level": r.level,
-                     "summary": "", "quote": r.quote, "section": r.section}
+        rec: dict = {
+            "id": r.id,
+            "status": "draft",
+            "type": "finding",
+            "level": r.level,
+            "summary": "",
+            "quote": r.quote,
+            "section": r.section,
+        }
         if r.refs:
             rec["refs"] = r.refs
         if r.author:
@@ -350,8 +653,11 @@ def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, toda
         rec["created"] = today.isoformat()
         cands: dict = {}
         for c in r.candidates:
-            entry = {"text": c.text, "id": c.ids[0][0], "label": c.ids[0][1]} if not c.ambiguous else \
-                {"text": c.text, "ambiguous": [{"id": i, "label": lab} for i, lab in c.ids]}
+            entry = (
+                {"text": c.text, "id": c.ids[0][0], "label": c.ids[0][1]}
+                if not c.ambiguous
+                else {"text": c.text, "ambiguous": [{"id": i, "label": lab} for i, lab in c.ids]}
+            )
             cands.setdefault(c.kind, []).append(entry)
         if r.models:
             cands["model"] = r.models
@@ -360,12 +666,18 @@ def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, toda
         if cands:
             rec["candidates"] = cands
         statements.append(rec)
-    head = (f"# Draft of source {seed.stem}, written by `exo-rdf draft`. Every record is status: draft:\n"
-            "# write its summary, preparation, effects and models (candidates lists the entities found in\n"
-            "# the quote; ambiguous ones need your choice), delete the records that state nothing worth\n"
-            "# keeping, then set status: reviewed (curation/README.md, 'Adding a paper').\n")
-    body = yaml.safe_dump({"source": seed.stem, "description": f"Draft of source {seed.stem}.",
-                           "statements": statements}, sort_keys=False, allow_unicode=True, width=110)
+    head = (
+        f"# Draft of source {seed.stem}, written by `exo-rdf draft`. Every record is status: draft:\n"
+        "# write its summary, preparation, effects and models (candidates lists the entities found in\n"
+        "# the quote; ambiguous ones need your choice), delete the records that state nothing worth\n"
+        "# keeping, then set status: reviewed (curation/README.md, 'Adding a paper').\n"
+    )
+    body = yaml.safe_dump(
+        {"source": seed.stem, "description": f"Draft of source {seed.stem}.", "statements": statements},
+        sort_keys=False,
+        allow_unicode=True,
+        width=110,
+    )
     return head + body
 
 
@@ -376,15 +688,25 @@ class DraftResult:
     ambiguous: int
 
 
-def draft(project: Project, source_id: str, *, output: Path | None = None, curator: str | None = None,
-          today: dt.date | None = None, index: TermIndex | None = None, write: bool = True) -> DraftResult:
+def draft(
+    project: Project,
+    source_id: str,
+    *,
+    output: Path | None = None,
+    curator: str | None = None,
+    today: dt.date | None = None,
+    index: TermIndex | None = None,
+    write: bool = True,
+) -> DraftResult:
     """Draft a registered source into ``curation/<id>-draft.yaml`` (or ``output``); never overwrites."""
     from .registry import load_sources
 
     sources = load_sources(project)
     if source_id not in sources:
-        raise ExoError(f"source '{source_id}' is not registered; known: {', '.join(sorted(sources))} "
-                       "(register a paper with exo-rdf source add FILE)")
+        raise ExoError(
+            f"source '{source_id}' is not registered; known: {', '.join(sorted(sources))} "
+            "(register a paper with exo-rdf source add FILE)"
+        )
     if index is None:
         from .terms import project_index
 

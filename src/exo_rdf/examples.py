@@ -7,12 +7,13 @@ its tags in ``schema:keywords`` and the endpoint it runs on in ``schema:target``
 is that of its page on the site (``https://w3id.org/exo-rdf/cq/<id>``). The endpoint loads the file,
 so ``SELECT ?q { ?q a sh:SPARQLExecutable }`` lists them.
 """
+
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .namespaces import BASE, PREFIXES
 from .project import Project
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -24,8 +25,11 @@ EXAMPLES_FILE = "queries.ttl"
 #: The base of example IRIs: each question's page on the site.
 EXAMPLE_BASE = BASE + "cq/"
 
-_FORMS = {"SELECT": ("SPARQLSelectExecutable", "select"), "CONSTRUCT": ("SPARQLConstructExecutable", "construct"),
-          "ASK": ("SPARQLAskExecutable", "ask")}
+_FORMS = {
+    "SELECT": ("SPARQLSelectExecutable", "select"),
+    "CONSTRUCT": ("SPARQLConstructExecutable", "construct"),
+    "ASK": ("SPARQLAskExecutable", "ask"),
+}
 
 
 def examples_graph(project: Project) -> Graph:

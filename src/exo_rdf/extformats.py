@@ -25,10 +25,10 @@ Measured on the shared files (2 shared cores, xz included): CL editors' file OFN
 0.2 s (85k triples); RO OWL or OBO under 0.1 s; ECO 0.15 s; OBI 0.2 s; UBERON OBO subset 0.6 s (120k
 triples); MONDO term table 1 s (205k triples); miRBase OBO Graph JSON 1.5 s (403k triples).
 """
+
 from __future__ import annotations
 
 import bz2
-import gzip
 import json
 import lzma
 import re
@@ -62,8 +62,14 @@ __all__ = [
 
 #: Format names as reports show them.
 FORMAT_NAMES = {
-    "rdfxml": "OWL/RDF in RDF/XML", "owx": "OWL/XML", "turtle": "Turtle", "ntriples": "N-Triples",
-    "jsonld": "JSON-LD", "ofn": "OWL functional syntax", "obo": "OBO 1.4", "obograph": "OBO Graph JSON",
+    "rdfxml": "OWL/RDF in RDF/XML",
+    "owx": "OWL/XML",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "ofn": "OWL functional syntax",
+    "obo": "OBO 1.4",
+    "obograph": "OBO Graph JSON",
     "cxg": "cellxgene term table JSON",
 }
 _MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"))
@@ -71,8 +77,10 @@ _REFUSED = ((b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"))
 #: Most bytes a compressed input may decompress to (``merge --max-decompressed``); the largest shared
 #: file (miRBase OBO Graph JSON) is 24 MB.
 MAX_DECOMPRESSED = 64 << 20
-_SUPPORTED = ("RDF/XML, OWL/XML, Turtle, N-Triples, JSON-LD, OWL functional syntax, OBO, OBO Graph JSON "
-              "or a cellxgene term table, optionally compressed with xz, gzip or bzip2")
+_SUPPORTED = (
+    "RDF/XML, OWL/XML, Turtle, N-Triples, JSON-LD, OWL functional syntax, OBO, OBO Graph JSON "
+    "or a cellxgene term table, optionally compressed with xz, gzip or bzip2"
+)
 
 
 def _n(curie: str):
@@ -91,9 +99,17 @@ class _V:
         self.sub_class, self.sub_prop = _n("rdfs:subClassOf"), _n("rdfs:subPropertyOf")
         self.cls, self.obj_prop, self.ann_prop = _n("owl:Class"), _n("owl:ObjectProperty"), _n("owl:AnnotationProperty")
         self.individual, self.ontology = _n("owl:NamedIndividual"), _n("owl:Ontology")
-        self.restriction, self.on_property, self.some = _n("owl:Restriction"), _n("owl:onProperty"), _n("owl:someValuesFrom")
+        self.restriction, self.on_property, self.some = (
+            _n("owl:Restriction"),
+            _n("owl:onProperty"),
+            _n("owl:someValuesFrom"),
+        )
         self.equivalent, self.intersection = _n("owl:equivalentClass"), _n("owl:intersectionOf")
-        self.disjoint, self.deprecated, self.version_info = _n("owl:disjointWith"), _n("owl:deprecated"), _n("owl:versionInfo")
+        self.disjoint, self.deprecated, self.version_info = (
+            _n("owl:disjointWith"),
+            _n("owl:deprecated"),
+            _n("owl:versionInfo"),
+        )
         self.inverse, self.transitive = _n("owl:inverseOf"), _n("owl:TransitiveProperty")
         self.definition, self.replaced_by = _n("IAO:0000115"), _n("IAO:0100001")
         self.consider, self.xref = _n("oboInOwl:consider"), _n("oboInOwl:hasDbXref")
@@ -101,8 +117,16 @@ class _V:
         self.synonym = {s: _n(f"oboInOwl:has{s.title()}Synonym") for s in ("EXACT", "BROAD", "NARROW", "RELATED")}
         self.broader = _n("skos:broader")
         self.boolean, self.string = _n("xsd:boolean"), _n("xsd:string")
-        self.annotation_properties = (self.definition, self.replaced_by, self.consider, self.xref, self.namespace,
-                                      self.alt_id, *self.synonym.values(), self.broader)
+        self.annotation_properties = (
+            self.definition,
+            self.replaced_by,
+            self.consider,
+            self.xref,
+            self.namespace,
+            self.alt_id,
+            *self.synonym.values(),
+            self.broader,
+        )
 
 
 @dataclass
@@ -121,8 +145,8 @@ class ExternalOntology:
     """One external file read into RDF triples."""
 
     path: Path
-    format: str                        # a key of FORMAT_NAMES
-    compression: str | None            # "xz", "gzip", "bzip2" or None
+    format: str  # a key of FORMAT_NAMES
+    compression: str | None  # "xz", "gzip", "bzip2" or None
     triples: list = field(repr=False)  # pyoxigraph Triples
     seconds: float = 0.0
     ontology_iri: str | None = None
@@ -171,12 +195,20 @@ def read_external(path: str | Path, max_decompressed: int | None = None) -> Exte
             else:
                 triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
         except ValueError as exc:  # an id or value that makes no valid IRI or literal
-            raise InputError(path, f"invalid {FORMAT_NAMES[fmt]}: {' '.join(str(exc).split())[:200]} (an id "
-                                   "that is not a valid IRI?)") from None
+            raise InputError(
+                path,
+                f"invalid {FORMAT_NAMES[fmt]}: {' '.join(str(exc).split())[:200]} (an id that is not a valid IRI?)",
+            ) from None
     if not triples:
         raise InputError(path, f"{FORMAT_NAMES[fmt]} file holds no triples: is it empty or truncated?")
-    onto = next((t.subject.value for t in triples if t.predicate == _V_().type and t.object == _V_().ontology
-                 and isinstance(t.subject, ox.NamedNode)), None)
+    onto = next(
+        (
+            t.subject.value
+            for t in triples
+            if t.predicate == _V_().type and t.object == _V_().ontology and isinstance(t.subject, ox.NamedNode)
+        ),
+        None,
+    )
     return ExternalOntology(path, fmt, compression, triples, time.perf_counter() - start, onto, notes)
 
 
@@ -209,8 +241,9 @@ def _decompress(path: Path, max_decompressed: int | None = None) -> tuple[bytes,
         raise InputError(path, "file is empty")
     for magic, name in _REFUSED:
         if raw.startswith(magic):
-            raise InputError(path, f"{name}-compressed files are not supported; decompress it first "
-                                   "(or recompress with xz or gzip)")
+            raise InputError(
+                path, f"{name}-compressed files are not supported; decompress it first (or recompress with xz or gzip)"
+            )
     for magic, name in _MAGIC:
         if raw.startswith(magic):
             data = _bounded_decompress(raw, name, path, max_decompressed)
@@ -241,11 +274,17 @@ def _bounded_decompress(raw: bytes, name: str, path: Path, cap: int) -> bytes:
         total += len(chunk)
         parts.append(chunk)
         if total > cap or left_over:
-            raise InputError(path, f"{name} data decompresses to more than {cap:,} bytes (the decompressed-size "
-                                   "limit; raise it with merge --max-decompressed if this file is genuine)")
+            raise InputError(
+                path,
+                f"{name} data decompresses to more than {cap:,} bytes (the decompressed-size "
+                "limit; raise it with merge --max-decompressed if this file is genuine)",
+            )
         if not dec.eof:
-            raise InputError(path, f"{name} data is truncated (the file ends before the compressed stream does): "
-                                   "download or copy it again")
+            raise InputError(
+                path,
+                f"{name} data is truncated (the file ends before the compressed stream does): "
+                "download or copy it again",
+            )
         data = dec.unused_data
         if not data.strip(b"\0"):  # nothing more, or the zero padding some tools append
             return b"".join(parts)
@@ -276,8 +315,11 @@ def _sniff(data: bytes, path: Path) -> tuple[str, object]:
     body = _strip_comments(text)
     if re.match(r"(Prefix|Ontology)\s*\(", body):
         return "ofn", None
-    if re.match(r"(format-version|data-version|ontology|default-namespace|date|saved-by|auto-generated-by|"
-                r"subsetdef|synonymtypedef|idspace|import|remark)\s*:", body) or body.startswith(("[Term]", "[Typedef]")):
+    if re.match(
+        r"(format-version|data-version|ontology|default-namespace|date|saved-by|auto-generated-by|"
+        r"subsetdef|synonymtypedef|idspace|import|remark)\s*:",
+        body,
+    ) or body.startswith(("[Term]", "[Typedef]")):
         return "obo", None
     if re.match(r"(@prefix|@base|prefix\s|base\s)", body, re.I):
         return "turtle", None
@@ -300,9 +342,13 @@ def _check_xml(data: bytes, path: Path, what: str) -> None:
     that does not end with its root element's end tag (truncated)."""
     m = _XML_DECL_RE.search(data)
     if m:
-        raise InputError(path, f"invalid {what}: a <!{m.group(1).decode()}> declaration is refused (entity "
-                               "declarations can expand without bound or read other files); remove the DOCTYPE "
-                               "and write the IRIs out in full", _line_at(data, m.start()))
+        raise InputError(
+            path,
+            f"invalid {what}: a <!{m.group(1).decode()}> declaration is refused (entity "
+            "declarations can expand without bound or read other files); remove the DOCTYPE "
+            "and write the IRIs out in full",
+            _line_at(data, m.start()),
+        )
     pos = 0
     if data.startswith(b"\xef\xbb\xbf"):
         pos = 3
@@ -322,11 +368,19 @@ def _check_xml(data: bytes, path: Path, what: str) -> None:
             break
         tail = tail[:start].rstrip()
     closing = tail.rfind(b"<")
-    if closing < 0 or not tail.endswith(b">") or not tail[closing:].startswith(end_tag) or \
-            tail[closing + len(end_tag):closing + len(end_tag) + 1] not in (b">", b" ", b"\t", b"\n", b"\r"):
-        raise InputError(path, f"invalid {what}: the document is truncated: it ends at line {_line_at(data, len(tail))} without "
-                               f"the end tag {end_tag.decode('utf-8', 'replace')}> of its root element; download or "
-                               "copy the file again", _line_at(data, len(tail)))
+    if (
+        closing < 0
+        or not tail.endswith(b">")
+        or not tail[closing:].startswith(end_tag)
+        or tail[closing + len(end_tag) : closing + len(end_tag) + 1] not in (b">", b" ", b"\t", b"\n", b"\r")
+    ):
+        raise InputError(
+            path,
+            f"invalid {what}: the document is truncated: it ends at line {_line_at(data, len(tail))} without "
+            f"the end tag {end_tag.decode('utf-8', 'replace')}> of its root element; download or "
+            "copy the file again",
+            _line_at(data, len(tail)),
+        )
 
 
 def _strip_comments(text: str) -> str:
@@ -341,11 +395,15 @@ def _json_kind(doc, path: Path) -> str:
         return "jsonld"
     if isinstance(doc, dict) and doc:
         sample = list(doc.items())[:50]
-        if all(isinstance(v, dict) and "label" in v for _, v in sample) and \
-                all(re.fullmatch(r"[A-Za-z][\w.]*[:_][\w.-]+", k) for k, _ in sample):
+        if all(isinstance(v, dict) and "label" in v for _, v in sample) and all(
+            re.fullmatch(r"[A-Za-z][\w.]*[:_][\w.-]+", k) for k, _ in sample
+        ):
             return "cxg"
-    raise InputError(path, "JSON that is neither OBO Graph JSON ({\"graphs\": [...]}), JSON-LD nor a cellxgene "
-                           "term table ({CURIE: {\"label\": ...}})")
+    raise InputError(
+        path,
+        'JSON that is neither OBO Graph JSON ({"graphs": [...]}), JSON-LD nor a cellxgene '
+        'term table ({CURIE: {"label": ...}})',
+    )
 
 
 def _is_jsonld(doc) -> bool:
@@ -367,7 +425,7 @@ def _text(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, f"not valid UTF-8 text ({exc.reason})", line) from None
 
 
@@ -379,8 +437,10 @@ def _parse_rdf(data: bytes, rdf_format, path: Path, what: str) -> list:
     import pyoxigraph as ox
 
     try:
-        return [q.triple if isinstance(q, ox.Quad) else q
-                for q in ox.parse(data, rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)]
+        return [
+            q.triple if isinstance(q, ox.Quad) else q
+            for q in ox.parse(data, rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+        ]
     except SyntaxError as exc:
         msg = " ".join(str(exc).split())[:300]
         line = getattr(exc, "lineno", None)
@@ -437,7 +497,7 @@ def key_of_iri(iri: str) -> str | None:
     ``CVCL_0481``, ``HGNC:5464``), or None for an IRI outside the id spaces we know."""
     obo = str(OBO)
     if iri.startswith(obo):
-        local = iri[len(obo):]
+        local = iri[len(obo) :]
         m = re.fullmatch(r"([A-Za-z][A-Za-z0-9.]*)_([A-Za-z0-9]+)", local)
         if not m:
             return None
@@ -452,9 +512,27 @@ def key_of_iri(iri: str) -> str | None:
 
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(.*)$')
-_HANDLED = {"id", "name", "def", "synonym", "xref", "is_a", "relationship", "intersection_of", "is_obsolete",
-            "replaced_by", "consider", "namespace", "property_value", "comment", "alt_id", "disjoint_from",
-            "inverse_of", "is_transitive", "is_metadata_tag"}
+_HANDLED = {
+    "id",
+    "name",
+    "def",
+    "synonym",
+    "xref",
+    "is_a",
+    "relationship",
+    "intersection_of",
+    "is_obsolete",
+    "replaced_by",
+    "consider",
+    "namespace",
+    "property_value",
+    "comment",
+    "alt_id",
+    "disjoint_from",
+    "inverse_of",
+    "is_transitive",
+    "is_metadata_tag",
+}
 
 
 def _unescape(text: str) -> str:
@@ -498,8 +576,14 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
             continue
         tid = next((v for k, v, _ in tags if k == "id"), None)
         if tid and ":" not in tid:
-            xref = next((_strip_trailing(v) for k, v, _ in tags
-                         if k == "xref" and re.match(r"(RO|BFO):\d+", _strip_trailing(v))), None)
+            xref = next(
+                (
+                    _strip_trailing(v)
+                    for k, v, _ in tags
+                    if k == "xref" and re.match(r"(RO|BFO):\d+", _strip_trailing(v))
+                ),
+                None,
+            )
             relations[tid] = curie_iri(xref) if xref else f"{OBO}{ontology}#{tid}"
 
     def iri(value: str):
@@ -546,8 +630,11 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
                     m = _QUOTED.match(value)
                     if m:
                         scope = (m.group(2).split() or ["RELATED"])[0]
-                        add(ox.Triple(subject, V.synonym.get(scope, V.synonym["RELATED"]),
-                                      ox.Literal(_unescape(m.group(1)))))
+                        add(
+                            ox.Triple(
+                                subject, V.synonym.get(scope, V.synonym["RELATED"]), ox.Literal(_unescape(m.group(1)))
+                            )
+                        )
                 elif key == "xref":
                     add(ox.Triple(subject, V.xref, ox.Literal(_strip_trailing(value).split(' "')[0])))
                 elif key == "alt_id":
@@ -562,8 +649,14 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
                         rel = iri(parts[0])
                         used_relations.add(rel)
                         node = ox.BlankNode()
-                        out.extend((ox.Triple(subject, V.sub_class, node), ox.Triple(node, V.type, V.restriction),
-                                    ox.Triple(node, V.on_property, rel), ox.Triple(node, V.some, iri(parts[1]))))
+                        out.extend(
+                            (
+                                ox.Triple(subject, V.sub_class, node),
+                                ox.Triple(node, V.type, V.restriction),
+                                ox.Triple(node, V.on_property, rel),
+                                ox.Triple(node, V.some, iri(parts[1])),
+                            )
+                        )
                 elif key == "intersection_of" and is_term:
                     parts = _strip_trailing(value).split()
                     if len(parts) == 1:
@@ -594,15 +687,25 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
             members: list = list(genus)
             for rel, filler in differentia:
                 node = ox.BlankNode()
-                out.extend((ox.Triple(node, V.type, V.restriction), ox.Triple(node, V.on_property, rel),
-                            ox.Triple(node, V.some, filler)))
+                out.extend(
+                    (
+                        ox.Triple(node, V.type, V.restriction),
+                        ox.Triple(node, V.on_property, rel),
+                        ox.Triple(node, V.some, filler),
+                    )
+                )
                 members.append(node)
             if len(members) == 1:
                 add(ox.Triple(subject, V.equivalent, members[0]))
             else:
                 eq = ox.BlankNode()
-                out.extend((ox.Triple(eq, V.type, V.cls), ox.Triple(eq, V.intersection, _rdf_list(members, out)),
-                            ox.Triple(subject, V.equivalent, eq)))
+                out.extend(
+                    (
+                        ox.Triple(eq, V.type, V.cls),
+                        ox.Triple(eq, V.intersection, _rdf_list(members, out)),
+                        ox.Triple(subject, V.equivalent, eq),
+                    )
+                )
     # relations used in restrictions must be object properties for the result to be OWL 2 DL
     for rel in used_relations:
         add(ox.Triple(rel, V.type, V.obj_prop))
@@ -621,7 +724,11 @@ def _property_value(subject, value: str, iri):
     if m:
         datatype = m.group(2).split()[0] if m.group(2).split() else None
         dt = ox.NamedNode(curie_iri(datatype)) if datatype and ":" in datatype else None
-        obj = ox.Literal(_unescape(m.group(1)), datatype=dt) if dt and dt != V.string else ox.Literal(_unescape(m.group(1)))
+        obj = (
+            ox.Literal(_unescape(m.group(1)), datatype=dt)
+            if dt and dt != V.string
+            else ox.Literal(_unescape(m.group(1)))
+        )
     else:
         obj = iri(rest.split()[0]) if rest.split() else ox.Literal("")
     return ox.Triple(subject, iri(rel), obj)
@@ -682,7 +789,8 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
                 add(ox.Triple(subject, V.definition, ox.Literal(meta["definition"]["val"])))
             for syn in meta.get("synonyms") or []:
                 scope = {"hasExactSynonym": "EXACT", "hasBroadSynonym": "BROAD", "hasNarrowSynonym": "NARROW"}.get(
-                    syn.get("pred", ""), "RELATED")
+                    syn.get("pred", ""), "RELATED"
+                )
                 if syn.get("val"):
                     add(ox.Triple(subject, V.synonym[scope], ox.Literal(syn["val"])))
             for xref in meta.get("xrefs") or []:
@@ -714,9 +822,14 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
                 rel = node_iri(pred)
                 relations.add(rel)
                 restriction = ox.BlankNode()
-                out.extend((ox.Triple(node_iri(sub), V.sub_class, restriction),
-                            ox.Triple(restriction, V.type, V.restriction),
-                            ox.Triple(restriction, V.on_property, rel), ox.Triple(restriction, V.some, node_iri(obj))))
+                out.extend(
+                    (
+                        ox.Triple(node_iri(sub), V.sub_class, restriction),
+                        ox.Triple(restriction, V.type, V.restriction),
+                        ox.Triple(restriction, V.on_property, rel),
+                        ox.Triple(restriction, V.some, node_iri(obj)),
+                    )
+                )
         for rel in relations:
             add(ox.Triple(rel, V.type, V.obj_prop))
     return out
@@ -766,8 +879,9 @@ def cxg_triples(doc: dict, path: Path, notes: list[str] | None = None) -> list:
         for other, distance in ancestors.items():
             if distance == 1:
                 add(ox.Triple(subject, V.broader, ox.NamedNode(_cxg_iri(other))))
-    notes.append("term table: each direct ancestor (is_a or part_of, the file does not say which) is kept as "
-                 "skos:broader")
+    notes.append(
+        "term table: each direct ancestor (is_a or part_of, the file does not say which) is kept as skos:broader"
+    )
     return out
 
 

@@ -22,22 +22,32 @@ references and notes, is typed ``exo:WithdrawnStatement`` instead of its own cla
 nothing else: no preparation, effect, model, disease or entity, so it leaves every answer of the
 competency questions by construction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
 from .registry import orcid_problem
 from .sources import slugify
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
     from typing import Any
+
     from rdflib import BNode, Graph, URIRef
 
-__all__ = ["CURATOR_KEYS", "LIFECYCLE_KEYS", "STATUSES", "add_provenance", "check_status", "curator_node", "resolve_replacements", "status_of"]
+__all__ = [
+    "CURATOR_KEYS",
+    "LIFECYCLE_KEYS",
+    "STATUSES",
+    "add_provenance",
+    "check_status",
+    "curator_node",
+    "resolve_replacements",
+    "status_of",
+]
 
 LIFECYCLE_KEYS = {"curator", "created", "modified", "status", "reason", "replaced_by", "candidates"}
 STATUSES = ("draft", "reviewed", "withdrawn")

@@ -19,6 +19,7 @@ entities, the dataset header) is in ``exod:graph/shared``, so the union of the a
 pubinfo and shared graphs is exactly the N-Triples dump. Editing one curation record changes only that statement's graphs (and the shared
 graph only when it adds or drops a shared node).
 """
+
 from __future__ import annotations
 
 from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
@@ -28,15 +29,28 @@ __all__ = ["NANOPUB_FILE", "graph_names", "nanopub_outputs", "nanopub_quads"]
 
 NANOPUB_FILE = "data/exo-nanopubs.trig"
 
-_PROVENANCE = {str(PROV.wasDerivedFrom), str(EXO.hasQuote), str(EXO.citesReference), str(EXO.hasEvidenceType),
-               str(EXO.hasKnowledgeLevel), str(EXO.namedAuthor), str(EXO.curationNote)}
-_PUBINFO = {str(PROV.wasAttributedTo), str(expand("dcterms:created")), str(expand("dcterms:modified")),
-            str(expand("owl:deprecated")), str(EXO.withdrawalReason), str(expand("dcterms:isReplacedBy"))}
+_PROVENANCE = {
+    str(PROV.wasDerivedFrom),
+    str(EXO.hasQuote),
+    str(EXO.citesReference),
+    str(EXO.hasEvidenceType),
+    str(EXO.hasKnowledgeLevel),
+    str(EXO.namedAuthor),
+    str(EXO.curationNote),
+}
+_PUBINFO = {
+    str(PROV.wasAttributedTo),
+    str(expand("dcterms:created")),
+    str(expand("dcterms:modified")),
+    str(expand("owl:deprecated")),
+    str(EXO.withdrawalReason),
+    str(expand("dcterms:isReplacedBy")),
+}
 
 
 def graph_names(statement: str) -> dict[str, str]:
     """The four graph IRIs of one statement's nanopublication."""
-    local = statement[len(str(EXOD)):]
+    local = statement[len(str(EXOD)) :]
     base = str(EXOD[f"np/{local}"])
     return {part: f"{base}/{part}" for part in ("head", "assertion", "provenance", "pubinfo")} | {"np": base}
 
@@ -46,15 +60,16 @@ def nanopub_quads(nt: str) -> list:
     import pyoxigraph as ox
 
     triples = list(ox.parse(nt.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
-    statements = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)
-                  and is_statement_iri(t.subject.value)}
+    statements = {
+        t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode) and is_statement_iri(t.subject.value)
+    }
 
     def owner(subject) -> str | None:
         if not isinstance(subject, ox.NamedNode):
             return None
         iri = subject.value
         while iri not in statements:
-            if "/" not in iri[len(str(EXOD)):] or not iri.startswith(str(EXOD)):
+            if "/" not in iri[len(str(EXOD)) :] or not iri.startswith(str(EXOD)):
                 return None
             iri = iri.rsplit("/", 1)[0]
         return iri
@@ -69,18 +84,25 @@ def nanopub_quads(nt: str) -> list:
             continue
         names = graph_names(st)
         if t.subject.value == st:
-            part = ("provenance" if t.predicate.value in _PROVENANCE else
-                    "pubinfo" if t.predicate.value in _PUBINFO else "assertion")
+            part = (
+                "provenance"
+                if t.predicate.value in _PROVENANCE
+                else "pubinfo"
+                if t.predicate.value in _PUBINFO
+                else "assertion"
+            )
         else:
             part = "provenance" if t.subject.value.startswith(f"{st}/quote") else "assertion"
         quads.append(ox.Quad(t.subject, t.predicate, t.object, node(names[part])))
         if st not in seen:
             seen.add(st)
             head, np_ = node(names["head"]), node(names["np"])
-            quads += [ox.Quad(np_, node(str(expand("rdf:type"))), node(PREFIXES["np"] + "Nanopublication"), head),
-                      ox.Quad(np_, node(PREFIXES["np"] + "hasAssertion"), node(names["assertion"]), head),
-                      ox.Quad(np_, node(PREFIXES["np"] + "hasProvenance"), node(names["provenance"]), head),
-                      ox.Quad(np_, node(PREFIXES["np"] + "hasPublicationInfo"), node(names["pubinfo"]), head)]
+            quads += [
+                ox.Quad(np_, node(str(expand("rdf:type"))), node(PREFIXES["np"] + "Nanopublication"), head),
+                ox.Quad(np_, node(PREFIXES["np"] + "hasAssertion"), node(names["assertion"]), head),
+                ox.Quad(np_, node(PREFIXES["np"] + "hasProvenance"), node(names["provenance"]), head),
+                ox.Quad(np_, node(PREFIXES["np"] + "hasPublicationInfo"), node(names["pubinfo"]), head),
+            ]
         if t.subject.value == st and t.predicate.value == str(PROV.wasDerivedFrom):
             quads.append(ox.Quad(node(names["assertion"]), t.predicate, t.object, node(names["provenance"])))
     return sorted(set(quads), key=lambda q: (q.graph_name.value, str(q.triple)))

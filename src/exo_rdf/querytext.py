@@ -7,6 +7,7 @@ the next token's scan again (IRIs stop at ``<``), so no position is scanned more
 times. It gives clear answers (403 for an update, 400 for SERVICE or absurd nesting) before the engine
 sees the query; it is not what keeps SERVICE off the network (:mod:`exo_rdf.sandbox` does that).
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,7 @@ _TOKEN_RE = re.compile(
     re.S,
 )
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                          "WITH"})
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 _OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 
 

@@ -34,6 +34,7 @@ owlready2 quirks handled here (each found by trying it):
 * ``owl:imports`` would make owlready2 fetch ontologies over the network; the import modules are
   already merged, so those triples are dropped from the copy handed to the reasoner.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -100,6 +101,7 @@ _MAX_LISTED = 10
 
 class ClassTerm(NamedTuple):
     """A named class: its IRI and its English label (``None`` when it has none)."""
+
     iri: str
     label: str | None
 
@@ -107,6 +109,7 @@ class ClassTerm(NamedTuple):
 @dataclass
 class ReasonerReport:
     """What HermiT found. ``ok`` is true when the input is consistent and every class satisfiable."""
+
     consistent: bool
     #: Named classes equivalent to owl:Nothing, sorted by IRI (empty when inconsistent).
     unsatisfiable: list[ClassTerm]
@@ -189,9 +192,14 @@ def find_konclude() -> str | None:
     return shutil.which(os.environ.get("EXO_RDF_KONCLUDE") or "Konclude")
 
 
-def reason(project: Project, *, include_instances: bool = True,
-           output_dir: str | os.PathLike | None = None, reasoner: str = "hermit",
-           fallback: bool = False) -> ReasonerReport:
+def reason(
+    project: Project,
+    *,
+    include_instances: bool = True,
+    output_dir: str | os.PathLike | None = None,
+    reasoner: str = "hermit",
+    fallback: bool = False,
+) -> ReasonerReport:
     """Check consistency and classify the project's ontology (and, by default, its instances).
 
     ``reasoner`` is "hermit" or "konclude". With ``fallback``, a missing Konclude means HermiT runs
@@ -224,8 +232,7 @@ def reason(project: Project, *, include_instances: bool = True,
 
     if konclude and _horned_owl_gaps(graph):
         if not fallback:
-            raise ExoError(f"Konclude cannot be given this input: {_horned_owl_gaps(graph)}; "
-                           "use the HermiT reasoner")
+            raise ExoError(f"Konclude cannot be given this input: {_horned_owl_gaps(graph)}; use the HermiT reasoner")
         note = f"{_horned_owl_gaps(graph)}: HermiT ran instead of Konclude."
         konclude, reasoner = None, "hermit"
         java = find_java()
@@ -401,8 +408,9 @@ def run_hermit(merged: Path, java: str, graph: Graph, per_file: Any) -> _Outcome
 
 def _disjoint_groups(graph, kind):
     """Member lists of the ``owl:AllDisjointClasses`` / ``owl:AllDisjointProperties`` nodes."""
-    return [list(graph.items(lst)) for node in graph.subjects(RDF.type, kind)
-            for lst in graph.objects(node, OWL.members)]
+    return [
+        list(graph.items(lst)) for node in graph.subjects(RDF.type, kind) for lst in graph.objects(node, OWL.members)
+    ]
 
 
 def _horned_owl_gaps(graph) -> str | None:
@@ -423,7 +431,9 @@ def _write_owx(graph, path: Path) -> None:
 
     # Annotations carry no meaning for a reasoner (Konclude skips them): leaving them out halves the file.
     annotation = set(graph.subjects(RDF.type, OWL.AnnotationProperty)) | {RDFS.label, RDFS.comment}
-    annotation -= set(graph.subjects(RDF.type, OWL.ObjectProperty)) | set(graph.subjects(RDF.type, OWL.DatatypeProperty))
+    annotation -= set(graph.subjects(RDF.type, OWL.ObjectProperty)) | set(
+        graph.subjects(RDF.type, OWL.DatatypeProperty)
+    )
     triples = (t for t in graph if t[1] != OWL.imports and t[1] not in annotation)
     try:
         ontology = pyhornedowl.open_ontology_from_string(_rdf_xml(triples), "rdf")
@@ -448,14 +458,16 @@ _NCNAME_START = re.compile(r"[A-Za-z_][\w.-]*$")
 def _rdf_xml(triples) -> str:
     """Triples as plain RDF/XML, one ``rdf:Description`` per triple (a fraction of the time rdflib's
     serialiser takes; no abbreviations, so nothing is re-modelled on the way)."""
-    from rdflib import BNode
     from xml.sax.saxutils import escape, quoteattr
+
+    from rdflib import BNode
 
     def node(term, attr):
         return f'rdf:nodeID="b{term}"' if isinstance(term, BNode) else f"rdf:{attr}={quoteattr(str(term))}"
 
-    out = ['<?xml version="1.0" encoding="utf-8"?>\n'
-           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n']
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+    ]
     split: dict = {}
     for s, p, o in triples:
         qname = split.get(p)
@@ -463,7 +475,7 @@ def _rdf_xml(triples) -> str:
             m = _NCNAME_START.search(str(p))
             if not m or m.start() == 0:
                 raise ExoError(f"the property {_term(p)} has no RDF/XML name (its IRI must end in a name)")
-            qname = split[p] = (f"p:{m.group(0)}", f' xmlns:p={quoteattr(str(p)[:m.start()])}')
+            qname = split[p] = (f"p:{m.group(0)}", f" xmlns:p={quoteattr(str(p)[: m.start()])}")
         tag, ns = qname
         if isinstance(o, Literal):
             if o.language:
@@ -497,15 +509,19 @@ def _konclude(konclude: str, command: str, merged: Path) -> tuple[str, bool]:
     out = merged.with_name(f"{command}.out")
     argv = [konclude, command, "-w", "2", "-i", str(merged), "-o", str(out)]
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=KONCLUDE_TIMEOUT,
-                              cwd=merged.parent)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=KONCLUDE_TIMEOUT, cwd=merged.parent)
     except subprocess.TimeoutExpired:
-        raise ExoError(f"Konclude did not finish its {command} within {KONCLUDE_TIMEOUT} s; "
-                       "run `exo-rdf reason --reasoner hermit` instead") from None
+        raise ExoError(
+            f"Konclude did not finish its {command} within {KONCLUDE_TIMEOUT} s; "
+            "run `exo-rdf reason --reasoner hermit` instead"
+        ) from None
     except OSError as exc:
         raise ExoError(f"Konclude at {konclude} does not run ({exc}). {KONCLUDE_MISSING}") from None
-    errors = [line.split(">>", 1)[-1].strip() for line in proc.stdout.splitlines() + proc.stderr.splitlines()
-              if line.startswith("{error}") and "processing step failed" not in line]
+    errors = [
+        line.split(">>", 1)[-1].strip()
+        for line in proc.stdout.splitlines() + proc.stderr.splitlines()
+        if line.startswith("{error}") and "processing step failed" not in line
+    ]
     if proc.returncode != 0 or not out.is_file():
         said = "; ".join(errors) or " ".join((proc.stderr or proc.stdout).split())[-400:]
         raise ExoError(f"Konclude failed on the merged input ({command}): {said}")
@@ -588,19 +604,25 @@ def _read_results(world) -> _Outcome:
 def _java_error_message(text: str, graph, per_file) -> str:
     if "UnsupportedDatatypeException" in text:
         found = unsupported_datatype_uses(graph, per_file)
-        head = ("HermiT supports only the datatypes of the OWL 2 datatype map "
-                "(https://www.w3.org/TR/owl2-syntax/#Datatype_Maps); xsd:date, xsd:gYear and the like "
-                "cannot be used with data properties.")
+        head = (
+            "HermiT supports only the datatypes of the OWL 2 datatype map "
+            "(https://www.w3.org/TR/owl2-syntax/#Datatype_Maps); xsd:date, xsd:gYear and the like "
+            "cannot be used with data properties."
+        )
         if found:
-            return (f"{head} Use xsd:dateTime or xsd:string, or make the property an annotation "
-                    f"property:\n" + "\n".join(found))
+            return f"{head} Use xsd:dateTime or xsd:string, or make the property an annotation property:\n" + "\n".join(
+                found
+            )
         return f"{head} HermiT said: {_java_summary(text)}"
     return f"HermiT failed: {_java_summary(text)}"
 
 
 def _java_summary(text: str) -> str:
-    lines = [l.strip() for l in text.splitlines()
-             if l.strip() and not l.strip().startswith("at ") and "Java error message is" not in l]
+    lines = [
+        l.strip()
+        for l in text.splitlines()
+        if l.strip() and not l.strip().startswith("at ") and "Java error message is" not in l
+    ]
     return " ".join(" ".join(lines[:4]).split())[:600]
 
 
@@ -628,8 +650,9 @@ def _reflexive_ancestors(parents, start):
     return seen
 
 
-def new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
-               unsatisfiable: set[str]) -> list[tuple[str, str]]:
+def new_edges(
+    asserted: set[tuple[str, str]], entailed: set[tuple[str, str]], unsatisfiable: set[str]
+) -> list[tuple[str, str]]:
 
     parents: dict[str, set[str]] = defaultdict(set)
     for s, o in asserted:
@@ -642,8 +665,9 @@ def new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
         return reach[start]
 
     thing = str(OWL.Thing)
-    return sorted((s, o) for s, o in entailed
-                  if s != o and o != thing and s not in unsatisfiable and o not in ancestors(s))
+    return sorted(
+        (s, o) for s, o in entailed if s != o and o != thing and s not in unsatisfiable and o not in ancestors(s)
+    )
 
 
 def non_redundant(asserted: set[tuple[str, str]], inferred: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -709,11 +733,24 @@ def _hierarchy_turtle(asserted, inferred, unsatisfiable) -> str:
 # --------------------------------------------------------------------------------------------------
 # Diagnostics for an inconsistent input
 
+
 def _xsd_families():
     strings = {XSD.string, XSD.normalizedString, XSD.token, XSD.language, XSD.Name, XSD.NCName, XSD.NMTOKEN}
-    integers = {XSD.integer, XSD.nonNegativeInteger, XSD.nonPositiveInteger, XSD.positiveInteger,
-                XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong,
-                XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
+    integers = {
+        XSD.integer,
+        XSD.nonNegativeInteger,
+        XSD.nonPositiveInteger,
+        XSD.positiveInteger,
+        XSD.negativeInteger,
+        XSD.long,
+        XSD.int,
+        XSD.short,
+        XSD.byte,
+        XSD.unsignedLong,
+        XSD.unsignedInt,
+        XSD.unsignedShort,
+        XSD.unsignedByte,
+    }
     accepted = {
         XSD.string: strings,
         XSD.integer: integers,
@@ -729,11 +766,27 @@ def _xsd_families():
 
 def _owl2_datatypes():
     strings, integers, _ = _xsd_families()
-    return strings | integers | {
-        RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational,
-        XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.hexBinary, XSD.base64Binary, XSD.anyURI,
-        XSD.dateTime, XSD.dateTimeStamp,
-    }
+    return (
+        strings
+        | integers
+        | {
+            RDF.PlainLiteral,
+            RDF.XMLLiteral,
+            RDF.langString,
+            RDFS.Literal,
+            OWL.real,
+            OWL.rational,
+            XSD.decimal,
+            XSD.double,
+            XSD.float,
+            XSD.boolean,
+            XSD.hexBinary,
+            XSD.base64Binary,
+            XSD.anyURI,
+            XSD.dateTime,
+            XSD.dateTimeStamp,
+        }
+    )
 
 
 def _literal_datatype(lit):
@@ -785,8 +838,10 @@ def inconsistency_hints(graph: Graph) -> list[str]:
                 dt = _literal_datatype(o)
                 if dt not in allowed:
                     why = " (a language tag makes it rdf:langString; drop the @tag)" if dt == RDF.langString else ""
-                    hints.append(f"{_term(s)} {_term(p)} {_term(o)}: the range of {_term(p)} is "
-                                 f"{_term(rng)} but the value is {_term(dt)}{why}")
+                    hints.append(
+                        f"{_term(s)} {_term(p)} {_term(o)}: the range of {_term(p)} is "
+                        f"{_term(rng)} but the value is {_term(dt)}{why}"
+                    )
 
     # 2. functional data properties with more than one value
     for p in sorted(set(graph.subjects(RDF.type, OWL.FunctionalProperty))):
@@ -808,7 +863,7 @@ def inconsistency_hints(graph: Graph) -> list[str]:
     for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         members = [m for lst in graph.objects(node, OWL.members) for m in graph.items(lst) if _is_iri(m)]
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 if a != b:
                     disjoint.add(frozenset((a, b)))
     if disjoint:

@@ -13,27 +13,67 @@ The text file is given relative to the project (``sources/texts/<id>.txt``), or 
 
 Without a sources/ folder the seeds in the shared folder are the sources (a bare project copy).
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError
 from .project import Project
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
     from rdflib import Graph
+
     from .sources import Seed
 
-__all__ = ["BIBLIOGRAPHIC_FIELDS", "DOI_RE", "LAYOUTS", "NOT_RECORDED", "ORCID_RE", "PMID_RE", "RECORD_KEYS", "REFERENCE_KEYS", "SHARED_PREFIX", "SOURCE_ID_RE", "AddedSource", "Reference", "SourceRecord", "add_source", "doi_problem", "load_registry", "load_sources", "orcid_checksum_ok", "orcid_problem", "pmid_problem", "read_reference_list", "record_files", "registry_graph", "sha256_of", "sources_dir"]
+__all__ = [
+    "BIBLIOGRAPHIC_FIELDS",
+    "DOI_RE",
+    "LAYOUTS",
+    "NOT_RECORDED",
+    "ORCID_RE",
+    "PMID_RE",
+    "RECORD_KEYS",
+    "REFERENCE_KEYS",
+    "SHARED_PREFIX",
+    "SOURCE_ID_RE",
+    "AddedSource",
+    "Reference",
+    "SourceRecord",
+    "add_source",
+    "doi_problem",
+    "load_registry",
+    "load_sources",
+    "orcid_checksum_ok",
+    "orcid_problem",
+    "pmid_problem",
+    "read_reference_list",
+    "record_files",
+    "registry_graph",
+    "sha256_of",
+    "sources_dir",
+]
 
 #: fields of a registry record, in the order they are written
-RECORD_KEYS = ("id", "label", "title", "authors", "year", "journal", "doi", "pmid", "licence", "text",
-               "layout", "sha256", "references")
+RECORD_KEYS = (
+    "id",
+    "label",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "doi",
+    "pmid",
+    "licence",
+    "text",
+    "layout",
+    "sha256",
+    "references",
+)
 LAYOUTS = ("review-seed", "plain", "markdown")
 REFERENCE_KEYS = {"number", "citation", "doi", "pmid"}
 NOT_RECORDED = "not recorded"
@@ -47,11 +87,14 @@ ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 
 # --------------------------------------------------------------------------- identifier syntax
 
+
 def doi_problem(value: str) -> str | None:
     """Why ``value`` is not a DOI (``10.NNNN/suffix``, without ``https://doi.org/``), or None."""
     if not isinstance(value, str) or not DOI_RE.match(value.strip()):
-        return (f"DOI {value!r} is malformed: write it as 10.<registrant>/<suffix>, e.g. 10.1000/xyz123, "
-                "without https://doi.org/")
+        return (
+            f"DOI {value!r} is malformed: write it as 10.<registrant>/<suffix>, e.g. 10.1000/xyz123, "
+            "without https://doi.org/"
+        )
     return None
 
 
@@ -76,14 +119,17 @@ def orcid_problem(value: object) -> str | None:
     """Why ``value`` is not an ORCID iD (0000-0002-1825-0097 form with a valid check digit), or None."""
     text = str(value).strip()
     if not ORCID_RE.match(text):
-        return (f"ORCID {value!r} is malformed: write the 16-character iD as 0000-0000-0000-0000 "
-                "(last character a digit or X), without https://orcid.org/")
+        return (
+            f"ORCID {value!r} is malformed: write the 16-character iD as 0000-0000-0000-0000 "
+            "(last character a digit or X), without https://orcid.org/"
+        )
     if not orcid_checksum_ok(text):
         return f"ORCID {value!r} fails its ISO 7064 check digit: a character is mistyped"
     return None
 
 
 # --------------------------------------------------------------------------- records
+
 
 @dataclass
 class Reference:
@@ -107,8 +153,8 @@ class SourceRecord:
     doi: str | None = None
     pmid: str | None = None
     licence: str | None = None
-    references: str | None = None          # path of the reference list file, relative to the project
-    path: Path | None = None               # the record's YAML file
+    references: str | None = None  # path of the reference list file, relative to the project
+    path: Path | None = None  # the record's YAML file
     reference_list: list[Reference] = field(default_factory=list)
 
     @property
@@ -117,7 +163,7 @@ class SourceRecord:
 
     def text_path(self, project: Project) -> Path:
         if self.text.startswith(SHARED_PREFIX):
-            return project.shared_dir / self.text[len(SHARED_PREFIX):]
+            return project.shared_dir / self.text[len(SHARED_PREFIX) :]
         return project.root / self.text
 
     def as_yaml(self) -> dict:
@@ -171,11 +217,21 @@ def _check_record(path: Path, data, errors: list[str]) -> SourceRecord | None:
         errors.append(f"{where}: authors must be a list of names")
         authors = []
     return SourceRecord(
-        id=sid, text=str(data["text"]), sha256=str(data["sha256"]), layout=data.get("layout", "plain"),
-        label=data.get("label"), title=data.get("title"), authors=list(authors), year=year,
-        journal=data.get("journal"), doi=str(data["doi"]) if data.get("doi") else None,
-        pmid=str(data["pmid"]) if data.get("pmid") else None, licence=data.get("licence"),
-        references=data.get("references"), path=path)
+        id=sid,
+        text=str(data["text"]),
+        sha256=str(data["sha256"]),
+        layout=data.get("layout", "plain"),
+        label=data.get("label"),
+        title=data.get("title"),
+        authors=list(authors),
+        year=year,
+        journal=data.get("journal"),
+        doi=str(data["doi"]) if data.get("doi") else None,
+        pmid=str(data["pmid"]) if data.get("pmid") else None,
+        licence=data.get("licence"),
+        references=data.get("references"),
+        path=path,
+    )
 
 
 def read_reference_list(path: Path, errors: list[str]) -> list[Reference]:
@@ -347,6 +403,7 @@ def _identifiers(g, s, doi, pmid, missing):
 
 # --------------------------------------------------------------------------- exo-rdf source add
 
+
 @dataclass
 class AddedSource:
     record: SourceRecord
@@ -373,10 +430,20 @@ def _read_new_text(path: Path) -> tuple[str, str]:
     return text, "markdown" if path.suffix.lower() in (".md", ".markdown") else "plain"
 
 
-def add_source(project: Project, file: Path, *, source_id: str | None = None, title: str | None = None,
-               authors: tuple[str, ...] = (), year: int | None = None, journal: str | None = None,
-               doi: str | None = None, pmid: str | None = None, licence: str | None = None,
-               references: Path | None = None) -> AddedSource:
+def add_source(
+    project: Project,
+    file: Path,
+    *,
+    source_id: str | None = None,
+    title: str | None = None,
+    authors: tuple[str, ...] = (),
+    year: int | None = None,
+    journal: str | None = None,
+    doi: str | None = None,
+    pmid: str | None = None,
+    licence: str | None = None,
+    references: Path | None = None,
+) -> AddedSource:
     """Register a new source: store its text under sources/texts/, its reference list (if given)
     under sources/references/, and its record as sources/<id>.yaml. Every check runs before anything
     is written; the files are written to temporary names and renamed together."""
@@ -403,8 +470,9 @@ def add_source(project: Project, file: Path, *, source_id: str | None = None, ti
     existing = load_registry(project)
     folder = sources_dir(project)
     if sid in existing:
-        raise ExoError(f"{file}: source id '{sid}' is already registered ({existing[sid].path}); choose "
-                       "another with --id")
+        raise ExoError(
+            f"{file}: source id '{sid}' is already registered ({existing[sid].path}); choose another with --id"
+        )
     text, layout = _read_new_text(file)
     ref_list: list[Reference] = []
     if references is not None:
@@ -413,29 +481,54 @@ def add_source(project: Project, file: Path, *, source_id: str | None = None, ti
             raise ExoError(f"{references}: reference list file not found")
         ref_list = read_reference_list(Path(references), errors)
         if errors:
-            raise ExoError(f"{references}: the reference list has problems (nothing registered):\n  "
-                           + "\n  ".join(errors))
+            raise ExoError(
+                f"{references}: the reference list has problems (nothing registered):\n  " + "\n  ".join(errors)
+            )
     suffix = ".md" if layout == "markdown" else ".txt"
     text_rel = f"sources/texts/{sid}{suffix}"
     blob = text.encode("utf-8")
-    record = SourceRecord(id=sid, text=text_rel, sha256=hashlib.sha256(blob).hexdigest(), layout=layout,
-                          title=title, authors=list(authors), year=year, journal=journal, doi=doi, pmid=pmid,
-                          licence=licence, path=folder / f"{sid}.yaml", reference_list=ref_list)
+    record = SourceRecord(
+        id=sid,
+        text=text_rel,
+        sha256=hashlib.sha256(blob).hexdigest(),
+        layout=layout,
+        title=title,
+        authors=list(authors),
+        year=year,
+        journal=journal,
+        doi=doi,
+        pmid=pmid,
+        licence=licence,
+        path=folder / f"{sid}.yaml",
+        reference_list=ref_list,
+    )
     planned: dict[Path, bytes] = {project.root / text_rel: blob}
     if ref_list:
         record.references = f"sources/references/{sid}.yaml"
-        entries = [{k: v for k, v in (("number", r.number), ("citation", r.citation), ("doi", r.doi),
-                                      ("pmid", r.pmid)) if v is not None} for r in ref_list]
+        entries = [
+            {
+                k: v
+                for k, v in (("number", r.number), ("citation", r.citation), ("doi", r.doi), ("pmid", r.pmid))
+                if v is not None
+            }
+            for r in ref_list
+        ]
         planned[project.root / record.references] = yaml.safe_dump(
-            entries, sort_keys=False, allow_unicode=True, width=110).encode("utf-8")
-    head = (f"# Registered by `exo-rdf source add {file.name}`. Values not given are not recorded; "
-            "add them here when known.\n")
-    planned[record.path] = (head + yaml.safe_dump(record.as_yaml(), sort_keys=False, allow_unicode=True,
-                                                  width=110)).encode("utf-8")
+            entries, sort_keys=False, allow_unicode=True, width=110
+        ).encode("utf-8")
+    head = (
+        f"# Registered by `exo-rdf source add {file.name}`. Values not given are not recorded; "
+        "add them here when known.\n"
+    )
+    planned[record.path] = (
+        head + yaml.safe_dump(record.as_yaml(), sort_keys=False, allow_unicode=True, width=110)
+    ).encode("utf-8")
     clash = [p for p in planned if p.exists()]
     if clash:
-        raise ExoError(f"{file}: not registered: {', '.join(str(p) for p in clash)} already exist(s); "
-                       "remove it or choose another --id")
+        raise ExoError(
+            f"{file}: not registered: {', '.join(str(p) for p in clash)} already exist(s); "
+            "remove it or choose another --id"
+        )
     temps: list[tuple[Path, Path]] = []
     try:
         for final, data in planned.items():

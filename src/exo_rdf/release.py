@@ -7,22 +7,33 @@ is published (curation/README.md, "Releasing"). `build` refuses to write dist/ w
 no longer in the data or the ontology: a statement must be withdrawn (``status: withdrawn``; it keeps
 resolving) and a term deprecated (``owl:deprecated true``), never deleted.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError
 from .namespaces import EXO, EXOD
 from .project import Project
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["RELEASED_IDS", "ReleasedIds", "check_released", "current_ids", "draft_records", "is_statement_iri", "read_released", "refuse_drafts", "released_file", "update_released"]
+__all__ = [
+    "RELEASED_IDS",
+    "ReleasedIds",
+    "check_released",
+    "current_ids",
+    "draft_records",
+    "is_statement_iri",
+    "read_released",
+    "refuse_drafts",
+    "released_file",
+    "update_released",
+]
 
 RELEASED_IDS = Path("releases") / "released-ids.txt"
 _STATEMENT_RE = re.compile(re.escape(str(EXOD)) + r"(?:finding|fact)/[a-z0-9][a-z0-9-]*$")
@@ -49,8 +60,10 @@ def refuse_drafts(project: Project) -> None:
     drafts = draft_records(project)
     if drafts:
         shown = "\n  ".join(drafts[:50]) + (f"\n  ... and {len(drafts) - 50} more" if len(drafts) > 50 else "")
-        raise ExoError(f"not building a release: {len(drafts)} curation record(s) are still drafts "
-                       f"(status: draft); review them (status: reviewed) or delete them:\n  {shown}")
+        raise ExoError(
+            f"not building a release: {len(drafts)} curation record(s) are still drafts "
+            f"(status: draft); review them (status: reviewed) or delete them:\n  {shown}"
+        )
 
 
 def is_statement_iri(iri: str) -> bool:
@@ -69,8 +82,11 @@ def read_released(project: Project) -> set[str]:
     path = released_file(project)
     if not path.is_file():
         return set()
-    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")}
+    return {
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
 
 
 def check_released(project: Project, data: Graph, ontology: Graph) -> None:
@@ -78,9 +94,11 @@ def check_released(project: Project, data: Graph, ontology: Graph) -> None:
     gone = sorted(read_released(project) - current_ids(data, ontology))
     if gone:
         shown = "\n  ".join(gone[:50]) + (f"\n  ... and {len(gone) - 50} more" if len(gone) > 50 else "")
-        raise ExoError(f"not building a release: {len(gone)} id(s) of an earlier release ({RELEASED_IDS}) are gone. "
-                       "Withdraw a statement (status: withdrawn, reason: ...) instead of deleting its record, and "
-                       f"deprecate a term (owl:deprecated true) instead of deleting it:\n  {shown}")
+        raise ExoError(
+            f"not building a release: {len(gone)} id(s) of an earlier release ({RELEASED_IDS}) are gone. "
+            "Withdraw a statement (status: withdrawn, reason: ...) instead of deleting its record, and "
+            f"deprecate a term (owl:deprecated true) instead of deleting it:\n  {shown}"
+        )
 
 
 @dataclass
@@ -100,8 +118,10 @@ def update_released(project: Project) -> ReleasedIds:
     ids = sorted(old | current_ids(data, ontology))
     path = released_file(project)
     path.parent.mkdir(parents=True, exist_ok=True)
-    head = ("# Every statement and ontology term IRI released so far (exo-rdf released-ids --update).\n"
-            "# `exo-rdf build` refuses a release in which one of them is gone: withdraw or deprecate instead.\n")
+    head = (
+        "# Every statement and ontology term IRI released so far (exo-rdf released-ids --update).\n"
+        "# `exo-rdf build` refuses a release in which one of them is gone: withdraw or deprecate instead.\n"
+    )
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(head + "\n".join(ids) + "\n", encoding="utf-8")
     tmp.replace(path)

@@ -16,6 +16,7 @@ force. :func:`offline` runs one function in a thread that has the seccomp filter
 network namespace set by ``unshare`` belong to the calling thread and the threads it starts), which is
 how ``exo-rdf query`` and every other in-process query runs.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -31,8 +32,10 @@ __all__ = ["NETWORK_REFUSED", "deny_network_process", "offline", "seccomp_deny_i
 T = TypeVar("T")
 
 #: The message a query gets when it tries to reach the network (a SERVICE clause).
-NETWORK_REFUSED = ("SERVICE (federated query) is not allowed: queries here only read the local data, and "
-                   "the query engine has no network access")
+NETWORK_REFUSED = (
+    "SERVICE (federated query) is not allowed: queries here only read the local data, and "
+    "the query engine has no network access"
+)
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -156,7 +159,8 @@ def deny_network_process() -> list[str]:
             "cannot cut the SPARQL query engine off the network (needed so that SERVICE cannot make the server "
             "open connections): neither a network namespace (unshare) nor a seccomp filter could be installed"
             + (f"; {problem}" if problem else "")
-            + ". Run on Linux (x86_64 or aarch64) with unprivileged user namespaces or seccomp allowed.")
+            + ". Run on Linux (x86_64 or aarch64) with unprivileged user namespaces or seccomp allowed."
+        )
     return layers
 
 
@@ -169,7 +173,8 @@ def offline(fn: Callable[[], T]) -> T:
             if not seccomp_deny_inet():
                 box["error"] = RuntimeError(
                     "cannot run the query without network access: no seccomp filter could be installed here "
-                    "(needed so that SERVICE cannot reach the network)")
+                    "(needed so that SERVICE cannot reach the network)"
+                )
                 return
             box["value"] = fn()
         except BaseException as exc:  # re-raised in the caller's thread

@@ -6,16 +6,16 @@ own that end with their paragraph: the text after them belongs to the heading se
 Offsets are 0-based Unicode code-point positions into the text as read (UTF-8), end exclusive, as in
 the Web Annotation TextPositionSelector.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ExoError
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,8 +38,8 @@ _TABLE_RE = re.compile(r"^Table (\d+)\b")
 
 @dataclass(frozen=True)
 class Section:
-    title: str          # heading as written ("Kidney damage repair", "Fig. 2", "Table 1")
-    kind: str           # "heading", "figure" or "table"
+    title: str  # heading as written ("Kidney damage repair", "Fig. 2", "Table 1")
+    kind: str  # "heading", "figure" or "table"
     start: int
     end: int
 
@@ -54,9 +54,9 @@ class Seed:
     path: Path
     text: str
     sections: list[Section] = field(default_factory=list)
-    label: str | None = None      # display label of the source (from the registry; None: "review seed <stem>")
-    record: object = None         # its registry record (exo_rdf.registry.SourceRecord), where registered
-    changed: bool = False         # the text's SHA-256 differs from the registered one
+    label: str | None = None  # display label of the source (from the registry; None: "review seed <stem>")
+    record: object = None  # its registry record (exo_rdf.registry.SourceRecord), where registered
+    changed: bool = False  # the text's SHA-256 differs from the registered one
 
     @property
     def sha256(self) -> str:

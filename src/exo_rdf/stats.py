@@ -2,6 +2,7 @@
 
 All counting is SPARQL on the embedded pyoxigraph store (ontology + imports + instances).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,13 +75,19 @@ class Stats:
     facts: int = 0
     triples: int = 0
     claims: int = 0
-    conflicts: int = 0     # pairs of statements linked by exo:conflictsWith
+    conflicts: int = 0  # pairs of statements linked by exo:conflictsWith
     #: table name -> {group: {"findings": n, "facts": n}}
     tables: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"findings": self.findings, "facts": self.facts, "triples": self.triples, "claims": self.claims,
-                "conflicts": self.conflicts, **self.tables}
+        return {
+            "findings": self.findings,
+            "facts": self.facts,
+            "triples": self.triples,
+            "claims": self.claims,
+            "conflicts": self.conflicts,
+            **self.tables,
+        }
 
 
 def compute_stats(project: Project, store: Store | None = None) -> Stats:
@@ -94,11 +101,14 @@ def compute_stats(project: Project, store: Store | None = None) -> Stats:
                 group = compress(group)
             table.setdefault(group, {"findings": 0, "facts": 0})[row["kind"].value] = int(row["n"].value)
         stats.tables[name] = dict(sorted(table.items()))
-    for row in store.query(_PREFIXES + """
+    for row in store.query(
+        _PREFIXES
+        + """
 SELECT (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?pair) AS ?pairs) WHERE {
   { ?c a exo:Claim } UNION
   { ?a exo:conflictsWith ?b FILTER(STR(?a) < STR(?b)) BIND(CONCAT(STR(?a), " ", STR(?b)) AS ?pair) }
-}"""):
+}"""
+    ):
         stats.claims, stats.conflicts = int(row["claims"].value), int(row["pairs"].value)
     for counts in stats.tables["by_paper"].values():
         stats.findings += counts["findings"]
@@ -107,12 +117,19 @@ SELECT (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?pair) AS ?pairs) WHERE {
 
 
 def format_stats(stats: Stats) -> str:
-    lines = [f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)",
-             f"{stats.claims} claims, {stats.conflicts} conflicting pairs of statements"]
-    titles = {"by_paper": "by paper (seed file)", "by_section": "by section", "by_model_type": "findings by model type",
-              "by_organism": "findings by organism (in vivo and clinical models)",
-              "by_knowledge_level": "by knowledge level", "by_fact_type": "facts by type",
-              "by_curation_flag": "statements with curation flags"}
+    lines = [
+        f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)",
+        f"{stats.claims} claims, {stats.conflicts} conflicting pairs of statements",
+    ]
+    titles = {
+        "by_paper": "by paper (seed file)",
+        "by_section": "by section",
+        "by_model_type": "findings by model type",
+        "by_organism": "findings by organism (in vivo and clinical models)",
+        "by_knowledge_level": "by knowledge level",
+        "by_fact_type": "facts by type",
+        "by_curation_flag": "statements with curation flags",
+    }
     for name, table in stats.tables.items():
         lines.append("")
         lines.append(titles.get(name, name))

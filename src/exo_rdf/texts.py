@@ -9,6 +9,7 @@ Sections (the same :class:`exo_rdf.sources.Section` values the review seeds have
   paragraph, inside the heading section it interrupts;
 * text before the first heading is the section "Front matter".
 """
+
 from __future__ import annotations
 
 import re
@@ -112,6 +113,7 @@ def pdf_text(path: Path, max_pages: int = 500) -> str:
     text = "\n\n".join(p for p in pages if p)
     text = re.sub(r"[ \t]+\n", "\n", text)
     if not text.strip():
-        raise ExoError(f"{path}: the PDF has no extractable text (a scanned image?): run OCR and add the text "
-                       "file instead")
+        raise ExoError(
+            f"{path}: the PDF has no extractable text (a scanned image?): run OCR and add the text file instead"
+        )
     return text + "\n"

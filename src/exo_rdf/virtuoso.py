@@ -26,6 +26,7 @@ The anonymous endpoint user (``SPARQL``, and ``nobody``) can read only: SPARQL_U
 SERVICE fetching are revoked. ``ResultSetMaxRows`` and ``MaxQueryExecutionTime`` follow ``serve``'s
 ``--max-results`` and ``--timeout``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,14 +45,41 @@ from pathlib import Path
 from .errors import ExoError
 from .namespaces import EXOD
 
-__all__ = ["BUFFERS_PER_GB", "HOST", "INSTALL_HINT", "ISQL_BIN", "LOG_TAIL", "RELEASE_FILES", "SERVER_BIN", "STATE_DIR", "UNION", "LoadedGraph", "PublishResult", "Server", "ini_text", "isql", "load_files", "log_tail", "programs", "publish", "role_graph", "running", "served_name", "start", "stop", "verify_release"]
+__all__ = [
+    "BUFFERS_PER_GB",
+    "HOST",
+    "INSTALL_HINT",
+    "ISQL_BIN",
+    "LOG_TAIL",
+    "RELEASE_FILES",
+    "SERVER_BIN",
+    "STATE_DIR",
+    "UNION",
+    "LoadedGraph",
+    "PublishResult",
+    "Server",
+    "ini_text",
+    "isql",
+    "load_files",
+    "log_tail",
+    "programs",
+    "publish",
+    "role_graph",
+    "running",
+    "served_name",
+    "start",
+    "stop",
+    "verify_release",
+]
 
 HOST = "127.0.0.1"
 STATE_DIR = ".exo-virtuoso"
 SERVER_BIN = "virtuoso-t"
 ISQL_BIN = "isql-vt"
-INSTALL_HINT = ("install Virtuoso Open Source 7 with `sudo apt-get install virtuoso-opensource-7-bin` "
-                "(Debian/Ubuntu; `make setup` does this when run as root)")
+INSTALL_HINT = (
+    "install Virtuoso Open Source 7 with `sudo apt-get install virtuoso-opensource-7-bin` "
+    "(Debian/Ubuntu; `make setup` does this when run as root)"
+)
 #: Release files served, relative to dist/: (path, how its graph is named). The N-Quads dump keeps its
 #: named graphs (renamed with the load id); its default-graph quads go to the "index" graph.
 RELEASE_FILES = (("data/exo-data.nq", "index"), ("ontology/exo.ttl", "ontology"), ("void.ttl", "void"))
@@ -84,8 +112,8 @@ class Server:
 
 @dataclass
 class LoadedGraph:
-    name: str        # the graph IRI as in the files (or the role: index, ontology, void)
-    served_as: str   # the graph IRI in Virtuoso (with the load id)
+    name: str  # the graph IRI as in the files (or the role: index, ontology, void)
+    served_as: str  # the graph IRI in Virtuoso (with the load id)
     triples: int
 
 
@@ -142,8 +170,9 @@ def _listening(port: int) -> bool:
     return False
 
 
-def ini_text(state: Path, *, sql_port: int, http_port: int, timeout_s: float, max_results: int,
-             memory_gb: float) -> str:
+def ini_text(
+    state: Path, *, sql_port: int, http_port: int, timeout_s: float, max_results: int, memory_gb: float
+) -> str:
     """The ``virtuoso.ini`` of a server in ``state``: loopback ports, limits, buffers for ``memory_gb``."""
     db = state / "db"
     buffers = max(10_000, int(memory_gb * BUFFERS_PER_GB))
@@ -261,8 +290,7 @@ def running(state: Path) -> Server | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        server = Server(state, int(data["sql_port"]), int(data["http_port"]), int(data["pid"]),
-                        _password(state))
+        server = Server(state, int(data["sql_port"]), int(data["http_port"]), int(data["pid"]), _password(state))
     except (ValueError, KeyError, OSError):
         return None
     if _alive(server.pid) and _listening(server.sql_port):
@@ -286,8 +314,16 @@ def log_tail(state: Path, lines: int = LOG_TAIL) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def start(state: Path, *, sql_port: int = 0, http_port: int = 0, timeout_s: float = 10.0,
-          max_results: int = 10_000, memory_gb: float = 1.0, wait_s: float = 120.0) -> Server:
+def start(
+    state: Path,
+    *,
+    sql_port: int = 0,
+    http_port: int = 0,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    memory_gb: float = 1.0,
+    wait_s: float = 120.0,
+) -> Server:
     """Start ``virtuoso-t`` on a database in ``state`` (created on first start) and wait until it answers.
 
     Port 0 picks a free port. A port in use, a server that exits or does not come up in ``wait_s``
@@ -297,8 +333,9 @@ def start(state: Path, *, sql_port: int = 0, http_port: int = 0, timeout_s: floa
     server_bin, _ = programs()
     state = state.resolve()
     if running(state):
-        raise ExoError(f"a Virtuoso server is already running on {state}; stop it first "
-                       "(exo-rdf publish virtuoso --stop)")
+        raise ExoError(
+            f"a Virtuoso server is already running on {state}; stop it first (exo-rdf publish virtuoso --stop)"
+        )
     for port, what in ((sql_port, "SQL"), (http_port, "HTTP")):
         if port and not _port_free(port):
             raise ExoError(f"port {port} on {HOST} is in use: choose another {what} port or 0 for a free one")
@@ -310,26 +347,43 @@ def start(state: Path, *, sql_port: int = 0, http_port: int = 0, timeout_s: floa
         (state / sub).mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o700)
     (state / "virtuoso.ini").write_text(
-        ini_text(state, sql_port=sql_port, http_port=http_port, timeout_s=timeout_s, max_results=max_results,
-                 memory_gb=memory_gb), encoding="utf-8")
+        ini_text(
+            state,
+            sql_port=sql_port,
+            http_port=http_port,
+            timeout_s=timeout_s,
+            max_results=max_results,
+            memory_gb=memory_gb,
+        ),
+        encoding="utf-8",
+    )
     fresh = not (state / "db" / "virtuoso.db").is_file()
     with open(state / "db" / "virtuoso.stdout", "ab") as out:
-        proc = subprocess.Popen([server_bin, "+foreground", "+configfile", str(state / "virtuoso.ini")],
-                                cwd=state / "db", stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [server_bin, "+foreground", "+configfile", str(state / "virtuoso.ini")],
+            cwd=state / "db",
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = Server(state, sql_port, http_port, proc.pid)
     deadline = time.monotonic() + wait_s
     while not (_listening(sql_port) and _listening(http_port)):
         if proc.poll() is not None:
-            raise ExoError(f"Virtuoso exited while starting (code {proc.returncode}); last lines of "
-                           f"{server.log}:\n{log_tail(state)}")
+            raise ExoError(
+                f"Virtuoso exited while starting (code {proc.returncode}); last lines of "
+                f"{server.log}:\n{log_tail(state)}"
+            )
         if time.monotonic() > deadline:
             _kill(proc.pid)
-            raise ExoError(f"Virtuoso did not start within {wait_s:.0f} s; last lines of {server.log}:\n"
-                           f"{log_tail(state)}")
+            raise ExoError(
+                f"Virtuoso did not start within {wait_s:.0f} s; last lines of {server.log}:\n{log_tail(state)}"
+            )
         time.sleep(0.2)
-    _record_file(state).write_text(json.dumps({"pid": proc.pid, "sql_port": sql_port, "http_port": http_port}),
-                                   encoding="utf-8")
+    _record_file(state).write_text(
+        json.dumps({"pid": proc.pid, "sql_port": sql_port, "http_port": http_port}), encoding="utf-8"
+    )
     server.password = _password(state)
     if fresh or not server.password:
         _set_password(server)
@@ -355,8 +409,11 @@ def _lock_down(server: Server) -> None:
     (Graph-level security, RDF_DEFAULT_USER_PERMS_SET, is left off: every graph here is public, and
     the SPARQL user's missing SPARQL_UPDATE role already refuses every update.)
     """
-    lines = isql(server, "select concat('R|', b.U_NAME) from SYS_USERS a, SYS_USERS b, SYS_ROLE_GRANTS "
-                         "where a.U_ID = GI_SUPER and b.U_ID = GI_SUB and a.U_NAME = 'SPARQL';")
+    lines = isql(
+        server,
+        "select concat('R|', b.U_NAME) from SYS_USERS a, SYS_USERS b, SYS_ROLE_GRANTS "
+        "where a.U_ID = GI_SUPER and b.U_ID = GI_SUB and a.U_NAME = 'SPARQL';",
+    )
     granted = {role for (role,) in _rows(lines, "R")}
     for role in sorted(granted & {"SPARQL_UPDATE", "SPARQL_SPONGE", "SPARQL_LOAD_SERVICE_DATA"}):
         try:
@@ -406,9 +463,13 @@ def isql(server: Server, script: str, *, password: str | None = None, timeout: f
     _, isql_bin = programs()
     pw = password if password is not None else server.password
     try:
-        done = subprocess.run([isql_bin, f"{HOST}:{server.sql_port}", "dba", pw, "VERBOSE=OFF", "BANNER=OFF",
-                               "PROMPT=OFF", "ECHO=OFF"], input=script, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(
+            [isql_bin, f"{HOST}:{server.sql_port}", "dba", pw, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF", "ECHO=OFF"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         raise ExoError(f"Virtuoso did not answer within {timeout:.0f} s (isql)") from None
     errors = [line for line in (done.stderr + done.stdout).splitlines() if line.startswith("*** Error")]
@@ -444,11 +505,12 @@ def verify_release(dist: Path) -> dict[str, str]:
         if len(digest) != 64 or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise ExoError(f"{sums}:{number}: not a 'sha256  path' line")
         listed[rel] = digest
-    bad = [rel for rel, digest in listed.items()
-           if not (dist / rel).is_file() or _sha256(dist / rel) != digest]
+    bad = [rel for rel, digest in listed.items() if not (dist / rel).is_file() or _sha256(dist / rel) != digest]
     if bad:
-        raise ExoError(f"{dist}: {len(bad)} file(s) do not match SHA256SUMS ({', '.join(bad[:5])}); the release "
-                       "was changed or is incomplete: rebuild it (exo-rdf build) or fetch it again; nothing loaded")
+        raise ExoError(
+            f"{dist}: {len(bad)} file(s) do not match SHA256SUMS ({', '.join(bad[:5])}); the release "
+            "was changed or is incomplete: rebuild it (exo-rdf build) or fetch it again; nothing loaded"
+        )
     missing = [rel for rel, _ in RELEASE_FILES if rel not in listed]
     if missing:
         raise ExoError(f"{dist}: SHA256SUMS does not list {', '.join(missing)}; nothing loaded")
@@ -475,10 +537,10 @@ def role_graph(role: str) -> str:
 
 @dataclass
 class _Prepared:
-    file: Path            # the file Virtuoso reads (inside the load folder)
-    default_graph: str    # the graph for triples (and for the default-graph quads of N-Quads)
+    file: Path  # the file Virtuoso reads (inside the load folder)
+    default_graph: str  # the graph for triples (and for the default-graph quads of N-Quads)
     counts: dict[str, int]  # served graph IRI -> distinct triples written into it
-    names: dict[str, str]   # served graph IRI -> release graph IRI
+    names: dict[str, str]  # served graph IRI -> release graph IRI
 
 
 def _prepare(source: Path, role: str, folder: Path, load_id: str, union: set[int]) -> _Prepared:
@@ -522,8 +584,9 @@ def _prepare(source: Path, role: str, folder: Path, load_id: str, union: set[int
         ox.serialize(quads(), output=str(target), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         target.unlink(missing_ok=True)
-        raise InputError(source, f"{fmt.name} syntax error: {' '.join(str(exc).split())[:300]}; nothing loaded") \
-            from None
+        raise InputError(
+            source, f"{fmt.name} syntax error: {' '.join(str(exc).split())[:300]}; nothing loaded"
+        ) from None
     return prepared
 
 
@@ -531,8 +594,16 @@ def _prepare(source: Path, role: str, folder: Path, load_id: str, union: set[int
 # Loading and switching
 
 
-def publish(dist: Path, state: Path, *, sql_port: int = 0, http_port: int = 0, timeout_s: float = 10.0,
-            max_results: int = 10_000, memory_gb: float = 1.0) -> PublishResult:
+def publish(
+    dist: Path,
+    state: Path,
+    *,
+    sql_port: int = 0,
+    http_port: int = 0,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    memory_gb: float = 1.0,
+) -> PublishResult:
     """Publish the release in ``dist`` on the Virtuoso of ``state`` (started first when not running)."""
     t0 = time.perf_counter()
     dist = dist.resolve()
@@ -540,13 +611,31 @@ def publish(dist: Path, state: Path, *, sql_port: int = 0, http_port: int = 0, t
         raise ExoError(f"{dist} not found: run exo-rdf build first")
     verify_release(dist)
     files = [(dist / rel, role) for rel, role in RELEASE_FILES]
-    return load_files(files, state, sql_port=sql_port, http_port=http_port, timeout_s=timeout_s,
-                      max_results=max_results, memory_gb=memory_gb, verify=dist, t0=t0)
+    return load_files(
+        files,
+        state,
+        sql_port=sql_port,
+        http_port=http_port,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        memory_gb=memory_gb,
+        verify=dist,
+        t0=t0,
+    )
 
 
-def load_files(files: list[tuple[Path, str]], state: Path, *, sql_port: int = 0, http_port: int = 0,
-               timeout_s: float = 10.0, max_results: int = 10_000, memory_gb: float = 1.0,
-               verify: Path | None = None, t0: float | None = None) -> PublishResult:
+def load_files(
+    files: list[tuple[Path, str]],
+    state: Path,
+    *,
+    sql_port: int = 0,
+    http_port: int = 0,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    memory_gb: float = 1.0,
+    verify: Path | None = None,
+    t0: float | None = None,
+) -> PublishResult:
     """Load RDF ``files`` (each with the role naming its default graph) as the endpoint's new dataset.
 
     With ``verify`` (a release folder), each copied file's SHA-256 must equal SHA256SUMS there.
@@ -557,8 +646,14 @@ def load_files(files: list[tuple[Path, str]], state: Path, *, sql_port: int = 0,
     server = running(state)
     started = server is None
     if server is None:
-        server = start(state, sql_port=sql_port, http_port=http_port, timeout_s=timeout_s,
-                       max_results=max_results, memory_gb=memory_gb)
+        server = start(
+            state,
+            sql_port=sql_port,
+            http_port=http_port,
+            timeout_s=timeout_s,
+            max_results=max_results,
+            memory_gb=memory_gb,
+        )
     load_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
     folder = state / "load" / load_id
     folder.mkdir(parents=True)
@@ -574,8 +669,9 @@ def load_files(files: list[tuple[Path, str]], state: Path, *, sql_port: int = 0,
                 shutil.copyfile(path, copy)
                 rel = str(path.relative_to(verify))
                 if _sha256(copy) != sums[rel]:
-                    raise ExoError(f"{path} changed while it was being published (SHA-256 differs from "
-                                   "SHA256SUMS); nothing loaded")
+                    raise ExoError(
+                        f"{path} changed while it was being published (SHA-256 differs from SHA256SUMS); nothing loaded"
+                    )
                 path = copy
             prepared.append(_prepare(path, role, folder, load_id, union_hashes))
             if verify is not None:
@@ -595,27 +691,43 @@ def load_files(files: list[tuple[Path, str]], state: Path, *, sql_port: int = 0,
     shutil.rmtree(folder, ignore_errors=True)
     names = {k: v for p in prepared for k, v in p.names.items()}
     graphs = [LoadedGraph(names[g], g, n) for g, n in sorted(new_graphs.items())]
-    (state / "release.json").write_text(json.dumps(
-        {"load_id": load_id, "default_graph": union, "endpoint": server.endpoint, "union_triples": union_count,
-         "graphs": {g.served_as: g.triples for g in graphs}}, indent=1) + "\n", encoding="utf-8")
-    return PublishResult(server.endpoint, load_id, graphs, time.perf_counter() - t0, load_seconds, dropped,
-                         started, union_count)
+    (state / "release.json").write_text(
+        json.dumps(
+            {
+                "load_id": load_id,
+                "default_graph": union,
+                "endpoint": server.endpoint,
+                "union_triples": union_count,
+                "graphs": {g.served_as: g.triples for g in graphs},
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return PublishResult(
+        server.endpoint, load_id, graphs, time.perf_counter() - t0, load_seconds, dropped, started, union_count
+    )
 
 
-def _bulk_load(server: Server, folder: Path, prepared: list[_Prepared], union: str,
-               union_count: int) -> dict[str, int]:
+def _bulk_load(server: Server, folder: Path, prepared: list[_Prepared], union: str, union_count: int) -> dict[str, int]:
     """Bulk-load the prepared files, copy every triple into the union graph; return served graph -> triples
     after checking every count against the files."""
-    script = [f"ld_dir({_sql_str(str(folder))}, {_sql_str(p.file.name)}, {_sql_str(p.default_graph)});"
-              for p in prepared]
-    script += ["rdf_loader_run();", "checkpoint;",
-               f"select concat('ERR|', ll_file, '|', coalesce(ll_error, '')) from DB.DBA.LOAD_LIST "
-               f"where ll_file like {_sql_str(str(folder) + '/%')} and (ll_error is not null or ll_state <> 2);"]
+    script = [
+        f"ld_dir({_sql_str(str(folder))}, {_sql_str(p.file.name)}, {_sql_str(p.default_graph)});" for p in prepared
+    ]
+    script += [
+        "rdf_loader_run();",
+        "checkpoint;",
+        f"select concat('ERR|', ll_file, '|', coalesce(ll_error, '')) from DB.DBA.LOAD_LIST "
+        f"where ll_file like {_sql_str(str(folder) + '/%')} and (ll_error is not null or ll_state <> 2);",
+    ]
     lines = isql(server, "\n".join(script))
     failed = _rows(lines, "ERR")
     if failed:
-        what = "; ".join(f"{Path(f).name}: {' '.join('|'.join(rest).split())[:300] or 'not loaded'}"
-                         for f, *rest in failed)
+        what = "; ".join(
+            f"{Path(f).name}: {' '.join('|'.join(rest).split())[:300] or 'not loaded'}" for f, *rest in failed
+        )
         raise ExoError(f"Virtuoso's bulk loader failed: {what}; the previous release stays served")
     expected: dict[str, int] = {}
     for p in prepared:
@@ -625,43 +737,59 @@ def _bulk_load(server: Server, folder: Path, prepared: list[_Prepared], union: s
     wrong = {g: (n, got.get(g, 0)) for g, n in expected.items() if got.get(g, 0) != n}
     if wrong:
         g, (want, have) = next(iter(wrong.items()))
-        raise ExoError(f"Virtuoso loaded an incomplete release: graph {g} has {have} triples, the files have "
-                       f"{want} ({len(wrong)} graph(s) differ); the previous release stays served")
+        raise ExoError(
+            f"Virtuoso loaded an incomplete release: graph {g} has {have} triples, the files have "
+            f"{want} ({len(wrong)} graph(s) differ); the previous release stays served"
+        )
     # The default graph is one graph, not a group of the named graphs: Virtuoso 7.2 answers property paths
     # (rdfs:subClassOf*) over several graphs wrongly, and a group is a bag union (a triple in two graphs
     # would answer twice). One SQL copy inside the server; `soft` skips a triple already copied.
     members = ", ".join(f"iri_to_id({_sql_str(g)}, 0)" for g in expected)
-    isql(server, "log_enable(3, 1);\n"
-                 f"insert soft DB.DBA.RDF_QUAD (G, S, P, O) select iri_to_id({_sql_str(union)}), S, P, O "
-                 f"from DB.DBA.RDF_QUAD where G in ({members});\nlog_enable(1);\ncheckpoint;")
+    isql(
+        server,
+        "log_enable(3, 1);\n"
+        f"insert soft DB.DBA.RDF_QUAD (G, S, P, O) select iri_to_id({_sql_str(union)}), S, P, O "
+        f"from DB.DBA.RDF_QUAD where G in ({members});\nlog_enable(1);\ncheckpoint;",
+    )
     have = _graph_counts(server, [union]).get(union, 0)
     if have != union_count:
-        raise ExoError(f"Virtuoso's default graph {union} has {have} triples, the files {union_count} distinct "
-                       "triples; the previous release stays served")
+        raise ExoError(
+            f"Virtuoso's default graph {union} has {have} triples, the files {union_count} distinct "
+            "triples; the previous release stays served"
+        )
     return got
 
 
 def _graph_counts(server: Server, graphs: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for start_at in range(0, len(graphs), 200):
-        chunk = ", ".join(f"iri_to_id({_sql_str(g)}, 0)" for g in graphs[start_at:start_at + 200])
-        lines = isql(server, f"select concat('N|', id_to_iri(G), '|', cast(count(*) as varchar)) "
-                             f"from DB.DBA.RDF_QUAD where G in ({chunk}) group by G;")
+        chunk = ", ".join(f"iri_to_id({_sql_str(g)}, 0)" for g in graphs[start_at : start_at + 200])
+        lines = isql(
+            server,
+            f"select concat('N|', id_to_iri(G), '|', cast(count(*) as varchar)) "
+            f"from DB.DBA.RDF_QUAD where G in ({chunk}) group by G;",
+        )
         counts.update({g: int(n) for g, n in _rows(lines, "N")})
     return counts
 
 
 def _switch(server: Server, union: str) -> None:
     """Make ``union`` the endpoint's default graph: one row of SYS_SPARQL_HOST, so one atomic update."""
-    isql(server, "delete from DB.DBA.SYS_SPARQL_HOST where SH_HOST = '*' and SH_GRAPH_URI is null;\n"
-                 f"insert replacing DB.DBA.SYS_SPARQL_HOST (SH_HOST, SH_GRAPH_URI) values ('*', {_sql_str(union)});\n"
-                 "commit work;")
+    isql(
+        server,
+        "delete from DB.DBA.SYS_SPARQL_HOST where SH_HOST = '*' and SH_GRAPH_URI is null;\n"
+        f"insert replacing DB.DBA.SYS_SPARQL_HOST (SH_HOST, SH_GRAPH_URI) values ('*', {_sql_str(union)});\n"
+        "commit work;",
+    )
 
 
 def _load_graphs(server: Server, which) -> list[str]:
     """Graphs of our loads (IRIs ending in ?load=ID) whose load id satisfies ``which``."""
-    lines = isql(server, "select concat('K|', id_to_iri(G)) from (select distinct G from DB.DBA.RDF_QUAD "
-                         "table option (index RDF_QUAD_GS)) x;")
+    lines = isql(
+        server,
+        "select concat('K|', id_to_iri(G)) from (select distinct G from DB.DBA.RDF_QUAD "
+        "table option (index RDF_QUAD_GS)) x;",
+    )
     found = []
     for (g,) in _rows(lines, "K"):
         base, sep, lid = g.rpartition("?load=")

@@ -11,6 +11,7 @@
 Page handlers are plain functions, so Starlette runs them in its thread pool and a slow page never
 blocks the event loop that answers /sparql. The server binds 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -93,8 +94,7 @@ class _PageCache:
 class _SparqlFront:
     """The ASGI entry point: /sparql straight to the SPARQL service, everything else to the pages."""
 
-    def __init__(self, pages, state: dict, max_body: int = MAX_BODY,
-                 editor: Callable[[list], str] | None = None):
+    def __init__(self, pages, state: dict, max_body: int = MAX_BODY, editor: Callable[[list], str] | None = None):
         self.pages = pages
         self.state = state
         self.max_body = max_body
@@ -105,9 +105,14 @@ class _SparqlFront:
         if scope["type"] == "http" and scope["path"] in ("/sparql", "/exo-rdf/sparql"):
             await self._sparql(scope, receive, send)
         elif scope["type"] == "http" and scope["method"] not in PAGE_METHODS:
-            await _plain(send, 405, f"method {scope['method']} is not allowed here; the pages answer "
-                                    f"{' and '.join(PAGE_METHODS)}\n".encode("utf-8"),
-                         (("allow", ", ".join(PAGE_METHODS)),))
+            await _plain(
+                send,
+                405,
+                f"method {scope['method']} is not allowed here; the pages answer {' and '.join(PAGE_METHODS)}\n".encode(
+                    "utf-8"
+                ),
+                (("allow", ", ".join(PAGE_METHODS)),),
+            )
         else:
             await self.pages(scope, receive, send)
 
@@ -125,8 +130,11 @@ class _SparqlFront:
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         if self.editor is not None and wants_editor(method, params, accept):
             page = self.editor(params).encode("utf-8")
-            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
-                       (b"vary", b"Accept")]
+            headers = [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(page)).encode()),
+                (b"vary", b"Accept"),
+            ]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
             return
@@ -140,8 +148,12 @@ class _SparqlFront:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > self.max_body:
-                    await _plain(send, 413, f"the request body is larger than {self.max_body} bytes (the "
-                                            "query size limit, serve --max-query-bytes)\n".encode("utf-8"))
+                    await _plain(
+                        send,
+                        413,
+                        f"the request body is larger than {self.max_body} bytes (the "
+                        "query size limit, serve --max-query-bytes)\n".encode("utf-8"),
+                    )
                     return
                 chunks.append(chunk)
                 more = message.get("more_body", False)
@@ -151,8 +163,10 @@ class _SparqlFront:
             await _plain(send, 503, b"the SPARQL service is starting; try again\n")
             return
         reply = await service.handle("GET" if method == "HEAD" else method, params, content_type, accept, body)
-        headers = [(b"content-type", reply.content_type.encode("latin-1")),
-                   (b"content-length", str(len(reply.body)).encode())]
+        headers = [
+            (b"content-type", reply.content_type.encode("latin-1")),
+            (b"content-length", str(len(reply.body)).encode()),
+        ]
         headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else reply.body})
@@ -165,10 +179,18 @@ async def _plain(send, status: int, body: bytes, extra=()):
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, max_results: int = 10_000,
-               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256,
-               cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20,
-               max_query_bytes: int = MAX_BODY) -> Callable[..., Any]:
+def create_app(
+    project: Project,
+    *,
+    workers: int = 2,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    endpoint_url: str = f"http://{HOST}:8080/sparql",
+    cache_size: int = 256,
+    cache_bytes: int = 64 << 20,
+    max_reply_bytes: int = 64 << 20,
+    max_query_bytes: int = MAX_BODY,
+) -> Callable[..., Any]:
     """The ASGI application serving ``project``'s dist/. The store loads and the SPARQL service starts
     in the lifespan (when the server starts), not here."""
     from starlette.applications import Starlette
@@ -207,20 +229,32 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
 
         example = site.example_query()
         if not pictures:  # the store never changes while serving: draw once
-            pictures.update(heat=heat_map(site, browser, MOUNT), levels=bars(site, browser, "level", MOUNT),
-                            models=bars(site, browser, "model", MOUNT))
-        return html(site.render("home.html", title="exo-rdf", counts=site.counts, queries=site.queries,
-                                pictures=pictures,
-                                ontology_iri=str(_ontology_iri()), example_query=example,
-                                example_href="/sparql#query=" + quote(example, safe=""),
-                                downloads=list(site.downloads.values())))
+            pictures.update(
+                heat=heat_map(site, browser, MOUNT),
+                levels=bars(site, browser, "level", MOUNT),
+                models=bars(site, browser, "model", MOUNT),
+            )
+        return html(
+            site.render(
+                "home.html",
+                title="exo-rdf",
+                counts=site.counts,
+                queries=site.queries,
+                pictures=pictures,
+                ontology_iri=str(_ontology_iri()),
+                example_query=example,
+                example_href="/sparql#query=" + quote(example, safe=""),
+                downloads=list(site.downloads.values()),
+            )
+        )
 
     def search(request):
         q = request.query_params.get("q", "")
         limit = 200
         results = site.search(q, limit=limit) if q.strip() else []
-        return html(site.render("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results,
-                                limit=limit))
+        return html(
+            site.render("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results, limit=limit)
+        )
 
     def cq_list(request):
         return html(site.render("cq_list.html", title="Competency questions", queries=site.queries))
@@ -230,8 +264,11 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         result = site.cq(qid)
         if result is None:
             return not_found(f"There is no competency question {qid!r}.")
-        return html(site.render("cq.html", title=result.query.summary or qid, r=result,
-                                run_href="/sparql?edit=" + quote(qid, safe="")))
+        return html(
+            site.render(
+                "cq.html", title=result.query.summary or qid, r=result, run_href="/sparql?edit=" + quote(qid, safe="")
+            )
+        )
 
     def entity(request):
         curie = request.path_params["curie"]
@@ -266,13 +303,28 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         if fmt == "json":
             return to_json(data["rows"], data["selection"]), "application/json", 200
         if fmt not in (None, "html"):
-            return site.render("error.html", title="Unknown format",
-                               message=f"Unknown format {fmt[:40]!r}: use csv, json or html.").encode(), page, 400
-        return site.render("findings.html", title="Findings browser", total=data["total"],
-                           description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
-                                       "system, MSC source, cargo, model and more; download as CSV or JSON.",
-                           rows=data["rows"], facets=data["facets"], selection=data["selection"],
-                           query_items=data["selection"].query_items()).encode("utf-8"), page, 200
+            return (
+                site.render(
+                    "error.html", title="Unknown format", message=f"Unknown format {fmt[:40]!r}: use csv, json or html."
+                ).encode(),
+                page,
+                400,
+            )
+        return (
+            site.render(
+                "findings.html",
+                title="Findings browser",
+                total=data["total"],
+                description="Filter the findings of the exo-rdf knowledge graph by disease, organ "
+                "system, MSC source, cargo, model and more; download as CSV or JSON.",
+                rows=data["rows"],
+                facets=data["facets"],
+                selection=data["selection"],
+                query_items=data["selection"].query_items(),
+            ).encode("utf-8"),
+            page,
+            200,
+        )
 
     def downloads(request):
         return html(site.render("downloads.html", title="Downloads", downloads=list(site.downloads.values())))
@@ -321,8 +373,11 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         return BASE + path
 
     async def on_404(request, exc):
-        return not_found(exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found"
-                         else f"There is no page at {request.url.path}.")
+        return not_found(
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail != "Not Found"
+            else f"There is no page at {request.url.path}."
+        )
 
     def prepare() -> None:
         """Load the site and start the SPARQL workers now (a plain ExoError when the data is bad)."""
@@ -332,9 +387,16 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
             return
         site.load()
         browser.load()
-        service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
-                                max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size,
-                                cache_bytes=cache_bytes, max_reply_bytes=max_reply_bytes)
+        service = SparqlService(
+            _endpoint_sources(project),
+            workers=workers,
+            timeout_s=timeout_s,
+            max_results=max_results,
+            endpoint_url=endpoint_url,
+            cache_size=cache_size,
+            cache_bytes=cache_bytes,
+            max_reply_bytes=max_reply_bytes,
+        )
         service.start()
         state["sparql"] = service
 
@@ -376,10 +438,14 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
     def _editor_page(params):
         from .editor import EXAMPLES_QUERY, editor_context
 
-        return site.render("sparql_editor.html", title="SPARQL query editor", examples_query=EXAMPLES_QUERY,
-                           description="Write and run SPARQL queries on the exo-rdf knowledge graph; every "
-                                       "stored competency question is an example.",
-                           **editor_context(site, params))
+        return site.render(
+            "sparql_editor.html",
+            title="SPARQL query editor",
+            examples_query=EXAMPLES_QUERY,
+            description="Write and run SPARQL queries on the exo-rdf knowledge graph; every "
+            "stored competency question is an example.",
+            **editor_context(site, params),
+        )
 
     front = _SparqlFront(pages, state, max_query_bytes, editor)
     front.prepare = prepare
@@ -392,10 +458,20 @@ def _ontology_iri():
     return ONTOLOGY_IRI
 
 
-def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_results: int = 10_000,
-        workers: int = 2, cache_size: int = 256, cache_bytes: int = 64 << 20, max_reply_bytes: int = 64 << 20,
-        max_query_bytes: int = MAX_BODY, head_timeout: float = 10.0,
-        on_ready: Callable[[str], None] | None = None) -> None:
+def run(
+    project: Project,
+    *,
+    port: int = 8080,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    workers: int = 2,
+    cache_size: int = 256,
+    cache_bytes: int = 64 << 20,
+    max_reply_bytes: int = 64 << 20,
+    max_query_bytes: int = MAX_BODY,
+    head_timeout: float = 10.0,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve ``project``'s dist/ on 127.0.0.1 until interrupted (Ctrl-C stops cleanly).
 
     ``port=0`` picks a free port. ``on_ready`` receives the base URL once the server answers.
@@ -411,13 +487,22 @@ def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_resu
         sock.bind((HOST, port))
     except OSError as exc:
         sock.close()
-        raise ExoError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; choose another --port "
-                       "(or --port 0 for a free one)") from None
+        raise ExoError(
+            f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; choose another --port (or --port 0 for a free one)"
+        ) from None
     port = sock.getsockname()[1]
     url = f"http://{HOST}:{port}/"
-    app = create_app(project, workers=workers, timeout_s=timeout_s, max_results=max_results,
-                     endpoint_url=f"{url}sparql", cache_size=cache_size, cache_bytes=cache_bytes,
-                     max_reply_bytes=max_reply_bytes, max_query_bytes=max_query_bytes)
+    app = create_app(
+        project,
+        workers=workers,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        endpoint_url=f"{url}sparql",
+        cache_size=cache_size,
+        cache_bytes=cache_bytes,
+        max_reply_bytes=max_reply_bytes,
+        max_query_bytes=max_query_bytes,
+    )
     from .protocol import GuardedHttpToolsProtocol
 
     protocol = type("HttpProtocol", (GuardedHttpToolsProtocol,), {"head_timeout": float(head_timeout)})
@@ -434,8 +519,16 @@ def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_resu
         import uvloop  # noqa: F401
     except ImportError:  # uvloop does not exist on Windows
         loop = "asyncio"
-    config = uvicorn.Config(app, loop=loop, http=protocol, lifespan="on", log_level="warning",
-                            access_log=False, server_header=False, limit_concurrency=MAX_CONNECTIONS)
+    config = uvicorn.Config(
+        app,
+        loop=loop,
+        http=protocol,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        limit_concurrency=MAX_CONNECTIONS,
+    )
     server = uvicorn.Server(config)
 
     async def main():

@@ -6,29 +6,33 @@ preloads the graph's canonical prefixes and offers every stored competency quest
 ``/sparql?edit=CQ-ID`` opens one, and ``/sparql#query=TEXT`` opens any query text (the links of the
 site's pages). Without JavaScript the page is a plain GET form that runs the query.
 """
+
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..namespaces import PREFIXES
 from ..rdfio import GRAPH_TYPES
 from .conneg import negotiate
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
     from .site import Site
 
 __all__ = ["EXAMPLES_QUERY", "editor_context", "prefix_block", "site_base", "wants_editor"]
 
 #: What a GET on /sparql may return without a query: the RDF types of the service description, then HTML
 #: (listed last so that ``*/*`` and ties keep the machine answer).
-_OFFERS = (*((media.split(";")[0], "rdf") for media in GRAPH_TYPES.values()),
-           ("text/html", "html"), ("application/xhtml+xml", "html"))
+_OFFERS = (
+    *((media.split(";")[0], "rdf") for media in GRAPH_TYPES.values()),
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+)
 #: The protocol's own parameters: a request with any of them is a SPARQL request, never the editor.
-_PROTOCOL = frozenset(("query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri",
-                       "using-named-graph-uri", "format"))
+_PROTOCOL = frozenset(
+    ("query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri", "format")
+)
 
 
 def wants_editor(method: str, params: list[tuple[str, str]], accept: str | None) -> bool:
@@ -52,16 +56,30 @@ def editor_context(site: Site, params: list[tuple[str, str]]) -> dict[str, Any]:
     examples = [{"id": q.id, "summary": q.summary or q.id, "query": q.text} for q in site.queries]
     chosen = next((e for e in examples if e["id"] == wanted), None)
     # a fresh editor (and every new tab) starts with the whole canonical prefix map, folded away
-    blank = prefix_block() + "\nSELECT ?finding ?label WHERE {\n  ?finding a exo:Finding ;\n           rdfs:label ?label .\n}" \
+    blank = (
+        prefix_block()
+        + "\nSELECT ?finding ?label WHERE {\n  ?finding a exo:Finding ;\n           rdfs:label ?label .\n}"
         "\nORDER BY ?finding\nLIMIT 10\n"
+    )
     start = blank if chosen is None else chosen["query"]
     from .site import ENTITY_PREFIXES, MOUNT
 
-    data = {"endpoint": "/sparql", "prefixes": dict(PREFIXES), "query": start, "blank": blank, "base": site_base(),
-            "mount": MOUNT,
-            "entities": {p: PREFIXES[p] for p in sorted(ENTITY_PREFIXES) if p in PREFIXES}}
-    return {"examples": examples, "chosen": chosen, "start": start, "editor_data": data,
-            "unknown": wanted if wanted and chosen is None else None}
+    data = {
+        "endpoint": "/sparql",
+        "prefixes": dict(PREFIXES),
+        "query": start,
+        "blank": blank,
+        "base": site_base(),
+        "mount": MOUNT,
+        "entities": {p: PREFIXES[p] for p in sorted(ENTITY_PREFIXES) if p in PREFIXES},
+    }
+    return {
+        "examples": examples,
+        "chosen": chosen,
+        "start": start,
+        "editor_data": data,
+        "unknown": wanted if wanted and chosen is None else None,
+    }
 
 
 def site_base() -> str:
@@ -71,5 +89,7 @@ def site_base() -> str:
 
 
 #: Lists the stored questions published as SHACL SPARQL executables (sib-swiss/sparql-examples convention).
-EXAMPLES_QUERY = (prefix_block(("sh", "rdfs", "schema")) + "\nSELECT ?q ?comment WHERE {\n  ?q a sh:SPARQLExecutable ;\n"
-                  "     rdfs:comment ?comment .\n}\nORDER BY ?q\n")
+EXAMPLES_QUERY = (
+    prefix_block(("sh", "rdfs", "schema")) + "\nSELECT ?q ?comment WHERE {\n  ?q a sh:SPARQLExecutable ;\n"
+    "     rdfs:comment ?comment .\n}\nORDER BY ?q\n"
+)

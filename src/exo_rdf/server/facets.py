@@ -16,6 +16,7 @@ system is the MONDO body-system branch ("disease by body system or component") t
 disease falls under, and MSC source climbs UBERON (``rdfs:subClassOf`` and existential restrictions
 such as part of), keeping only tissues that some preparation names as its source.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,16 +24,26 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..namespaces import PREFIXES, compress, expand
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .site import Site
 
-__all__ = ["BY_KEY", "FACETS", "MAX_VALUES", "Browser", "Facet", "Row", "Selection", "bind", "filter_block", "to_csv", "to_json"]
+__all__ = [
+    "BY_KEY",
+    "FACETS",
+    "MAX_VALUES",
+    "Browser",
+    "Facet",
+    "Row",
+    "Selection",
+    "bind",
+    "filter_block",
+    "to_csv",
+    "to_json",
+]
 
 #: The largest number of values one facet may select in one request.
 MAX_VALUES = 40
@@ -40,12 +51,12 @@ MAX_VALUES = 40
 
 @dataclass(frozen=True)
 class Facet:
-    key: str          # the URL parameter
+    key: str  # the URL parameter
     label: str
-    pattern: str      # SPARQL from ?f to ?v
+    pattern: str  # SPARQL from ?f to ?v
     note: str = ""
     values: str = ""  # a condition on ?v that decides which values the facet offers (not needed once ?v is
-                      # bound to a validated, offered value)
+    # bound to a validated, offered value)
 
     @property
     def listing(self) -> str:
@@ -59,14 +70,27 @@ _MONDO = PREFIXES["MONDO"]
 FACETS: tuple[Facet, ...] = (
     Facet("paper", "Paper (seed)", "?f prov:wasDerivedFrom ?v ."),
     Facet("section", "Section", "?f exo:hasQuote ?q . ?q exo:inSection ?v ."),
-    Facet("system", "Organ system", "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v . ?v rdfs:subClassOf MONDO:7770006 .",
-          "the body-system branch of MONDO that the finding's disease falls under"),
-    Facet("disease", "Disease", "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v .",
-          "includes every narrower MONDO disease", f'FILTER(STRSTARTS(STR(?v), "{_MONDO}"))'),
-    Facet("source", "MSC tissue source",
-          "?f exo:hasPreparation ?p . ?p exo:sourceTissue ?t . "
-          "?t (rdfs:subClassOf|rdfs:subClassOf/owl:someValuesFrom)* ?v .", "includes the tissue's parts and subtypes",
-          "FILTER EXISTS { ?anyPrep exo:sourceTissue ?v }"),
+    Facet(
+        "system",
+        "Organ system",
+        "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v . ?v rdfs:subClassOf MONDO:7770006 .",
+        "the body-system branch of MONDO that the finding's disease falls under",
+    ),
+    Facet(
+        "disease",
+        "Disease",
+        "?f exo:hasDisease ?d . ?d rdfs:subClassOf* ?v .",
+        "includes every narrower MONDO disease",
+        f'FILTER(STRSTARTS(STR(?v), "{_MONDO}"))',
+    ),
+    Facet(
+        "source",
+        "MSC tissue source",
+        "?f exo:hasPreparation ?p . ?p exo:sourceTissue ?t . "
+        "?t (rdfs:subClassOf|rdfs:subClassOf/owl:someValuesFrom)* ?v .",
+        "includes the tissue's parts and subtypes",
+        "FILTER EXISTS { ?anyPrep exo:sourceTissue ?v }",
+    ),
     Facet("vesicle", "Vesicle type", "?f exo:hasPreparation ?p . ?p exo:vesicleType ?v ."),
     Facet("cargo-kind", "Cargo kind", "?f exo:hasCargo ?c . ?c rdf:type ?v ."),
     Facet("molecule", "Cargo molecule", "?f exo:hasCargo ?c . ?c exo:molecule ?v ."),
@@ -97,7 +121,7 @@ class Row:
     quotes: list[str] = field(default_factory=list)
     seed: str = ""
     seed_label: str = ""
-    sections: list[tuple[str, str]] = field(default_factory=list)   # (IRI, label)
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
     refs: list[int] = field(default_factory=list)
 
 
@@ -142,7 +166,7 @@ class Browser:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.known: dict[str, set[str]] = {}
-        self.pairs: dict[str, dict[str, set[str]]] = {}   # facet -> value -> findings having it
+        self.pairs: dict[str, dict[str, set[str]]] = {}  # facet -> value -> findings having it
         self.rows: dict[str, Row] = {}
         self._counts: dict[tuple, dict[str, int]] = {}
         self._matches: dict[tuple, list[str]] = {}
@@ -150,8 +174,9 @@ class Browser:
     def load(self) -> "Browser":
         for facet in FACETS:
             pairs: dict[str, set[str]] = {}
-            for r in self.site.select(f"SELECT DISTINCT ?f ?v WHERE {{ ?f a exo:Finding . {facet.listing} "
-                                      "FILTER(isIRI(?v)) }"):
+            for r in self.site.select(
+                f"SELECT DISTINCT ?f ?v WHERE {{ ?f a exo:Finding . {facet.listing} FILTER(isIRI(?v)) }}"
+            ):
                 pairs.setdefault(r["v"].value, set()).add(r["f"].value)
             self.pairs[facet.key] = pairs
             self.known[facet.key] = set(pairs)
@@ -186,7 +211,7 @@ class Browser:
         for key, raw in params:
             facet = BY_KEY.get(key)
             if facet is None:
-                continue   # format=, and parameters of other tools
+                continue  # format=, and parameters of other tools
             value = raw.strip()[:500]
             iri = None
             try:
@@ -246,12 +271,23 @@ class Browser:
             selected = chosen.get(facet.key, [])
             values = []
             for iri in set(counts) | set(selected):
-                values.append({"iri": iri, "curie": compress(iri), "label": self.site.labels.get(iri) or compress(iri),
-                               "count": counts.get(iri, 0), "selected": iri in selected})
+                values.append(
+                    {
+                        "iri": iri,
+                        "curie": compress(iri),
+                        "label": self.site.labels.get(iri) or compress(iri),
+                        "count": counts.get(iri, 0),
+                        "selected": iri in selected,
+                    }
+                )
             values.sort(key=lambda v: (not v["selected"], -v["count"], v["label"].lower()))
             facets.append({"facet": facet, "options": values, "active": bool(selected)})
-        return {"selection": selection, "rows": [self.rows[i] for i in found if i in self.rows],
-                "facets": facets, "total": len(self.rows)}
+        return {
+            "selection": selection,
+            "rows": [self.rows[i] for i in found if i in self.rows],
+            "facets": facets,
+            "total": len(self.rows),
+        }
 
 
 # -- downloads ------------------------------------------------------------------------------------
@@ -260,9 +296,14 @@ _COLUMNS = ("finding", "summary", "quote", "seed", "section", "references")
 
 
 def _record(row: Row) -> dict[str, Any]:
-    return {"finding": row.iri, "summary": row.summary, "quote": " | ".join(row.quotes), "seed": row.seed,
-            "section": " | ".join(label for _, label in row.sections),
-            "references": " ".join(str(n) for n in row.refs)}
+    return {
+        "finding": row.iri,
+        "summary": row.summary,
+        "quote": " | ".join(row.quotes),
+        "seed": row.seed,
+        "section": " | ".join(label for _, label in row.sections),
+        "references": " ".join(str(n) for n in row.refs),
+    }
 
 
 def to_csv(rows: list[Row]) -> bytes:
@@ -275,8 +316,12 @@ def to_csv(rows: list[Row]) -> bytes:
 
 
 def to_json(rows: list[Row], selection: Selection) -> bytes:
-    body = {"filters": {k: [compress(v) for v in vs] for k, vs in selection.chosen.items()},
-            "ignored": selection.ignored, "count": len(rows),
-            "findings": [{**_record(r), "quote": r.quotes, "section": [s for _, s in r.sections],
-                          "references": r.refs} for r in rows]}
+    body = {
+        "filters": {k: [compress(v) for v in vs] for k, vs in selection.chosen.items()},
+        "ignored": selection.ignored,
+        "count": len(rows),
+        "findings": [
+            {**_record(r), "quote": r.quotes, "section": [s for _, s in r.sections], "references": r.refs} for r in rows
+        ],
+    }
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")

@@ -4,13 +4,12 @@ behind its cited references, its curator and dates, and whether it is withdrawn.
 Values the source registry does not hold are named "not recorded" (never guessed); a reference
 resolves to its citation, DOI and PMID only where the source's reference list is registered.
 """
+
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..namespaces import EXO, PREFIXES, PROV, expand
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .site import Site
@@ -58,14 +57,20 @@ def statement_record(site: Site, iri: str, out: dict[str, Any]) -> dict[str, Any
         rout = site.outgoing(ref.value)
         number = _text(rout, EXO.referenceNumber)
         references[number[0] if number else "?"] = {
-            "citation": _text(rout, _DCT + "bibliographicCitation"), "links": _links(rout)}
+            "citation": _text(rout, _DCT + "bibliographicCitation"),
+            "links": _links(rout),
+        }
     return {
         "bibliography": sources,
         "reference_details": references,
         "reference_list_recorded": any(s["reference_list"] for s in sources),
-        "curators": [{"name": site.labels.get(v.value) or v.value,
-                      "orcid": v.value if v.value.startswith(PREFIXES["orcid"]) else None}
-                     for v in out.get(str(PROV.wasAttributedTo), [])],
+        "curators": [
+            {
+                "name": site.labels.get(v.value) or v.value,
+                "orcid": v.value if v.value.startswith(PREFIXES["orcid"]) else None,
+            }
+            for v in out.get(str(PROV.wasAttributedTo), [])
+        ],
         "created": _text(out, _DCT + "created"),
         "modified": _text(out, _DCT + "modified"),
         "withdrawn": any(v.value == "true" for v in out.get(PREFIXES["owl"] + "deprecated", [])),

@@ -12,11 +12,12 @@ nor a connection that never sends anything, and it answers an over-long URL with
 
 Every check is constant work per byte received, on the event loop.
 """
+
 from __future__ import annotations
 
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
-
 from typing import TYPE_CHECKING
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 if TYPE_CHECKING:
     import asyncio
@@ -80,9 +81,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, message: str) -> None:
         body = (message + "\n").encode("utf-8")
-        self.transport.write(b"".join([
-            STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
-            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n", b"connection: close\r\n\r\n", body]))
+        self.transport.write(
+            b"".join(
+                [
+                    STATUS_LINE[status],
+                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+                    b"connection: close\r\n\r\n",
+                    body,
+                ]
+            )
+        )
         self.transport.close()
 
     def data_received(self, data: bytes) -> None:
@@ -102,8 +111,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_url(self, url: bytes) -> None:
         if len(self.url) + len(url) > MAX_URL:
-            self._refusal = (414, f"the request URL is longer than {MAX_URL} bytes; send a long SPARQL query "
-                                  "with POST (Content-Type: application/sparql-query) instead of GET")
+            self._refusal = (
+                414,
+                f"the request URL is longer than {MAX_URL} bytes; send a long SPARQL query "
+                "with POST (Content-Type: application/sparql-query) instead of GET",
+            )
             raise _Refused()
         super().on_url(url)
 
@@ -125,4 +137,3 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(*self._refusal)
         else:
             super().send_400_response(msg)
-

@@ -7,6 +7,7 @@ small JSON header, then the body: the finished result document, never a pickle. 
 server's side of one process: non-blocking pipes read with ``loop.add_reader``, so waiting for a reply
 never blocks the event loop. :mod:`exo_rdf.server.sparql` runs the pool of them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExoError
+from ..querytext import MAX_NESTING, query_shape
 from ..rdfio import (
     GRAPH_TYPES,
     OX_GRAPH_FORMATS,
@@ -31,7 +33,6 @@ from ..rdfio import (
     used_prefixes,
 )
 from ..sandbox import NETWORK_REFUSED
-from ..querytext import MAX_NESTING, query_shape
 
 #: The reply to an update (the endpoint is read-only).
 READ_ONLY = "this SPARQL endpoint is read-only: updates are not accepted"
@@ -60,8 +61,8 @@ def take_frame(buf: bytearray) -> tuple[dict, bytes] | None:
     end = _FRAME.size + head_len + body_len
     if len(buf) < end:
         return None
-    meta = json.loads(bytes(buf[_FRAME.size:_FRAME.size + head_len]))
-    body = bytes(buf[_FRAME.size + head_len:end])
+    meta = json.loads(bytes(buf[_FRAME.size : _FRAME.size + head_len]))
+    body = bytes(buf[_FRAME.size + head_len : end])
     del buf[:end]
     return meta, body
 
@@ -129,8 +130,9 @@ def worker_main() -> None:
 
 
 def _serve(out, layers: list[str]) -> None:
-    threading.Thread(target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),),
-                     daemon=True).start()
+    threading.Thread(
+        target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),), daemon=True
+    ).start()
     stdin = os.fdopen(0, "rb")
 
     def send(meta: dict, body: bytes = b"") -> None:
@@ -153,10 +155,14 @@ def _serve(out, layers: list[str]) -> None:
             return
         meta, body = engine.run(request[0])
         if meta.get("s") == 200 and len(body) > engine.max_reply_bytes:
-            meta, body = {"s": 400}, (
-                f"the result is {len(body)} bytes, more than this endpoint's reply limit of "
-                f"{engine.max_reply_bytes} bytes; ask for less (LIMIT, fewer variables or shorter "
-                "values)").encode("utf-8")
+            meta, body = (
+                {"s": 400},
+                (
+                    f"the result is {len(body)} bytes, more than this endpoint's reply limit of "
+                    f"{engine.max_reply_bytes} bytes; ask for less (LIMIT, fewer variables or shorter "
+                    "values)"
+                ).encode("utf-8"),
+            )
         send(meta, body)
 
 
@@ -179,8 +185,7 @@ class Engine:
                 raise ExoError(f"{path}: cannot read SPARQL endpoint source: {exc.strerror or exc}") from None
             kwargs = {} if quads else {"to_graph": ox.DefaultGraph()}
             try:
-                self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(),
-                                     **kwargs)
+                self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(), **kwargs)
             except (SyntaxError, ValueError, OSError) as exc:
                 line = getattr(exc, "lineno", None)
                 where = f"{path}:{line}" if line else str(path)
@@ -209,8 +214,9 @@ class Engine:
         if shape.service:
             return {"s": 400}, NETWORK_REFUSED.encode("utf-8")
         if shape.nesting > MAX_NESTING:
-            return {"s": 400}, (f"the query nests {{ ( [ more than {MAX_NESTING} levels deep; "
-                                "flatten it").encode("utf-8")
+            return {"s": 400}, (f"the query nests {{ ( [ more than {MAX_NESTING} levels deep; flatten it").encode(
+                "utf-8"
+            )
         if shape.form in ("SELECT", "ASK") and table is None:
             return self._not_acceptable(f"a {shape.form}", TABLE_TYPES, req)
         if shape.form in ("CONSTRUCT", "DESCRIBE") and graph is None:
@@ -234,7 +240,7 @@ class Engine:
                 variables = [v.value for v in result.variables]
                 rows = list(islice(result, self.max_results + 1))
                 truncated = len(rows) > self.max_results
-                del rows[self.max_results:]
+                del rows[self.max_results :]
                 body = self._solutions_json(variables, rows)
                 if table != "json":
                     parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
@@ -244,7 +250,7 @@ class Engine:
                 return self._not_acceptable("a CONSTRUCT or DESCRIBE", GRAPH_TYPES, req)
             triples = list(islice(result, self.max_results + 1))
             truncated = len(triples) > self.max_results
-            del triples[self.max_results:]
+            del triples[self.max_results :]
             body = self.write_graph(triples, graph)
             return {"s": 200, "k": "g", "f": graph, "tr": truncated, "n": len(triples)}, body
         except SyntaxError as exc:
@@ -262,8 +268,7 @@ class Engine:
     def _not_acceptable(what: str, types: dict[str, str], req: dict) -> tuple[dict, bytes]:
         offered = ", ".join(types.values())
         asked = f"format={req['fm']}" if req.get("fm") is not None else f"Accept: {req.get('a')}"
-        return {"s": 406}, f"{what} result cannot be written as {asked}; acceptable types: {offered}" \
-            .encode("utf-8")
+        return {"s": 406}, f"{what} result cannot be written as {asked}; acceptable types: {offered}".encode("utf-8")
 
     def _term(self, term) -> dict:
         ox = self.ox
@@ -286,9 +291,14 @@ class Engine:
         if kind is ox.BlankNode:
             return {"type": "bnode", "value": term.value}
         if kind is ox.Triple:
-            return {"type": "triple", "value": {"subject": self._term(term.subject),
-                                                "predicate": self._term(term.predicate),
-                                                "object": self._term(term.object)}}
+            return {
+                "type": "triple",
+                "value": {
+                    "subject": self._term(term.subject),
+                    "predicate": self._term(term.predicate),
+                    "object": self._term(term.object),
+                },
+            }
         raise TypeError(f"unexpected RDF term {term!r}")
 
     def _solutions_json(self, variables: list[str], rows) -> bytes:
@@ -313,7 +323,6 @@ class Engine:
         return ox.serialize(triples, format=fmt, **kwargs)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # The server side: workers, pool, cache
 # ---------------------------------------------------------------------------------------------
@@ -335,7 +344,12 @@ class Worker:
     def __init__(self, init: bytes, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from exo_rdf.server.workers import worker_main; worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+            bufsize=0,
+        )
         self.rfd = self.proc.stdout.fileno()
         self.wfd = self.proc.stdin.fileno()
         try:  # bigger pipes: fewer wake-ups for large result documents (Linux only; harmless elsewhere)
@@ -346,7 +360,7 @@ class Worker:
             pass
         view = memoryview(init)
         while view:  # small; the worker reads it first thing
-            view = view[self.proc.stdin.write(view):]
+            view = view[self.proc.stdin.write(view) :]
         os.set_blocking(self.rfd, False)
         os.set_blocking(self.wfd, False)
         self.buf = bytearray()
@@ -389,8 +403,10 @@ class Worker:
                     continue
                 if not chunk:
                     self.proc.wait()
-                    raise ExoError(f"a SPARQL worker exited while loading its sources "
-                                   f"(exit code {self.proc.returncode}); see the messages above")
+                    raise ExoError(
+                        f"a SPARQL worker exited while loading its sources "
+                        f"(exit code {self.proc.returncode}); see the messages above"
+                    )
                 self.buf += chunk
 
     async def request(self, job: bytes, deadline: float) -> tuple[dict, bytes]:
