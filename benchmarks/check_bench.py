@@ -4,6 +4,7 @@ Each configuration runs `exo-rdf check` in a fresh subprocess (so start-up and l
 times; the script records wall-time median, min and max and the peak RSS of the child, and writes
 benchmarks/results/check-<date>.json. Run:  .venv/bin/python benchmarks/check_bench.py [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,11 +52,19 @@ def main() -> int:
             times.append(seconds)
             codes.add(code)
             peak = max(peak, peak_kb)
-        results[name] = {"args": args, "median_s": round(statistics.median(times), 2),
-                         "min_s": round(min(times), 2), "max_s": round(max(times), 2),
-                         "exit_codes": sorted(codes), "peak_rss_mb_upper_bound": round(peak / 1024)}
-        print(f"{name:42} median {results[name]['median_s']:6.2f} s  (min {results[name]['min_s']:.2f}, "
-              f"max {results[name]['max_s']:.2f}; exit {sorted(codes)})", flush=True)
+        results[name] = {
+            "args": args,
+            "median_s": round(statistics.median(times), 2),
+            "min_s": round(min(times), 2),
+            "max_s": round(max(times), 2),
+            "exit_codes": sorted(codes),
+            "peak_rss_mb_upper_bound": round(peak / 1024),
+        }
+        print(
+            f"{name:42} median {results[name]['median_s']:6.2f} s  (min {results[name]['min_s']:.2f}, "
+            f"max {results[name]['max_s']:.2f}; exit {sorted(codes)})",
+            flush=True,
+        )
     record = {
         "date": dt.date.today().isoformat(),
         "machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -14,6 +14,7 @@ Results go to ``benchmarks/results/cq-<date>.json`` and a markdown table is appe
 ``benchmarks/README.md`` (other benchmarks append their own sections there; nothing is removed).
 Exit code 1 when a CQ's median is over the target, 0 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,13 @@ def machine_facts() -> dict:
                 break
     except OSError:
         pass
-    return {"python": platform.python_version(), "pyoxigraph": getattr(pyoxigraph, "__version__", "?"),
-            "os": platform.platform(terse=True), "nproc": os.cpu_count(), "cpu": cpu}
+    return {
+        "python": platform.python_version(),
+        "pyoxigraph": getattr(pyoxigraph, "__version__", "?"),
+        "os": platform.platform(terse=True),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,11 +87,19 @@ def run(root: Path, runs: int) -> tuple[dict, list[dict]]:
             consume(store.query(query.text))
             times.append((time.perf_counter_ns() - start) / 1e6)
         median = statistics.median(times)
-        rows.append({"id": query.id, "rows": n, "runs": runs, "median_ms": round(median, 3),
-                     "p95_ms": round(percentile(times, 95), 3), "min_ms": round(min(times), 3),
-                     "max_ms": round(max(times), 3), "under_target": median < TARGET_MS})
-        print(f"{query.id:45s} {n:4d} rows  median {median:7.2f} ms  p95 {percentile(times, 95):7.2f} ms",
-              flush=True)
+        rows.append(
+            {
+                "id": query.id,
+                "rows": n,
+                "runs": runs,
+                "median_ms": round(median, 3),
+                "p95_ms": round(percentile(times, 95), 3),
+                "min_ms": round(min(times), 3),
+                "max_ms": round(max(times), 3),
+                "under_target": median < TARGET_MS,
+            }
+        )
+        print(f"{query.id:45s} {n:4d} rows  median {median:7.2f} ms  p95 {percentile(times, 95):7.2f} ms", flush=True)
     graph = {"triples": len(store), "load_s": round(load_s, 2), "queries": len(queries)}
     return graph, rows
 
@@ -93,8 +107,10 @@ def run(root: Path, runs: int) -> tuple[dict, list[dict]]:
 def markdown(rows: list[dict]) -> str:
     lines = ["| CQ | rows | median (ms) | p95 (ms) | under 10 ms |", "|---|---:|---:|---:|:---:|"]
     for r in rows:
-        lines.append(f"| `{r['id']}` | {r['rows']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} | "
-                     f"{'yes' if r['under_target'] else 'NO'} |")
+        lines.append(
+            f"| `{r['id']}` | {r['rows']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} | "
+            f"{'yes' if r['under_target'] else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
@@ -105,23 +121,33 @@ def record(facts: dict, graph: dict, rows: list[dict], runs: int) -> Path:
     path = out_dir / f"cq-{stamp:%Y-%m-%d}.json"
     if path.exists():
         path = out_dir / f"cq-{stamp:%Y-%m-%d-%H%M%S}.json"
-    payload = {"benchmark": "cq", "date": stamp.isoformat(timespec="seconds"), "machine": facts,
-               "settings": {"runs": runs, "warm_up_runs": 1, "target_median_ms": TARGET_MS}, "graph": graph,
-               "queries": rows}
+    payload = {
+        "benchmark": "cq",
+        "date": stamp.isoformat(timespec="seconds"),
+        "machine": facts,
+        "settings": {"runs": runs, "warm_up_runs": 1, "target_median_ms": TARGET_MS},
+        "graph": graph,
+        "queries": rows,
+    }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     slowest = max(rows, key=lambda r: r["median_ms"])
     over = [r["id"] for r in rows if not r["under_target"]]
     readme = HERE / "README.md"
     head = "" if readme.exists() else "# benchmarks/\n\nSpeed and memory scripts, with their recorded results.\n"
-    block = (f"\n## Competency questions: {stamp:%Y-%m-%d %H:%M} ({path.relative_to(ROOT)})\n\n"
-             f"`benchmarks/cq_bench.py`: {graph['queries']} CQs on the embedded Oxigraph store "
-             f"({graph['triples']:,} triples: ontology, imports and instances, loaded once in {graph['load_s']:.1f} s); "
-             f"each CQ run {runs} times after one warm-up, every solution consumed. "
-             f"{facts['nproc']} cores ({facts['cpu'] or 'cpu unknown'}), {facts['os']}; Python {facts['python']}, "
-             f"pyoxigraph {facts['pyoxigraph']}. Target: median under {TARGET_MS:.0f} ms for every CQ — "
-             + (f"met (slowest: `{slowest['id']}`, {slowest['median_ms']:.2f} ms)." if not over
-                else f"NOT met by {', '.join(over)}.")
-             + f"\n\n{markdown(rows)}\n")
+    block = (
+        f"\n## Competency questions: {stamp:%Y-%m-%d %H:%M} ({path.relative_to(ROOT)})\n\n"
+        f"`benchmarks/cq_bench.py`: {graph['queries']} CQs on the embedded Oxigraph store "
+        f"({graph['triples']:,} triples: ontology, imports and instances, loaded once in {graph['load_s']:.1f} s); "
+        f"each CQ run {runs} times after one warm-up, every solution consumed. "
+        f"{facts['nproc']} cores ({facts['cpu'] or 'cpu unknown'}), {facts['os']}; Python {facts['python']}, "
+        f"pyoxigraph {facts['pyoxigraph']}. Target: median under {TARGET_MS:.0f} ms for every CQ — "
+        + (
+            f"met (slowest: `{slowest['id']}`, {slowest['median_ms']:.2f} ms)."
+            if not over
+            else f"NOT met by {', '.join(over)}."
+        )
+        + f"\n\n{markdown(rows)}\n"
+    )
     with readme.open("a", encoding="utf-8") as fh:
         fh.write(head + block)
     return path

@@ -12,6 +12,7 @@ workers share them):
 Targets (issue 6): >= 1000 requests/s with p99 < 50 ms for the simple question; the cartesian query answered
 with an error at the time limit while concurrent simple queries are answered normally.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,16 +73,28 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(url: str, duration: int, connections: int, threads: int) -> dict:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-                          "--latency", url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: (.*)", out)
-    return {"requests_per_s": rate, "requests": total, "latency_ms": pct,
-            "non_2xx": int(errors.group(1)) if errors else 0, "socket_errors": sock.group(1) if sock else "",
-            "duration_s": duration, "connections": connections, "wrk_threads": threads, "raw": out}
+    return {
+        "requests_per_s": rate,
+        "requests": total,
+        "latency_ms": pct,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": sock.group(1) if sock else "",
+        "duration_s": duration,
+        "connections": connections,
+        "wrk_threads": threads,
+        "raw": out,
+    }
 
 
 def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> dict:
@@ -90,8 +103,10 @@ def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> d
 
     def runaway():
         start = time.perf_counter()
-        req = urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": CARTESIAN}),
-                                     headers={"Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            endpoint + "?" + urllib.parse.urlencode({"query": CARTESIAN}),
+            headers={"Accept": "application/sparql-results+json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=limit_s * 10) as r:
                 result["status"], result["body"] = r.status, r.read()[:300].decode("utf-8", "replace")
@@ -112,11 +127,17 @@ def runaway_while_answering(endpoint: str, simple_url: str, limit_s: float) -> d
         time.sleep(0.05)
     thread.join()
     latencies.sort()
-    return {"query": CARTESIAN, "time_limit_s": limit_s, "runaway_status": result.get("status"),
-            "runaway_seconds": round(result.get("seconds", 0), 2), "runaway_message": result.get("body"),
-            "concurrent_simple_queries": len(latencies), "concurrent_all_200": all(s == 200 for s in statuses),
-            "concurrent_latency_ms_median": round(latencies[len(latencies) // 2], 2) if latencies else None,
-            "concurrent_latency_ms_max": round(latencies[-1], 2) if latencies else None}
+    return {
+        "query": CARTESIAN,
+        "time_limit_s": limit_s,
+        "runaway_status": result.get("status"),
+        "runaway_seconds": round(result.get("seconds", 0), 2),
+        "runaway_message": result.get("body"),
+        "concurrent_simple_queries": len(latencies),
+        "concurrent_all_200": all(s == 200 for s in statuses),
+        "concurrent_latency_ms_median": round(latencies[len(latencies) // 2], 2) if latencies else None,
+        "concurrent_latency_ms_max": round(latencies[-1], 2) if latencies else None,
+    }
 
 
 def main() -> int:
@@ -139,9 +160,21 @@ def main() -> int:
     runs = {"exo-rdf serve (reply cache on, the default)": [], "exo-rdf serve (reply cache off)": ["--cache-size", "0"]}
     for name, extra in runs.items():
         port = free_port()
-        proc = subprocess.Popen([str(BIN / "exo-rdf"), "--root", str(ROOT), "serve", "--port", str(port),
-                                 "--timeout", str(args.timeout), *extra],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                str(BIN / "exo-rdf"),
+                "--root",
+                str(ROOT),
+                "serve",
+                "--port",
+                str(port),
+                "--timeout",
+                str(args.timeout),
+                *extra,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             endpoint = f"http://127.0.0.1:{port}/sparql"
             wait_until_up(endpoint + "?" + qs, proc)
@@ -155,8 +188,11 @@ def main() -> int:
 
     port = free_port()
     files = [str(dist / "data" / "exo-data.nt"), str(dist / "ontology" / "exo.ttl")]
-    proc = subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", *files, "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "rdflib-endpoint"), "serve", *files, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         endpoint = f"http://127.0.0.1:{port}/"  # rdflib-endpoint answers at / (DEPENDENCIES.md)
         wait_until_up(endpoint + "?" + qs, proc, seconds=300)
@@ -169,7 +205,9 @@ def main() -> int:
     ours_nocache = results["exo-rdf serve (reply cache off)"]
     theirs = results["rdflib-endpoint"]
     results["ratio_requests_per_s"] = round(ours["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1)
-    results["ratio_requests_per_s_cache_off"] = round(ours_nocache["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1)
+    results["ratio_requests_per_s_cache_off"] = round(
+        ours_nocache["requests_per_s"] / max(theirs["requests_per_s"], 1e-9), 1
+    )
     results["target_met"] = ours["requests_per_s"] >= 1000 and ours["latency_ms"].get("99", 1e9) < 50
     for run in (ours, ours_nocache, theirs):
         run.pop("raw")
@@ -190,9 +228,15 @@ def machine() -> dict:
     import pyoxigraph
     import rdflib
 
-    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform(), "python": platform.python_version(),
-            "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
-            "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0:1]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0:1],
+    }
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ Usage (from the project root)::
 Results go to ``benchmarks/results/validate-<date>.json`` and a markdown table is appended to
 ``benchmarks/README.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,16 +53,28 @@ HGNC = "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/"
 MIRBASE = "http://mirbase.org/cgi-bin/mature.pl?mature_acc="
 
 # The kinds of planted violation (each breaks exactly one rule); "warning" kinds do not fail validation.
-VIOLATIONS = ["finding-without-effect", "effect-bad-direction", "malformed-disease-id", "cancer-without-tumour-role",
-              "quote-offsets-wrong", "quote-start-not-non-negative-integer", "size-min-above-max",
-              "size-not-decimal", "size-unknown-unit", "finding-without-preparation", "preparation-bad-taxon",
-              "clinical-zero-participants"]
+VIOLATIONS = [
+    "finding-without-effect",
+    "effect-bad-direction",
+    "malformed-disease-id",
+    "cancer-without-tumour-role",
+    "quote-offsets-wrong",
+    "quote-start-not-non-negative-integer",
+    "size-min-above-max",
+    "size-not-decimal",
+    "size-unknown-unit",
+    "finding-without-preparation",
+    "preparation-bad-taxon",
+    "clinical-zero-participants",
+]
 WARNINGS = ["effect-without-affects"]
 
-WORDS = ("exosomes derived from mesenchymal stromal cells attenuated injury improved recovery reduced "
-         "inflammation promoted angiogenesis inhibited apoptosis in rats mice patients via signalling pathway "
-         "expression of markers was increased decreased after treatment with vesicles isolated by "
-         "ultracentrifugation").split()
+WORDS = (
+    "exosomes derived from mesenchymal stromal cells attenuated injury improved recovery reduced "
+    "inflammation promoted angiogenesis inhibited apoptosis in rats mice patients via signalling pathway "
+    "expression of markers was increased decreased after treatment with vesicles isolated by "
+    "ultracentrifugation"
+).split()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,19 +89,23 @@ def _terms():
     store = project_store(Project.at(ROOT), include_instances=False)
 
     def classes(regex):
-        q = ("SELECT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> "
-             f'FILTER(REGEX(STR(?c), "{regex}")) }}')
+        q = f'SELECT ?c WHERE {{ ?c a <http://www.w3.org/2002/07/owl#Class> FILTER(REGEX(STR(?c), "{regex}")) }}'
         return sorted(sol[0].value for sol in store.query(q))
 
-    cancer = {sol[0].value for sol in store.query(
-        f"SELECT ?c WHERE {{ ?c <{RDFS}subClassOf>* <{OBO}MONDO_0004992> }}")}
+    cancer = {sol[0].value for sol in store.query(f"SELECT ?c WHERE {{ ?c <{RDFS}subClassOf>* <{OBO}MONDO_0004992> }}")}
     mondo = classes("MONDO_[0-9]{7}$")
     return {
         "cancer": sorted(c for c in mondo if c in cancer),
         "disease": sorted(c for c in mondo if c not in cancer),
-        "go": classes("GO_[0-9]{7}$"), "cl": classes("CL_[0-9]{7}$"), "uberon": classes("UBERON_[0-9]{7}$"),
-        "chebi": classes("CHEBI_[0-9]+$"), "taxon": classes("NCBITaxon_[0-9]+$"), "eco": classes("ECO_[0-9]{7}$"),
-        "cvcl": classes("CVCL_[0-9A-Z]{4}$"), "hgnc": classes("hgnc_id/[0-9]+$"), "mirna": classes("MIMAT[0-9]{7}$"),
+        "go": classes("GO_[0-9]{7}$"),
+        "cl": classes("CL_[0-9]{7}$"),
+        "uberon": classes("UBERON_[0-9]{7}$"),
+        "chebi": classes("CHEBI_[0-9]+$"),
+        "taxon": classes("NCBITaxon_[0-9]+$"),
+        "eco": classes("ECO_[0-9]{7}$"),
+        "cvcl": classes("CVCL_[0-9A-Z]{4}$"),
+        "hgnc": classes("hgnc_id/[0-9]+$"),
+        "mirna": classes("MIMAT[0-9]{7}$"),
     }
 
 
@@ -189,8 +206,11 @@ def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None) -> S
             kind = rng.choice(["protein", "mirna", "lipid"])
             c = f"{EXOD}cargo/{kind}/c{k}"
             cargo.append(c)
-            cls, pool = {"protein": ("ProteinCargo", "hgnc"), "mirna": ("MiRNACargo", "mirna"),
-                         "lipid": ("LipidCargo", "chebi")}[kind]
+            cls, pool = {
+                "protein": ("ProteinCargo", "hgnc"),
+                "mirna": ("MiRNACargo", "mirna"),
+                "lipid": ("LipidCargo", "chebi"),
+            }[kind]
             w.t(c, T, _iri(EXO + cls))
             w.t(c, L, _lit(f"{kind} cargo {k}", lang="en"))
             if rng.random() < 0.9:  # the rest raise the cargo-without-molecule warning
@@ -245,12 +265,20 @@ def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None) -> S
                 eff = f"{f}/effect/e{e}"
                 w.t(f, EXO + "hasEffect", _iri(eff))
                 w.t(eff, T, _iri(EXO + "Effect"))
-                direction = "StudyReport" if bad == "effect-bad-direction" and e == 0 else rng.choice(
-                    ["Promotes", "Inhibits", "Increases", "Decreases", "ProtectsAgainst", "Ameliorates"])
+                direction = (
+                    "StudyReport"
+                    if bad == "effect-bad-direction" and e == 0
+                    else rng.choice(
+                        ["Promotes", "Inhibits", "Increases", "Decreases", "ProtectsAgainst", "Ameliorates"]
+                    )
+                )
                 w.t(eff, EXO + "direction", _iri(EXO + direction))
                 if not (i in warn_at and e == 0):
-                    w.t(eff, EXO + "affects", _iri(rng.choice(terms["go"]) if rng.random() < 0.6
-                                                   else rng.choice(outcomes)))
+                    w.t(
+                        eff,
+                        EXO + "affects",
+                        _iri(rng.choice(terms["go"]) if rng.random() < 0.6 else rng.choice(outcomes)),
+                    )
                 w.t(eff, EXO + "statedAs", _lit(text(4)))
             kind = rng.choices(["in-vitro", "in-vivo", "unspecified", "clinical"], [5, 4, 2, 1 if n > 50 else 0])[0]
             if bad == "clinical-zero-participants":
@@ -268,8 +296,13 @@ def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None) -> S
                 w.t(model, EXO + "modelledDisease", _iri(rng.choice(terms["disease"])))
             elif kind == "clinical":
                 w.t(model, T, _iri(EXO + "ClinicalStudy"))
-                w.t(model, EXO + "participantCount", _lit(str(0 if bad == "clinical-zero-participants"
-                                                              else rng.randint(5, 200)), datatype=XSD + "integer"))
+                w.t(
+                    model,
+                    EXO + "participantCount",
+                    _lit(
+                        str(0 if bad == "clinical-zero-participants" else rng.randint(5, 200)), datatype=XSD + "integer"
+                    ),
+                )
                 w.t(model, EXO + "registryId", _lit(f"NCT{rng.randrange(10**8):08d}"))
                 w.t(model, EXO + "hasRoute", _iri(EXO + rng.choice(["IntravenousRoute", "IntranasalRoute"])))
             else:
@@ -347,16 +380,25 @@ def child(engine: str, data: str) -> None:
     # The results as a set of (focus, path, constraint component, severity), as a digest to compare engines.
     keys = sorted({"|".join((r.focus, r.path or "", r.constraint, r.severity)) for r in report.results()})
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
-    print(json.dumps({"seconds": seconds, "violations": report.violations, "warnings": report.warnings,
-                      "data_triples": report.data_triples, "results_by_kind": kinds,
-                      "result_set": {"distinct": len(keys), "sha256_16": digest}}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "violations": report.violations,
+                "warnings": report.warnings,
+                "data_triples": report.data_triples,
+                "results_by_kind": kinds,
+                "result_set": {"distinct": len(keys), "sha256_16": digest},
+            }
+        )
+    )
 
 
 @dataclass
 class Run:
     engine: str
-    status: str            # "ok", "timeout" or "error"
-    wall_s: float          # process wall time (interpreter start and imports included)
+    status: str  # "ok", "timeout" or "error"
+    wall_s: float  # process wall time (interpreter start and imports included)
     validate_s: float | None  # time inside validate(): parsing, loading and validation
     peak_rss_mb: float
     violations: int | None = None
@@ -364,7 +406,7 @@ class Run:
     results_by_kind: dict | None = None
     error: str | None = None
     loadavg_before: float | None = None  # 1-minute load average when the run started (shared machine)
-    result_set: dict | None = None       # distinct (focus, path, component, severity) and their digest
+    result_set: dict | None = None  # distinct (focus, path, component, severity) and their digest
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -396,8 +438,18 @@ def run_child(engine: str, data: Path, timeout: float | None) -> Run:
     if code != 0 or not out.strip():
         return Run(engine, "error", wall, None, rss, error=(err or out)[-2000:], loadavg_before=load)
     info = json.loads(out.strip().splitlines()[-1])
-    return Run(engine, "ok", wall, info["seconds"], rss, info["violations"], info["warnings"],
-               info["results_by_kind"], loadavg_before=load, result_set=info["result_set"])
+    return Run(
+        engine,
+        "ok",
+        wall,
+        info["seconds"],
+        rss,
+        info["violations"],
+        info["warnings"],
+        info["results_by_kind"],
+        loadavg_before=load,
+        result_set=info["result_set"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -409,20 +461,33 @@ def machine() -> dict:
 
     cpu = ""
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     mem = ""
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         mem = f"{kb / 1024 / 1024:.1f} GB"
     except (OSError, StopIteration):
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "os": platform.platform(),
-            "python": platform.python_version(),
-            **{pkg: version(pkg) for pkg in ("pyoxigraph", "pyshacl", "rdflib")}}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        **{pkg: version(pkg) for pkg in ("pyoxigraph", "pyshacl", "rdflib")},
+    }
 
 
 def _parse_size(text: str) -> int:
@@ -434,8 +499,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="1e4,1e5,1e6", help="target triple counts (comma-separated)")
     ap.add_argument("--repeat", type=int, default=3, help="oxigraph runs per size (median reported)")
     ap.add_argument("--pyshacl-timeout", type=float, default=600.0, help="seconds before a pySHACL run is stopped")
-    ap.add_argument("--pyshacl-max", type=_parse_size, default=10**6,
-                    help="largest size at which pySHACL is attempted")
+    ap.add_argument("--pyshacl-max", type=_parse_size, default=10**6, help="largest size at which pySHACL is attempted")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-record", action="store_true", help="print only; write no results")
     ap.add_argument("--no-turtle", action="store_true", help="skip the Turtle run at the largest size")
@@ -455,36 +519,56 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             syn = generate(size, Path(tmp) / f"synthetic-{size}.nt", seed=args.seed, terms=terms)
             gen_s = time.perf_counter() - t0
-            print(f"\n{syn.triples:,} triples ({syn.findings:,} findings) generated in {gen_s:.1f} s; "
-                  f"planted: {syn.planted}")
+            print(
+                f"\n{syn.triples:,} triples ({syn.findings:,} findings) generated in {gen_s:.1f} s; "
+                f"planted: {syn.planted}"
+            )
             ox_runs = []
             for k in range(args.repeat):
                 r = run_child("oxigraph", syn.path, None)
-                print(f"  oxigraph run {k + 1}: {r.status} validate {r.validate_s or 0:.2f} s, "
-                      f"wall {r.wall_s:.2f} s, peak {r.peak_rss_mb:.0f} MB, {r.violations} violations, "
-                      f"{r.warnings} warnings" + (f"\n{r.error}" if r.error else ""))
+                print(
+                    f"  oxigraph run {k + 1}: {r.status} validate {r.validate_s or 0:.2f} s, "
+                    f"wall {r.wall_s:.2f} s, peak {r.peak_rss_mb:.0f} MB, {r.violations} violations, "
+                    f"{r.warnings} warnings" + (f"\n{r.error}" if r.error else "")
+                )
                 ox_runs.append(r)
             py_run = None
             if size <= args.pyshacl_max:
                 py_run = run_child("pyshacl", syn.path, args.pyshacl_timeout)
-                print(f"  pyshacl: {py_run.status} validate {py_run.validate_s or 0:.2f} s, wall {py_run.wall_s:.2f} s,"
-                      f" peak {py_run.peak_rss_mb:.0f} MB, {py_run.violations} violations"
-                      + (f"\n{py_run.error}" if py_run.error else ""))
+                print(
+                    f"  pyshacl: {py_run.status} validate {py_run.validate_s or 0:.2f} s, wall {py_run.wall_s:.2f} s,"
+                    f" peak {py_run.peak_rss_mb:.0f} MB, {py_run.violations} violations"
+                    + (f"\n{py_run.error}" if py_run.error else "")
+                )
             turtle = None
             if size == max(sizes) and not args.no_turtle:  # the same data as Turtle: the slower load path
                 import pyoxigraph as ox
 
                 ttl = syn.path.with_suffix(".ttl")
-                ox.serialize(ox.parse(path=str(syn.path)), output=str(ttl), format=ox.RdfFormat.TURTLE,
-                             prefixes={"exo": EXO, "exod": EXOD, "oa": OA, "xsd": XSD})
+                ox.serialize(
+                    ox.parse(path=str(syn.path)),
+                    output=str(ttl),
+                    format=ox.RdfFormat.TURTLE,
+                    prefixes={"exo": EXO, "exod": EXOD, "oa": OA, "xsd": XSD},
+                )
                 turtle = run_child("oxigraph", ttl, None)
-                print(f"  oxigraph on the same data as Turtle: {turtle.status} validate {turtle.validate_s or 0:.2f} s,"
-                      f" wall {turtle.wall_s:.2f} s, peak {turtle.peak_rss_mb:.0f} MB")
+                print(
+                    f"  oxigraph on the same data as Turtle: {turtle.status} validate {turtle.validate_s or 0:.2f} s,"
+                    f" wall {turtle.wall_s:.2f} s, peak {turtle.peak_rss_mb:.0f} MB"
+                )
                 ttl.unlink()
-            rows.append({"target": size, "triples": syn.triples, "findings": syn.findings, "planted": syn.planted,
-                         "format": "N-Triples", "oxigraph": [r.as_dict() for r in ox_runs],
-                         "oxigraph_turtle": turtle.as_dict() if turtle else None,
-                         "pyshacl": py_run.as_dict() if py_run else None})
+            rows.append(
+                {
+                    "target": size,
+                    "triples": syn.triples,
+                    "findings": syn.findings,
+                    "planted": syn.planted,
+                    "format": "N-Triples",
+                    "oxigraph": [r.as_dict() for r in ox_runs],
+                    "oxigraph_turtle": turtle.as_dict() if turtle else None,
+                    "pyshacl": py_run.as_dict() if py_run else None,
+                }
+            )
             syn.path.unlink()
     summary = summarise(rows, args)
     print("\n" + summary["markdown"])
@@ -522,28 +606,47 @@ def summarise(rows, args) -> dict:
             agree = py["result_set"] == ox[0]["result_set"]
         growth = None
         if prev and prev["ours_v"]:
-            growth = {"triples": row["triples"] / prev["triples"], "time": ours_v / prev["ours_v"],
-                      "memory": ours_m / prev["ours_m"]}
-        entry = {"triples": row["triples"], "ours_v": ours_v, "ours_wall": ours_w, "ours_m": ours_m,
-                 "violations": ox[0]["violations"], "warnings": ox[0]["warnings"], "pyshacl": py_text,
-                 "pyshacl_v": py_v, "ratio": ratio, "growth": growth, "agree": agree}
+            growth = {
+                "triples": row["triples"] / prev["triples"],
+                "time": ours_v / prev["ours_v"],
+                "memory": ours_m / prev["ours_m"],
+            }
+        entry = {
+            "triples": row["triples"],
+            "ours_v": ours_v,
+            "ours_wall": ours_w,
+            "ours_m": ours_m,
+            "violations": ox[0]["violations"],
+            "warnings": ox[0]["warnings"],
+            "pyshacl": py_text,
+            "pyshacl_v": py_v,
+            "ratio": ratio,
+            "growth": growth,
+            "agree": agree,
+        }
         table.append(entry)
         prev = entry
-    lines = ["| triples | oxigraph: validate (loading incl.) | process wall | peak RSS | growth (time / triples) "
-             "| violations, warnings | pySHACL (rdflib): validate (peak RSS) | pySHACL / ours | same results |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+    lines = [
+        "| triples | oxigraph: validate (loading incl.) | process wall | peak RSS | growth (time / triples) "
+        "| violations, warnings | pySHACL (rdflib): validate (peak RSS) | pySHACL / ours | same results |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
     for e in table:
         g = e["growth"]
         growth = f"{g['time']:.1f}x / {g['triples']:.1f}x" if g else "—"
         same = {True: "yes", False: "NO", None: "—"}[e["agree"]]
-        lines.append(f"| {e['triples']:,} | {e['ours_v']:.2f} s | {e['ours_wall']:.2f} s | {e['ours_m']:.0f} MB | "
-                     f"{growth} | {e['violations']}, {e['warnings']} | {e['pyshacl']} | {e['ratio']} | {same} |")
+        lines.append(
+            f"| {e['triples']:,} | {e['ours_v']:.2f} s | {e['ours_wall']:.2f} s | {e['ours_m']:.0f} MB | "
+            f"{growth} | {e['violations']}, {e['warnings']} | {e['pyshacl']} | {e['ratio']} | {same} |"
+        )
     for row in rows:
         t = row.get("oxigraph_turtle")
         if t and t["status"] == "ok":
-            lines.append(f"\nThe {row['triples']:,}-triple file as Turtle instead of N-Triples (one oxigraph run): "
-                         f"validate {t['validate_s']:.2f} s, process wall {t['wall_s']:.2f} s, "
-                         f"peak RSS {t['peak_rss_mb']:.0f} MB.")
+            lines.append(
+                f"\nThe {row['triples']:,}-triple file as Turtle instead of N-Triples (one oxigraph run): "
+                f"validate {t['validate_s']:.2f} s, process wall {t['wall_s']:.2f} s, "
+                f"peak RSS {t['peak_rss_mb']:.0f} MB."
+            )
     return {"table": table, "markdown": "\n".join(lines)}
 
 
@@ -554,21 +657,38 @@ def record(facts, rows, summary, args) -> None:
     path = out_dir / f"validate-{stamp:%Y-%m-%d}.json"
     if path.exists():
         path = out_dir / f"validate-{stamp:%Y-%m-%d-%H%M%S}.json"
-    payload = {"benchmark": "validate", "date": stamp.isoformat(timespec="seconds"), "machine": facts,
-               "settings": {"repeat": args.repeat, "pyshacl_timeout_s": args.pyshacl_timeout,
-                            "pyshacl_max": args.pyshacl_max, "seed": args.seed},
-               "sizes": rows, "summary": summary["table"]}
+    payload = {
+        "benchmark": "validate",
+        "date": stamp.isoformat(timespec="seconds"),
+        "machine": facts,
+        "settings": {
+            "repeat": args.repeat,
+            "pyshacl_timeout_s": args.pyshacl_timeout,
+            "pyshacl_max": args.pyshacl_max,
+            "seed": args.seed,
+        },
+        "sizes": rows,
+        "summary": summary["table"],
+    }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     readme = HERE / "README.md"
-    facts_line = (f"{facts['nproc']} cores ({facts['cpu'] or 'cpu unknown'}), {facts['memory']}, {facts['os']}; "
-                  f"Python {facts['python']}, pyoxigraph {facts['pyoxigraph']}, pyshacl {facts['pyshacl']}, "
-                  f"rdflib {facts['rdflib']}")
-    loads = [r["loadavg_before"] for row in rows for r in [*row["oxigraph"], row["pyshacl"] or {}]
-             if r and r.get("loadavg_before") is not None]
+    facts_line = (
+        f"{facts['nproc']} cores ({facts['cpu'] or 'cpu unknown'}), {facts['memory']}, {facts['os']}; "
+        f"Python {facts['python']}, pyoxigraph {facts['pyoxigraph']}, pyshacl {facts['pyshacl']}, "
+        f"rdflib {facts['rdflib']}"
+    )
+    loads = [
+        r["loadavg_before"]
+        for row in rows
+        for r in [*row["oxigraph"], row["pyshacl"] or {}]
+        if r and r.get("loadavg_before") is not None
+    ]
     load_note = f" 1-minute load average at the start of runs: {min(loads):.1f}–{max(loads):.1f}." if loads else ""
-    block = (f"\n#### {stamp:%Y-%m-%d %H:%M} ({path.relative_to(ROOT)})\n\n{facts_line}. oxigraph: median of "
-             f"{args.repeat} runs; pySHACL: one run, stopped after {args.pyshacl_timeout:.0f} s.{load_note}\n\n"
-             f"{summary['markdown']}\n")
+    block = (
+        f"\n#### {stamp:%Y-%m-%d %H:%M} ({path.relative_to(ROOT)})\n\n{facts_line}. oxigraph: median of "
+        f"{args.repeat} runs; pySHACL: one run, stopped after {args.pyshacl_timeout:.0f} s.{load_note}\n\n"
+        f"{summary['markdown']}\n"
+    )
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
     if RESULTS_MARKER in text:  # keep the runs inside this benchmark's section, newest last
         text = text.replace(RESULTS_MARKER, block.lstrip("\n") + "\n" + RESULTS_MARKER, 1)

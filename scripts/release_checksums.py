@@ -45,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="compare the dist/ that is already there")
     args = parser.parse_args(argv)
     if not args.no_build:
-        run = subprocess.run([sys.executable, "-m", "exo_rdf", "--root", str(ROOT), "build"],
-                             stdout=subprocess.DEVNULL)
+        run = subprocess.run([sys.executable, "-m", "exo_rdf", "--root", str(ROOT), "build"], stdout=subprocess.DEVNULL)
         if run.returncode != 0:
             print(f"exo-rdf build failed (exit code {run.returncode}); see its messages above", file=sys.stderr)
             return 2

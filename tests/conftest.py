@@ -2,6 +2,7 @@
 
 Session-scoped fixtures parse the real ontology, shapes and instances once.
 """
+
 from __future__ import annotations
 
 import os
@@ -84,6 +85,7 @@ def no_labels(curie):
 
 # --- a built copy of the project and a live `exo-rdf serve` on it (server, endpoint and browser tests) -------
 
+
 def free_port() -> int:
     import socket
 
@@ -119,9 +121,22 @@ def live_server(built_copy):
     log = built_copy.root / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "exo_rdf", "--root", str(built_copy.root), "serve", "--port", str(port),
-             "--timeout", "3"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "EXO_RDF_SHARED": str(SHARED)})
+            [
+                sys.executable,
+                "-m",
+                "exo_rdf",
+                "--root",
+                str(built_copy.root),
+                "serve",
+                "--port",
+                str(port),
+                "--timeout",
+                "3",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "EXO_RDF_SHARED": str(SHARED)},
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:

@@ -3,6 +3,7 @@ chromedriver by Selenium, against a live `exo-rdf serve` (fixture in conftest.py
 
 Expected values come from the curated Turtle (parsed with rdflib, no SPARQL), never from the pages themselves.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ BASE = "https://w3id.org/exo-rdf/"
 
 def _local(iri: str) -> str:
     assert iri.startswith(BASE)
-    return "/exo-rdf/" + iri[len(BASE):]
+    return "/exo-rdf/" + iri[len(BASE) :]
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +47,18 @@ def browser(tmp_path_factory):
     assert chromium and driver, "chromium and chromedriver are installed by scripts/setup.sh (make test)"
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         opts.add_argument(flag)
     drv = webdriver.Chrome(service=Service(driver), options=opts)
     drv.set_page_load_timeout(30)
@@ -65,8 +75,11 @@ def test_finding_page_renders_quote_section_references_and_links(browser, live_s
 
     finding = URIRef(FINDING)
     quote_node = kidney_graph.value(finding, EXO.hasQuote)
-    exact = next(str(kidney_graph.value(sel, OA.exact)) for sel in kidney_graph.objects(quote_node, OA.hasSelector)
-                 if kidney_graph.value(sel, OA.exact) is not None)
+    exact = next(
+        str(kidney_graph.value(sel, OA.exact))
+        for sel in kidney_graph.objects(quote_node, OA.hasSelector)
+        if kidney_graph.value(sel, OA.exact) is not None
+    )
     section_label = str(kidney_graph.value(kidney_graph.value(quote_node, EXO.inSection), RDFS.label))
     assert "kidney" in section_label.lower()
     refs = sorted(str(r).rsplit("/", 1)[-1] for r in kidney_graph.objects(finding, EXO.citesReference))
@@ -113,11 +126,19 @@ def test_home_search_and_one_click_question(browser, live_server):
     assert any("MIMAT0002809" in h for h in hrefs), "the search links to the miRNA (hsa-miR-146b-5p, MIMAT0002809)"
 
     browser.get(live_server + "/exo-rdf/")
-    cq_hrefs = sorted({h for h in (a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a"))
-                       if "/exo-rdf/cq/cq-" in h})
+    cq_hrefs = sorted(
+        {
+            h
+            for h in (a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a"))
+            if "/exo-rdf/cq/cq-" in h
+        }
+    )
     assert len(cq_hrefs) >= 32, "every competency question is one click away"
-    link = next(a for a in browser.find_elements(By.TAG_NAME, "a")
-                if (a.get_attribute("href") or "").endswith("/exo-rdf/cq/cq-01-parkinson-neurite-mirna"))
+    link = next(
+        a
+        for a in browser.find_elements(By.TAG_NAME, "a")
+        if (a.get_attribute("href") or "").endswith("/exo-rdf/cq/cq-01-parkinson-neurite-mirna")
+    )
     link.click()
     wait.until(EC.url_contains("cq-01-parkinson-neurite-mirna"))
     rows = wait.until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, "table tbody tr")))

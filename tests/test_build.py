@@ -8,6 +8,7 @@ One build per session (HermiT, pyLODE and the serialisers take a while): the `bu
 copy of the project, plus one test-only import module with defined classes that HermiT classifies,
 once in this process and once more in a subprocess.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,10 @@ def built(tmp_path_factory):
     project = Project.at(root)
     first = build(project, version=VERSION)
     snapshot = _snapshot(first.dist)
-    code = ("from exo_rdf.build import build; from exo_rdf.project import Project; "
-            f"build(Project.at({str(root)!r}), version={VERSION!r})")
+    code = (
+        "from exo_rdf.build import build; from exo_rdf.project import Project; "
+        f"build(Project.at({str(root)!r}), version={VERSION!r})"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -79,7 +82,11 @@ def _dist(built):
 
 
 EXPECTED_FILES = {
-    "SHA256SUMS", "context.jsonld", "void.ttl", "void.jsonld", "docs/ontology.html",
+    "SHA256SUMS",
+    "context.jsonld",
+    "void.ttl",
+    "void.jsonld",
+    "docs/ontology.html",
     *(f"ontology/{stem}.{ext}" for stem in ("exo-base", "exo") for ext in ("ttl", "owl", "jsonld")),
     *(f"data/exo-data.{ext}" for ext in ("ttl", "nt", "jsonld", "trig", "nq")),
 }
@@ -169,12 +176,14 @@ def test_full_release_holds_the_inferred_hierarchy(built):
     assert not list(sources.objects(EX.QuotedThing, RDFS.subClassOf))
 
     full = Graph().parse(_dist(built) / "ontology" / "exo.ttl")
-    expected = {(EX.QuotedThing, EXO.Statement), (EX.QuotedFinding, EXO.Finding),
-                (EX.QuotedFinding, EX.QuotedThing)}
+    expected = {(EX.QuotedThing, EXO.Statement), (EX.QuotedFinding, EXO.Finding), (EX.QuotedFinding, EX.QuotedThing)}
     for sub, sup in expected:
         assert (sub, RDFS.subClassOf, sup) in full
-        annotated = [a for a in full.subjects(OWL.annotatedSource, sub)
-                     if (a, OWL.annotatedTarget, sup) in full and (a, RDF.type, OWL.Axiom) in full]
+        annotated = [
+            a
+            for a in full.subjects(OWL.annotatedSource, sub)
+            if (a, OWL.annotatedTarget, sup) in full and (a, RDF.type, OWL.Axiom) in full
+        ]
         assert len(annotated) == 1 and (annotated[0], OBOINOWL.is_inferred, Literal("true")) in full
     assert {(URIRef(s), URIRef(o)) for s, o in result.inferred_axioms} == expected
     # entailed but redundant: QuotedFinding < Finding < Statement, QuotedThing < Statement < IAO:0000030
@@ -287,8 +296,9 @@ def test_named_graphs_follow_provenance_and_are_described(built):
         if src is not None:
             sources.add(src.value)
     assert len(sources) == 2 and len(per_graph) == 3  # two review papers + the shared graph
-    source_graph = {default[g][str(PROV.wasDerivedFrom)].value: g for g in per_graph
-                    if str(PROV.wasDerivedFrom) in default[g]}
+    source_graph = {
+        default[g][str(PROV.wasDerivedFrom)].value: g for g in per_graph if str(PROV.wasDerivedFrom) in default[g]
+    }
     # every statement sits in the graph of the paper it was derived from, and so do its quotes
     n_statements = 0
     for q in quads:
@@ -351,20 +361,27 @@ def _independent_counts(triples, uri_space):
         predicates[p] += 1
         if p == RDF.type:
             classes[o].add(s)
-    return {
-        VOID.triples: len(triples),
-        VOID.entities: len({s for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space)}),
-        VOID.classes: len(classes),
-        VOID.properties: len(predicates),
-        VOID.distinctSubjects: len(subjects),
-        VOID.distinctObjects: len(objects),
-    }, {c: len(members) for c, members in classes.items()}, dict(predicates)
+    return (
+        {
+            VOID.triples: len(triples),
+            VOID.entities: len({s for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space)}),
+            VOID.classes: len(classes),
+            VOID.properties: len(predicates),
+            VOID.distinctSubjects: len(subjects),
+            VOID.distinctObjects: len(objects),
+        },
+        {c: len(members) for c, members in classes.items()},
+        dict(predicates),
+    )
 
 
-@pytest.mark.parametrize("dataset,dump,uri_space", [
-    ("https://w3id.org/exo-rdf/data", "data/exo-data.nt", "https://w3id.org/exo-rdf/data/"),
-    ("https://w3id.org/exo-rdf/ontology", "ontology/exo.ttl", "https://w3id.org/exo-rdf/ontology/"),
-])
+@pytest.mark.parametrize(
+    "dataset,dump,uri_space",
+    [
+        ("https://w3id.org/exo-rdf/data", "data/exo-data.nt", "https://w3id.org/exo-rdf/data/"),
+        ("https://w3id.org/exo-rdf/ontology", "ontology/exo.ttl", "https://w3id.org/exo-rdf/ontology/"),
+    ],
+)
 def test_void_counts_match_independent_counts(built, dataset, dump, uri_space):
     void = _void(built)
     ds = URIRef(dataset)
@@ -373,11 +390,15 @@ def test_void_counts_match_independent_counts(built, dataset, dump, uri_space):
     for prop, n in totals.items():
         assert void.value(ds, prop).toPython() == n, prop
     assert str(void.value(ds, VOID.uriSpace)) == uri_space
-    partitions = {void.value(part, VOID["class"]): void.value(part, VOID.entities).toPython()
-                  for part in void.objects(ds, VOID.classPartition)}
+    partitions = {
+        void.value(part, VOID["class"]): void.value(part, VOID.entities).toPython()
+        for part in void.objects(ds, VOID.classPartition)
+    }
     assert partitions == class_entities
-    partitions = {void.value(part, VOID.property): void.value(part, VOID.triples).toPython()
-                  for part in void.objects(ds, VOID.propertyPartition)}
+    partitions = {
+        void.value(part, VOID.property): void.value(part, VOID.triples).toPython()
+        for part in void.objects(ds, VOID.propertyPartition)
+    }
     assert partitions == property_triples
 
 
@@ -389,9 +410,16 @@ def test_void_examples_are_findings(built):
     assert examples == findings[:3]
 
 
-MEDIA = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
-         ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
-         ".html": "text/html", ".tsv": "text/tab-separated-values"}
+MEDIA = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".trig": "application/trig",
+    ".jsonld": "application/ld+json",
+    ".owl": "application/rdf+xml",
+    ".html": "text/html",
+    ".tsv": "text/tab-separated-values",
+}
 
 
 def test_every_file_is_a_distribution_with_size_and_checksum(built):
@@ -402,7 +430,7 @@ def test_every_file_is_a_distribution_with_size_and_checksum(built):
     for ds in (data_ds, onto_ds):
         for url in void.objects(ds, DCAT.distribution):
             assert str(url).startswith(RELEASE)
-            rel = str(url)[len(RELEASE):]
+            rel = str(url)[len(RELEASE) :]
             described.add(rel)
             blob = (dist / rel).read_bytes()
             assert (url, RDF.type, DCAT.Distribution) in void
@@ -416,7 +444,7 @@ def test_every_file_is_a_distribution_with_size_and_checksum(built):
                 assert str(void.value(url, DCAT.mediaType)) == MEDIA[suffix]
     files = {str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file()}
     assert described == files - {"SHA256SUMS", "void.ttl", "void.jsonld"}
-    dumps = {str(u)[len(RELEASE):] for ds in (data_ds, onto_ds) for u in void.objects(ds, VOID.dataDump)}
+    dumps = {str(u)[len(RELEASE) :] for ds in (data_ds, onto_ds) for u in void.objects(ds, VOID.dataDump)}
     assert {f"data/exo-data.{e}" for e in ("ttl", "nt", "jsonld", "trig", "nq")} <= dumps
     assert {f"ontology/exo.{e}" for e in ("ttl", "owl", "jsonld")} <= dumps
 
@@ -436,8 +464,9 @@ def test_void_catalog_licences_versions_and_endpoint(built):
         assert void.value(ds, DCTERMS.title) is not None
         licence = void.value(ds, DCTERMS.license)
         assert str(licence) in licence_text
-    assert void.value(URIRef("https://w3id.org/exo-rdf/ontology"), DCTERMS.license) == \
-        onto.value(URIRef("https://w3id.org/exo-rdf/ontology"), DCTERMS.license)
+    assert void.value(URIRef("https://w3id.org/exo-rdf/ontology"), DCTERMS.license) == onto.value(
+        URIRef("https://w3id.org/exo-rdf/ontology"), DCTERMS.license
+    )
     assert isomorphic(void, Graph().parse(_dist(built) / "void.jsonld", format="json-ld"))
 
 
@@ -465,10 +494,15 @@ def test_docs_page_is_the_same_in_another_process():
 
     turtle = (ROOT / "ontology" / "exo.ttl").read_text(encoding="utf-8")
     here = ontology_html(turtle)
-    code = ("import sys; from exo_rdf.docs import ontology_html; "
-            "sys.stdout.write(ontology_html(sys.stdin.read()))")
-    there = subprocess.run([sys.executable, "-c", code], input=turtle, capture_output=True, text=True,
-                           env={**os.environ, "PYTHONHASHSEED": "7"}, timeout=300)
+    code = "import sys; from exo_rdf.docs import ontology_html; sys.stdout.write(ontology_html(sys.stdin.read()))"
+    there = subprocess.run(
+        [sys.executable, "-c", code],
+        input=turtle,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "7"},
+        timeout=300,
+    )
     assert there.returncode == 0, there.stderr[-2000:]
     assert there.stdout == here
 
@@ -508,8 +542,10 @@ def test_statistics_keep_literals_as_written():
     from exo_rdf.describe import statistics
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    nt = "".join(f'<https://w3id.org/exo-rdf/data/s> <https://example.org/p> "{v}"^^<{xsd}{d}> .\n'
-                 for v, d in (("1", "integer"), ("01", "integer"), ("1", "nonNegativeInteger"), ("1", "boolean")))
+    nt = "".join(
+        f'<https://w3id.org/exo-rdf/data/s> <https://example.org/p> "{v}"^^<{xsd}{d}> .\n'
+        for v, d in (("1", "integer"), ("01", "integer"), ("1", "nonNegativeInteger"), ("1", "boolean"))
+    )
     stats = statistics(nt.encode("utf-8"), "https://w3id.org/exo-rdf/data/")
     assert (stats.triples, stats.distinct_objects, stats.distinct_subjects, stats.entities) == (4, 4, 1, 1)
     assert stats.property_partitions == (("https://example.org/p", 4),)

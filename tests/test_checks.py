@@ -1,6 +1,7 @@
 """QC checks: each fixture under tests/resources/checks makes its check fire (and no other), a clean
 fixture passes everything, the file-level prefix checks report file and line, and the real project
 passes every error-severity check."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,36 +30,49 @@ CHECKS = load_queries(ROOT / "queries" / "checks")
 CHECK_IDS = [q.id for q in CHECKS]
 FILE_CHECK_IDS = [c.id for c in FILE_CHECKS]
 #: Fixtures that bring their own (defective) ontology header instead of header.ttl.
-OWN_HEADER = {"missing-ontology-license-violation", "missing-ontology-title-violation",
-              "missing-ontology-description-violation"}
+OWN_HEADER = {
+    "missing-ontology-license-violation",
+    "missing-ontology-title-violation",
+    "missing-ontology-description-violation",
+}
 
 # fixture stem -> (check that must fire, expected number of rows, a value that must appear in some row)
 GRAPH_FIXTURES = {
     "missing-label-violation": ("missing-label-violation", 2, "https://w3id.org/exo-rdf/ontology/untagged"),
     "multiple-labels-violation": ("multiple-labels-violation", 1, "en"),
-    "missing-definition-violation": ("missing-definition-violation", 1,
-                                     "https://w3id.org/exo-rdf/ontology/Undefined"),
-    "multiple-definitions-violation": ("multiple-definitions-violation", 1,
-                                       "https://w3id.org/exo-rdf/ontology/TwiceDefined"),
+    "missing-definition-violation": ("missing-definition-violation", 1, "https://w3id.org/exo-rdf/ontology/Undefined"),
+    "multiple-definitions-violation": (
+        "multiple-definitions-violation",
+        1,
+        "https://w3id.org/exo-rdf/ontology/TwiceDefined",
+    ),
     "duplicate-label-violation": ("duplicate-label-violation", 1, "https://w3id.org/exo-rdf/ontology/agent"),
-    "duplicate-definition-violation": ("duplicate-definition-violation", 1,
-                                       "https://w3id.org/exo-rdf/ontology/CopyTwo"),
+    "duplicate-definition-violation": (
+        "duplicate-definition-violation",
+        1,
+        "https://w3id.org/exo-rdf/ontology/CopyTwo",
+    ),
     "label-whitespace-violation": ("label-whitespace-violation", 3, "repeated whitespace"),
     "missing-ontology-license-violation": ("missing-ontology-license-violation", 1, "no dcterms:license"),
-    "missing-ontology-license-violation--literal": ("missing-ontology-license-violation", 1,
-                                                    "dcterms:license is not an IRI"),
-    "missing-ontology-title-violation": ("missing-ontology-title-violation", 1,
-                                         "https://w3id.org/exo-rdf/ontology"),
-    "missing-ontology-description-violation": ("missing-ontology-description-violation", 1,
-                                               "https://w3id.org/exo-rdf/ontology"),
-    "deprecated-reference-violation": ("deprecated-reference-violation", 2,
-                                       "https://w3id.org/exo-rdf/data/statement-9"),
-    "malformed-obo-iri-violation": ("malformed-obo-iri-violation", 3,
-                                    "https://purl.obolibrary.org/obo/CL_0000134"),
-    "missing-superclass-violation": ("missing-superclass-violation", 2,
-                                     "https://w3id.org/exo-rdf/ontology/TopLevel"),
-    "missing-defined-by-violation": ("missing-defined-by-violation", 2,
-                                     "https://w3id.org/exo-rdf/ontology/"),
+    "missing-ontology-license-violation--literal": (
+        "missing-ontology-license-violation",
+        1,
+        "dcterms:license is not an IRI",
+    ),
+    "missing-ontology-title-violation": ("missing-ontology-title-violation", 1, "https://w3id.org/exo-rdf/ontology"),
+    "missing-ontology-description-violation": (
+        "missing-ontology-description-violation",
+        1,
+        "https://w3id.org/exo-rdf/ontology",
+    ),
+    "deprecated-reference-violation": (
+        "deprecated-reference-violation",
+        2,
+        "https://w3id.org/exo-rdf/data/statement-9",
+    ),
+    "malformed-obo-iri-violation": ("malformed-obo-iri-violation", 3, "https://purl.obolibrary.org/obo/CL_0000134"),
+    "missing-superclass-violation": ("missing-superclass-violation", 2, "https://w3id.org/exo-rdf/ontology/TopLevel"),
+    "missing-defined-by-violation": ("missing-defined-by-violation", 2, "https://w3id.org/exo-rdf/ontology/"),
 }
 
 
@@ -88,8 +102,11 @@ def make_project(tmp_path: Path, *, extra: dict[str, Path] | None = None) -> Pro
     """A throwaway project: header.ttl + base.ttl as its ontology, the real checks, plus extra files."""
     (tmp_path / "ontology").mkdir()
     (tmp_path / "ontology" / "exo.ttl").write_text(
-        (RESOURCES / "header.ttl").read_text(encoding="utf-8") + "\n"
-        + (RESOURCES / "base.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+        (RESOURCES / "header.ttl").read_text(encoding="utf-8")
+        + "\n"
+        + (RESOURCES / "base.ttl").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     shutil.copytree(ROOT / "queries" / "checks", tmp_path / "queries" / "checks")
     for relative, source in (extra or {}).items():
         target = tmp_path / relative
@@ -131,16 +148,21 @@ def test_missing_superclass_exempts_deprecated_and_equivalent_classes():
 
 def test_deprecated_reference_reports_replacement_not_own_triples():
     rows = fired(fixture_store("deprecated-reference-violation"))["deprecated-reference-violation"]
-    assert {r["subject"].value for r in rows} == {"https://w3id.org/exo-rdf/ontology/ChildOfOld",
-                                                   "https://w3id.org/exo-rdf/data/statement-9"}
+    assert {r["subject"].value for r in rows} == {
+        "https://w3id.org/exo-rdf/ontology/ChildOfOld",
+        "https://w3id.org/exo-rdf/data/statement-9",
+    }
     assert {r["replacement"].value for r in rows} == {"https://w3id.org/exo-rdf/ontology/NewThing"}
 
 
 def test_malformed_obo_iris_accept_canonical_forms():
     rows = fired(fixture_store("malformed-obo-iri-violation"))["malformed-obo-iri-violation"]
     iris = {r["iri"].value for r in rows}
-    assert iris == {"https://purl.obolibrary.org/obo/CL_0000134", "http://purl.obolibrary.org/obo/CL:0000057",
-                    "http://purl.obolibrary.org/CL_0000236"}
+    assert iris == {
+        "https://purl.obolibrary.org/obo/CL_0000134",
+        "http://purl.obolibrary.org/obo/CL:0000057",
+        "http://purl.obolibrary.org/CL_0000236",
+    }
 
 
 def test_run_checks_with_given_store_and_selection():
@@ -183,15 +205,21 @@ def test_clean_project_passes_every_check(tmp_path):
 
 
 def test_undeclared_prefix_is_reported_with_file_and_line(tmp_path):
-    project = make_project(tmp_path, extra={
-        "instances/bad.ttl": RESOURCES / "undeclared-prefix-violation.ttl",
-        "queries/cq/bad.rq": RESOURCES / "undeclared-prefix-violation.rq",
-    })
+    project = make_project(
+        tmp_path,
+        extra={
+            "instances/bad.ttl": RESOURCES / "undeclared-prefix-violation.ttl",
+            "queries/cq/bad.rq": RESOURCES / "undeclared-prefix-violation.rq",
+        },
+    )
     results = {r.id: r for r in run_checks(project)}  # must not raise although bad.ttl cannot be parsed
     rows = results["undeclared-prefix-violation"].rows
     found = {(r["file"], r["line"], r["problem"].split("'")[1]) for r in rows}
-    assert found == {("instances/bad.ttl", 9, "CL:"), ("instances/bad.ttl", 10, "UBERON:"),
-                     ("queries/cq/bad.rq", 10, "exo:")}
+    assert found == {
+        ("instances/bad.ttl", 9, "CL:"),
+        ("instances/bad.ttl", 10, "UBERON:"),
+        ("queries/cq/bad.rq", 10, "exo:"),
+    }
     assert results["noncanonical-prefix-violation"].passed
     # The graph checks still ran, without the unreadable file, and say so.
     graph_results = [r for r in results.values() if r.kind == "sparql"]
@@ -201,14 +229,20 @@ def test_undeclared_prefix_is_reported_with_file_and_line(tmp_path):
 
 
 def test_noncanonical_prefix_is_reported_with_file_and_line(tmp_path):
-    project = make_project(tmp_path, extra={
-        "instances/odd.ttl": RESOURCES / "noncanonical-prefix-violation.ttl",
-        "queries/cq/odd.rq": RESOURCES / "noncanonical-prefix-violation.rq",
-    })
+    project = make_project(
+        tmp_path,
+        extra={
+            "instances/odd.ttl": RESOURCES / "noncanonical-prefix-violation.ttl",
+            "queries/cq/odd.rq": RESOURCES / "noncanonical-prefix-violation.rq",
+        },
+    )
     results = {r.id: r for r in run_checks(project)}
     rows = results["noncanonical-prefix-violation"].rows
-    assert {(r["file"], r["line"]) for r in rows} == {("instances/odd.ttl", 6), ("instances/odd.ttl", 7),
-                                                      ("queries/cq/odd.rq", 5)}
+    assert {(r["file"], r["line"]) for r in rows} == {
+        ("instances/odd.ttl", 6),
+        ("instances/odd.ttl", 7),
+        ("queries/cq/odd.rq", 5),
+    }
     assert any("canonically 'CL'" in r["problem"] for r in rows)
     assert results["undeclared-prefix-violation"].passed
     assert [r.id for r in results.values() if not r.passed] == ["noncanonical-prefix-violation"]
@@ -217,18 +251,21 @@ def test_noncanonical_prefix_is_reported_with_file_and_line(tmp_path):
 def test_other_syntax_errors_still_raise(tmp_path):
     project = make_project(tmp_path)
     (tmp_path / "instances").mkdir()
-    (tmp_path / "instances" / "broken.ttl").write_text("@prefix exod: <https://w3id.org/exo-rdf/data/> .\n"
-                                                       "exod:a exod:b \n", encoding="utf-8")
+    (tmp_path / "instances" / "broken.ttl").write_text(
+        "@prefix exod: <https://w3id.org/exo-rdf/data/> .\nexod:a exod:b \n", encoding="utf-8"
+    )
     with pytest.raises(ExoError, match="broken.ttl"):
         run_checks(project)
 
 
 def test_undeclared_prefix_scanner_ignores_strings_iris_comments_and_blank_nodes():
-    text = ('@prefix ex: <http://example.org/> .\n'
-            '# foo:bar in a comment\n'
-            'ex:a ex:b "bar:baz" , """multi\nline qux:x""" , <http://x.org/a:b> , _:b0 .\n'
-            'ex:c ex:d ex: ; ex:e 12 .\n'
-            'ex:f ex:g zz:h .\n')
+    text = (
+        "@prefix ex: <http://example.org/> .\n"
+        "# foo:bar in a comment\n"
+        'ex:a ex:b "bar:baz" , """multi\nline qux:x""" , <http://x.org/a:b> , _:b0 .\n'
+        "ex:c ex:d ex: ; ex:e 12 .\n"
+        "ex:f ex:g zz:h .\n"
+    )
     assert undeclared_prefixes(text) == [(6, "zz")]
     sparql = 'PREFIX ex: <http://e/>\nSELECT ?x WHERE { ?x ex:p ?y FILTER(?y < 3 && ?x != ex:q) . ?x foaf:name "a:b" }'
     assert undeclared_prefixes(sparql) == [(2, "foaf")]

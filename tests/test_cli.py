@@ -1,5 +1,6 @@
 """The exo-rdf command line: every verb is listed with help and examples; exit codes are 0 ok, 1 data
 problems, 2 usage or input errors; errors are plain messages naming the file and line, never tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,20 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 
-VERBS = ["build", "check", "curate", "fmt", "imports", "merge", "query", "reason", "serve", "stats", "terms",
-         "validate"]
+VERBS = [
+    "build",
+    "check",
+    "curate",
+    "fmt",
+    "imports",
+    "merge",
+    "query",
+    "reason",
+    "serve",
+    "stats",
+    "terms",
+    "validate",
+]
 
 
 def run(*args):
@@ -70,12 +83,21 @@ def test_query_data_option_runs_on_given_files(tmp_path):
         f"<{obo}MONDO_0004975> <http://www.w3.org/2004/02/skos/core#broader> <{obo}MONDO_0005559> .\n"
         f"<https://w3id.org/exo-rdf/data/finding/x> <{exo}hasQuote> <https://w3id.org/exo-rdf/data/q> .\n"
         f"<https://w3id.org/exo-rdf/data/q> <http://www.w3.org/ns/oa#hasSource> <https://w3id.org/exo-rdf/data/s> .\n"
-        f"<https://w3id.org/exo-rdf/data/s> <{exo}seedFile> \"000.txt\" .\n"
+        f'<https://w3id.org/exo-rdf/data/s> <{exo}seedFile> "000.txt" .\n'
         f"<https://w3id.org/exo-rdf/data/q> <{exo}inSection> <https://w3id.org/exo-rdf/data/sec> .\n"
-        f"<https://w3id.org/exo-rdf/data/sec> <http://www.w3.org/2000/01/rdf-schema#label> \"Intro\" .\n",
-        encoding="utf-8")
-    res = run("--root", str(ROOT), "query", "merged-neurodegenerative-disease-findings", "--data", str(data),
-              "--format", "csv")
+        f'<https://w3id.org/exo-rdf/data/sec> <http://www.w3.org/2000/01/rdf-schema#label> "Intro" .\n',
+        encoding="utf-8",
+    )
+    res = run(
+        "--root",
+        str(ROOT),
+        "query",
+        "merged-neurodegenerative-disease-findings",
+        "--data",
+        str(data),
+        "--format",
+        "csv",
+    )
     assert res.exit_code == 0, res.output
     rows = res.output.strip().splitlines()
     assert len(rows) == 2 and rows[1].startswith("https://w3id.org/exo-rdf/data/finding/x,")
@@ -89,7 +111,8 @@ def test_query_data_option_runs_on_given_files(tmp_path):
 def broken_project(tmp_project):
     """A project whose instance data has a syntax error on line 3."""
     (tmp_project.instances_dir / "x.ttl").write_text(
-        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n\nexo:a exo:b ;\n", encoding="utf-8")
+        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n\nexo:a exo:b ;\n", encoding="utf-8"
+    )
     return tmp_project
 
 

@@ -15,6 +15,7 @@ Values are compared in stable form: IRIs as CURIEs of the canonical prefix map, 
 literals as their text. Queries run on pyoxigraph (never rdflib's evaluator), on the ontology, its imports
 and the instances, loaded once per session.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,21 @@ CQ_FILES = sorted(CQ_DIR.glob("*.rq"))
 FIXTURE_FILES = sorted(FIXTURE_DIR.glob("*.yaml"))
 CQ_NAME = re.compile(r"^cq-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIXTURE_KEYS = {"question", "sentences", "compare", "columns", "lists", "rows", "notes"}
-NUMERIC_TYPES = {"integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger",
-                 "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong"}
+NUMERIC_TYPES = {
+    "integer",
+    "decimal",
+    "double",
+    "float",
+    "int",
+    "long",
+    "short",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "unsignedInt",
+    "unsignedLong",
+}
 #: Finding-returning queries that deliberately have no ?refs column (with the reason).
 NO_REFS = {"cq-12-study-reports-without-reference": "returns only findings that cite no reference"}
 
@@ -163,10 +177,13 @@ def test_finding_queries_return_their_provenance(path):
 
 def test_import_restrictions_are_part_of_only(kg_store):
     """CQ-06, CQ-07 and CQ-16 climb UBERON through any owl:someValuesFrom restriction; that is part_of only."""
-    rows = list(kg_store.query(
-        "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
-        "SELECT DISTINCT ?p WHERE { ?r owl:someValuesFrom ?x ; owl:onProperty ?p . "
-        "FILTER(STRSTARTS(STR(?x), 'http://purl.obolibrary.org/obo/UBERON_')) }"))
+    rows = list(
+        kg_store.query(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+            "SELECT DISTINCT ?p WHERE { ?r owl:someValuesFrom ?x ; owl:onProperty ?p . "
+            "FILTER(STRSTARTS(STR(?x), 'http://purl.obolibrary.org/obo/UBERON_')) }"
+        )
+    )
     assert {row["p"].value for row in rows} <= {"http://purl.obolibrary.org/obo/BFO_0000050"}
 
 

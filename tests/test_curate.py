@@ -1,5 +1,6 @@
 """The curation compiler: valid records compile, every kind of mistake gets a file:line message,
 nothing is written on error, IRIs do not depend on record order, output is deterministic."""
+
 from __future__ import annotations
 
 import textwrap
@@ -67,7 +68,9 @@ def test_good_records_compile(tmp_project):
     assert seed[start:end] == str(exact)
     shared = Graph().parse(data=result.outputs["shared.ttl"], format="turtle")
     section = g.value(quote, EXO.inSection)
-    assert str(shared.value(section, Namespace("http://www.w3.org/2000/01/rdf-schema#").label)) == "Kidney damage repair"
+    assert (
+        str(shared.value(section, Namespace("http://www.w3.org/2000/01/rdf-schema#").label)) == "Kidney damage repair"
+    )
     assert (EXOD["source/000_ce72def646c3ad8d/reference/54"], EXO.referenceNumber, None) in shared
     fact = EXOD["fact/t-size-exosome"]
     assert float(g.value(fact, EXO.minimumDiameterNm)) == 50 and str(g.value(fact, EXO.statedUnit)) == "nm"
@@ -82,8 +85,9 @@ def test_output_is_deterministic_and_independent_of_record_order(tmp_project):
     _write(tmp_project, "000-test.yaml", head + "statements:\n" + "".join("  - id: " + r for r in reversed(records)))
     second = _compile(tmp_project).outputs
     for name in first:
-        assert isomorphic(Graph().parse(data=first[name], format="turtle"),
-                          Graph().parse(data=second[name], format="turtle")), name
+        assert isomorphic(
+            Graph().parse(data=first[name], format="turtle"), Graph().parse(data=second[name], format="turtle")
+        ), name
 
 
 BAD_CASES = [
@@ -95,8 +99,11 @@ BAD_CASES = [
     ("in-vivo-without-organism", None, "an in_vivo model needs 'organism'"),
     ("duplicate-id", None, "is already used at"),
     ("missing-summary", None, "'summary' (one plain sentence stating the statement) is required"),
-    ("correction-not-in-quote", "    corrections: [{as_written: XYZ, reading: ABC, note: why}]\n",
-     "correction as_written 'XYZ' does not occur in the quote"),
+    (
+        "correction-not-in-quote",
+        "    corrections: [{as_written: XYZ, reading: ABC, note: why}]\n",
+        "correction as_written 'XYZ' does not occur in the quote",
+    ),
     ("bad-exo-term", None, "exo:Nonsense is not a term of ontology/exo.ttl"),
     ("participants-not-integer", None, "participants must be a whole number >= 1"),
     ("yaml-syntax", None, "YAML syntax error"),
@@ -119,12 +126,16 @@ def _bad_text(case):
     if name == "duplicate-id":
         text = text.replace("id: t-size-exosome", "id: t-wan-pyroptosis")
     if name == "missing-summary":
-        text = text.replace("    summary: MSC exosomes alleviate AKI by inhibiting pyroptosis in rats and NRK-52E cells.\n", "")
+        text = text.replace(
+            "    summary: MSC exosomes alleviate AKI by inhibiting pyroptosis in rats and NRK-52E cells.\n", ""
+        )
     if name == "bad-exo-term":
         text = text.replace("affects: GO:0070269", "affects: exo:Nonsense")
     if name == "participants-not-integer":
-        text = text.replace("      - {type: in_vivo, organism: NCBITaxon:10116, text: rats}",
-                            "      - {type: clinical, study: {id: s1, participants: nine}}")
+        text = text.replace(
+            "      - {type: in_vivo, organism: NCBITaxon:10116, text: rats}",
+            "      - {type: clinical, study: {id: s1, participants: nine}}",
+        )
     if name == "yaml-syntax":
         text = text.replace("    level: study_report\n", "    level: [study_report\n", 1)
     return text
@@ -211,7 +222,8 @@ def test_same_preparation_gets_the_same_iri_across_records(tmp_project):
         '    quote: "MSC-Exos alleviate acute kidney injury"\n'
         "    preparation: {cell: CL:0000134, kind: exosome}\n"
         "    effects: [{direction: ameliorates, affects: MONDO:0005559, text: alleviate}]\n"
-        "    models: [{type: unspecified}]\n")
+        "    models: [{type: unspecified}]\n"
+    )
     _write(tmp_project, "000-test.yaml", GOOD + extra)
     result = _compile(tmp_project)
     assert result.errors == []

@@ -1,6 +1,7 @@
 """Integrity of the real curated data: instances are what the curation compiles to, every quote is
 found verbatim at its offsets in its seed and lies in its section, every cited reference is in the
 quote or explained by a note, the data conforms to the shapes, and the graph is big enough to matter."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,16 @@ def data_graph(project):
 
 @pytest.fixture(scope="session")
 def statements(data_graph, ontology_graph):
-    kinds = {EXO.Finding, EXO.SizeRangeStatement, EXO.CompositionStatement, EXO.IsolationMethodStatement,
-             EXO.BodyFluidStatement, EXO.TissueSourceStatement, EXO.EnrichmentStatement, EXO.GeneralFact}
+    kinds = {
+        EXO.Finding,
+        EXO.SizeRangeStatement,
+        EXO.CompositionStatement,
+        EXO.IsolationMethodStatement,
+        EXO.BodyFluidStatement,
+        EXO.TissueSourceStatement,
+        EXO.EnrichmentStatement,
+        EXO.GeneralFact,
+    }
     return sorted({s for k in kinds for s in data_graph.subjects(RDF.type, k)})
 
 

@@ -1,6 +1,7 @@
 """The /sparql endpoint of a live `exo-rdf serve`, used through real SPARQL clients: SPARQLWrapper and rdflib's
 SPARQLStore (which sends the query over HTTP; nothing is evaluated by rdflib).
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,9 @@ def test_cq01_answer_over_http_matches_the_paper(live_server):
     from SPARQLWrapper import JSON
 
     fixture = yaml.safe_load((FIXTURES / "cq-01-parkinson-neurite-mirna.yaml").read_text(encoding="utf-8"))
-    result = _client(live_server, (ROOT / "queries" / "cq" / "cq-01-parkinson-neurite-mirna.rq").read_text(),
-                     JSON).queryAndConvert()
+    result = _client(
+        live_server, (ROOT / "queries" / "cq" / "cq-01-parkinson-neurite-mirna.rq").read_text(), JSON
+    ).queryAndConvert()
     rows = result["results"]["bindings"]
     labels = sorted({r["mirnaLabel"]["value"] for r in rows})
     assert labels == sorted({row[0] for row in fixture["rows"]}) == ["hsa-miR-133b"]
@@ -59,16 +61,17 @@ def test_every_cq_over_http_equals_the_embedded_store(live_server, store, path):
 
     query = path.read_text(encoding="utf-8")
     result = _client(live_server, query, JSON).queryAndConvert()
-    got = sorted(tuple((k, v["value"]) for k, v in sorted(b.items(), key=lambda kv: result["head"]["vars"].index(kv[0])))
-                 for b in result["results"]["bindings"])
+    got = sorted(
+        tuple((k, v["value"]) for k, v in sorted(b.items(), key=lambda kv: result["head"]["vars"].index(kv[0])))
+        for b in result["results"]["bindings"]
+    )
     assert got == _direct(store, query)
 
 
 def test_xml_and_csv_results_and_post(live_server, store):
     from SPARQLWrapper import CSV, POST, XML
 
-    query = ("PREFIX exo: <https://w3id.org/exo-rdf/ontology/> "
-             "SELECT ?f WHERE { ?f a exo:Finding } ORDER BY ?f LIMIT 25")
+    query = "PREFIX exo: <https://w3id.org/exo-rdf/ontology/> SELECT ?f WHERE { ?f a exo:Finding } ORDER BY ?f LIMIT 25"
     expected = [row[0][1] for row in _direct(store, query)]
     client = _client(live_server, query, XML)
     client.setMethod(POST)

@@ -4,6 +4,7 @@ The fixture project in resources/idcheck holds a known-good id of each kind, an 
 (CL:9999999), obsolete ids (MONDO:0000016, replaced by MONDO:0005010; GO:0005623 without replacement),
 an unconfirmed ChEBI id (CHEBI:45783, absent from the ChEBI subset) and unknown prefixes.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,16 +47,34 @@ def by_id(problems):
 
 
 def test_scans_the_editable_sources_not_the_imports(report):
-    assert [str(f) for f in report.files] == ["ontology/exo.ttl", "instances/sample.ttl",
-                                             "shapes/sample.shapes.ttl", "queries/cq/cq-01-sample.rq",
-                                             "curation/sample.yaml"]
-    assert "CL:8888888" not in report.ids                    # only in ontology/imports/
+    assert [str(f) for f in report.files] == [
+        "ontology/exo.ttl",
+        "instances/sample.ttl",
+        "shapes/sample.shapes.ttl",
+        "queries/cq/cq-01-sample.rq",
+        "curation/sample.yaml",
+    ]
+    assert "CL:8888888" not in report.ids  # only in ontology/imports/
 
 
 def test_known_ids_in_every_form_pass(report):
-    known = {"CL:0002570", "CL:0000134", "CL:0000000", "UBERON:0002371", "GO:0070062", "BFO:0000040",
-             "HGNC:5464", "HGNC:6018", "CVCL_0481", "CVCL_0468", "MIMAT0000076", "MIMAT0002809",
-             "NCBITaxon:10116", "ECO:0000269", "IAO:0000115"}
+    known = {
+        "CL:0002570",
+        "CL:0000134",
+        "CL:0000000",
+        "UBERON:0002371",
+        "GO:0070062",
+        "BFO:0000040",
+        "HGNC:5464",
+        "HGNC:6018",
+        "CVCL_0481",
+        "CVCL_0468",
+        "MIMAT0000076",
+        "MIMAT0002809",
+        "NCBITaxon:10116",
+        "ECO:0000269",
+        "IAO:0000115",
+    }
     assert known <= set(report.ids)
     flagged = {p.curie for p in report.problems}
     assert not known & flagged
@@ -65,7 +84,7 @@ def test_full_iris_are_read_as_ids(report):
     # the HGNC IRI carries only the number; Cellosaurus and miRBase IRIs carry the accession
     assert report.ids["HGNC:6018"] == 1
     assert report.ids["CVCL_0468"] == 1 and report.ids["MIMAT0002809"] == 1
-    assert report.ids["UBERON:0002371"] == 3                # OBO PURL in exo.ttl, CURIEs in .rq and .yaml
+    assert report.ids["UBERON:0002371"] == 3  # OBO PURL in exo.ttl, CURIEs in .rq and .yaml
 
 
 def test_unknown_id_names_file_and_line(report):
@@ -78,12 +97,18 @@ def test_unknown_id_names_file_and_line(report):
 
 def test_obsolete_ids_suggest_the_replacement(report):
     found = by_id(report.obsolete)
-    assert set(found) == {("MONDO:0000016", "instances/sample.ttl"), ("MONDO:0000016", "curation/sample.yaml"),
-                          ("GO:0005623", "ontology/exo.ttl")}
+    assert set(found) == {
+        ("MONDO:0000016", "instances/sample.ttl"),
+        ("MONDO:0000016", "curation/sample.yaml"),
+        ("GO:0005623", "ontology/exo.ttl"),
+    }
     mondo = found[("MONDO:0000016", "curation/sample.yaml")]
     assert mondo.line == line_of("curation/sample.yaml", "MONDO:0000016")
     assert (mondo.label, mondo.replaced_by, mondo.replaced_by_label) == (
-        "obsolete coronary heart disease", "MONDO:0005010", "coronary artery disorder")
+        "obsolete coronary heart disease",
+        "MONDO:0005010",
+        "coronary artery disorder",
+    )
     assert "replace with MONDO:0005010 'coronary artery disorder'" in mondo.message
     go = found[("GO:0005623", "ontology/exo.ttl")]
     assert go.replaced_by is None and go.line == line_of("ontology/exo.ttl", "GO_0005623")
@@ -93,8 +118,9 @@ def test_subset_table_gives_unconfirmed_warnings(report):
     found = by_id(report.unconfirmed)
     assert set(found) == {("CHEBI:45783", "queries/cq/cq-01-sample.rq"), ("CHEBI:45783", "curation/sample.yaml")}
     assert all(p.severity == "warning" for p in report.unconfirmed)
-    assert found[("CHEBI:45783", "queries/cq/cq-01-sample.rq")].line == line_of("queries/cq/cq-01-sample.rq",
-                                                                                 "CHEBI:45783")
+    assert found[("CHEBI:45783", "queries/cq/cq-01-sample.rq")].line == line_of(
+        "queries/cq/cq-01-sample.rq", "CHEBI:45783"
+    )
 
 
 def test_unknown_prefixes(report):
@@ -118,7 +144,7 @@ def test_agrees_with_termcheck(fixture_project, report):
 
     files = [str(f) for f in source_files(fixture_project)]
     run = subprocess.run([sys.executable, str(TERMCHECK), *files], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 1, run.stderr          # 1: unknown or obsolete ids found
+    assert run.returncode == 1, run.stderr  # 1: unknown or obsolete ids found
     verdicts: dict[str, set[str]] = {"UNKNOWN": set(), "OBSOLETE": set(), "unconfirmed": set()}
     for line in run.stdout.splitlines():
         m = re.match(r"(UNKNOWN|OBSOLETE|unconfirmed) (\S+)", line)
@@ -146,8 +172,9 @@ def test_agrees_with_termcheck_on_the_real_project(project, term_index):
     files = [str(f) for f in source_files(project)]
     run = subprocess.run([sys.executable, str(TERMCHECK), *files], capture_output=True, text=True, timeout=600)
     flagged = {m.group(2) for m in re.finditer(r"^(UNKNOWN|OBSOLETE|unconfirmed) (\S+)", run.stdout, re.M)}
-    ours = {p.curie for p in report.unknown + report.obsolete + report.unconfirmed
-            if id_space(p.curie) in TERMCHECK_SPACES}
+    ours = {
+        p.curie for p in report.unknown + report.obsolete + report.unconfirmed if id_space(p.curie) in TERMCHECK_SPACES
+    }
     assert flagged == ours
 
 
@@ -163,10 +190,12 @@ def test_undeclared_noncanonical_prefix_in_sparql(tmp_path, term_index):
     from exo_rdf.idcheck import scan_files
 
     query = tmp_path / "q.rq"
-    query.write_text('# ex:comment is ignored, so is <http://example.org/a:b> and "x:y"\n'
-                     "PREFIX schema: <https://schema.org/>\n"
-                     'SELECT ?x WHERE { ?x schema:name "a:b" ; mesh:D001 ?y ; rdfs:label ?l }\n',
-                     encoding="utf-8")
+    query.write_text(
+        '# ex:comment is ignored, so is <http://example.org/a:b> and "x:y"\n'
+        "PREFIX schema: <https://schema.org/>\n"
+        'SELECT ?x WHERE { ?x schema:name "a:b" ; mesh:D001 ?y ; rdfs:label ?l }\n',
+        encoding="utf-8",
+    )
     scan = scan_files([query])
     assert [(o.curie, o.line) for o in scan.unknown_prefixes] == [("mesh:D001", 3)]
 

@@ -1,4 +1,5 @@
 """The KGX export: well-formed TSV, a closed graph, every finding present, Biolink-valid, stable."""
+
 from __future__ import annotations
 
 import csv
@@ -101,8 +102,7 @@ def test_every_finding_and_effect_is_represented(edges):
 
 
 def test_quotes_are_verbatim_in_the_seeds(edges):
-    joined = " ".join(" ".join(p.read_text(encoding="utf-8").split())
-                      for p in sorted((SHARED / "seeds").glob("*.txt")))
+    joined = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in sorted((SHARED / "seeds").glob("*.txt")))
     for e in edges:
         for quote in filter(None, e["supporting_text"].split("|")):
             assert quote in joined, quote[:80]
@@ -112,8 +112,10 @@ def test_wan_pyroptosis_finding(nodes, edges):
     """Seed 000, kidney section: "Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting
     pyroptosis in rats and NRK-52E cells [54]." -> MSC exosomes decrease pyroptosis (GO:0070269) and
     treat AKI (MONDO:0002492), in rat, citing reference 54."""
-    sentence = ("Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting pyroptosis in rats "
-                "and NRK-52E cells [54].")
+    sentence = (
+        "Wan et al. found that MSC-Exos alleviate acute kidney injury by inhibiting pyroptosis in rats "
+        "and NRK-52E cells [54]."
+    )
     names = {n["id"]: n for n in nodes}
     mine = [e for e in edges if e["supporting_text"] == sentence]
     assert mine
@@ -184,9 +186,9 @@ def test_external_node_ids_exist_and_keep_their_curies(nodes, term_index):
 def test_cells_cannot_break_rows_or_lists():
     from exo_rdf.kgx import _tsv
 
-    text = _tsv(("id", "supporting_text"), [{"id": "x:1", "supporting_text": ["a\tb\nc|d \"e\"", "f"]}])
+    text = _tsv(("id", "supporting_text"), [{"id": "x:1", "supporting_text": ['a\tb\nc|d "e"', "f"]}])
     rows = _read(text)
-    assert rows == [{"id": "x:1", "supporting_text": "a b c\N{BROKEN BAR}d \"e\"|f"}]
+    assert rows == [{"id": "x:1", "supporting_text": 'a b c\N{BROKEN BAR}d "e"|f'}]
 
 
 def test_output_is_deterministic(project, outputs):

@@ -5,6 +5,7 @@
 * imports run one way: nothing imports the command line, only the command line imports the server;
 * every public function and method carries type hints on all its parameters and its return.
 """
+
 from __future__ import annotations
 
 import ast
@@ -48,9 +49,15 @@ def public(path: Path) -> bool:
 @pytest.mark.parametrize("path", [p for p in MODULES if public(p)], ids=lambda p: module_name(p))
 def test_public_module_declares_all(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    declared = [n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
-                and any(isinstance(t, ast.Name) and t.id == "__all__"
-                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    declared = [
+        n
+        for n in tree.body
+        if isinstance(n, (ast.Assign, ast.AnnAssign))
+        and any(
+            isinstance(t, ast.Name) and t.id == "__all__"
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        )
+    ]
     assert declared, f"{path.relative_to(PACKAGE)} has no __all__"
     names = ast.literal_eval(declared[0].value)
     defined = set()
@@ -72,8 +79,11 @@ def test_public_module_declares_all(path):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
 def test_no_private_name_is_imported_across_modules(path):
-    private = [(target, name, line) for target, name, line in imported(path)
-               if name.startswith("_") and not name.startswith("__")]
+    private = [
+        (target, name, line)
+        for target, name, line in imported(path)
+        if name.startswith("_") and not name.startswith("__")
+    ]
     assert not private, f"{path.relative_to(PACKAGE)} imports private names: {private}"
 
 
@@ -85,8 +95,9 @@ def test_imports_run_one_way(path):
         if me != "exo_rdf.__main__":
             assert not (full == "exo_rdf.cli" or target == "exo_rdf.cli"), f"{me}:{line} imports the command line"
         if me not in ("exo_rdf.cli", "exo_rdf.__main__") and not me.startswith("exo_rdf.server"):
-            assert not (target.startswith("exo_rdf.server") or full.startswith("exo_rdf.server")), \
+            assert not (target.startswith("exo_rdf.server") or full.startswith("exo_rdf.server")), (
                 f"{me}:{line} imports the server"
+            )
         if not me.startswith("exo_rdf.shacl") and me != "exo_rdf.validate" and me not in ("exo_rdf.cli",):
             assert not target.startswith("exo_rdf.shacl"), f"{me}:{line}: only validate uses the SHACL engine"
 
@@ -116,8 +127,7 @@ def test_every_public_function_has_type_hints():
                         if missing:
                             problems.append(f"{where}{node.name} (line {node.lineno}): {', '.join(missing)}")
                 elif isinstance(node, ast.ClassDef):
-                    visit(node.body, scope_public and not node.name.startswith("_"), True,
-                          f"{where}{node.name}.")
+                    visit(node.body, scope_public and not node.name.startswith("_"), True, f"{where}{node.name}.")
 
         visit(tree.body, public(path), False, f"{path.relative_to(PACKAGE)}: ")
     assert not problems, "public functions without type hints:\n" + "\n".join(problems)

@@ -5,6 +5,7 @@ use real ids). Expected hierarchy answers come from sentences of the seed papers
 checked verbatim) plus what the external file itself says about the hierarchy (checked on a store
 holding only that file's triples).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -42,34 +43,42 @@ CL_JSON = ONT / "cl-terms-cxg-v2026-03-26.json.xz"
 @pytest.fixture(scope="module")
 def externals():
     """Each shared ontology file read once for the whole module."""
-    return {p.name: read_external(p) for p in (CL_OFN, CL_RDFXML, RO_OWL, RO_OBO, UBERON_OBO, MONDO_JSON,
-                                               MIRBASE, ECO, OBI, BFO)}
+    return {
+        p.name: read_external(p)
+        for p in (CL_OFN, CL_RDFXML, RO_OWL, RO_OBO, UBERON_OBO, MONDO_JSON, MIRBASE, ECO, OBI, BFO)
+    }
 
 
 def _count(ext, space, *, deprecated=None):
-    return sum(1 for k, t in ext.terms().items()
-               if k.startswith(space + ":") or (space == "MI" and k.startswith("MI") and not k.startswith("MIMAT"))
-               if deprecated is None or t.deprecated == deprecated)
+    return sum(
+        1
+        for k, t in ext.terms().items()
+        if k.startswith(space + ":") or (space == "MI" and k.startswith("MI") and not k.startswith("MIMAT"))
+        if deprecated is None or t.deprecated == deprecated
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # every real file, with the figures its README states
 
 
-@pytest.mark.parametrize("name, fmt, space, terms, deprecated", [
-    # README: "2,233 terms (37 obsolete)"
-    ("eco-2024-07-19.obo.xz", "obo", "ECO", 2233, 37),
-    # README: "5,218 terms (4,308 OBI)"
-    ("obi-2026-05-08.obo.xz", "obo", "OBI", 4308, None),
-    # README: "5,589 UBERON terms + 469 placeholders"
-    ("uberon-subset-union.obo.xz", "obo", "UBERON", 5589, None),
-    # README: "31,958 terms (27,990 not deprecated)"
-    ("mondo-terms-cxg-v2026-05-05.json.xz", "cxg", "MONDO", 31958, 31958 - 27990),
-    # README: "38,589 precursors"
-    ("mirbase-22.1-precursor.obograph.json.xz", "obograph", "MI", 38589, None),
-    # README: "36 classes, 40 object properties" (BFO ids, plus annotation properties it declares)
-    ("bfo-2020-core.owl.xz", "rdfxml", "BFO", None, None),
-])
+@pytest.mark.parametrize(
+    "name, fmt, space, terms, deprecated",
+    [
+        # README: "2,233 terms (37 obsolete)"
+        ("eco-2024-07-19.obo.xz", "obo", "ECO", 2233, 37),
+        # README: "5,218 terms (4,308 OBI)"
+        ("obi-2026-05-08.obo.xz", "obo", "OBI", 4308, None),
+        # README: "5,589 UBERON terms + 469 placeholders"
+        ("uberon-subset-union.obo.xz", "obo", "UBERON", 5589, None),
+        # README: "31,958 terms (27,990 not deprecated)"
+        ("mondo-terms-cxg-v2026-05-05.json.xz", "cxg", "MONDO", 31958, 31958 - 27990),
+        # README: "38,589 precursors"
+        ("mirbase-22.1-precursor.obograph.json.xz", "obograph", "MI", 38589, None),
+        # README: "36 classes, 40 object properties" (BFO ids, plus annotation properties it declares)
+        ("bfo-2020-core.owl.xz", "rdfxml", "BFO", None, None),
+    ],
+)
 def test_real_files_read_with_their_stated_content(externals, name, fmt, space, terms, deprecated):
     ext = externals[name]
     assert ext.format == fmt and ext.compression == "xz"
@@ -84,10 +93,13 @@ def test_bfo_declares_its_classes_and_properties(externals):
     bfo = externals["bfo-2020-core.owl.xz"]
     owl_class, obj_prop = (ox.NamedNode(str(expand(c))) for c in ("owl:Class", "owl:ObjectProperty"))
     rdf_type = ox.NamedNode(str(expand("rdf:type")))
-    classes = {t.subject for t in bfo.triples if t.predicate == rdf_type and t.object == owl_class
-               and isinstance(t.subject, ox.NamedNode)}
+    classes = {
+        t.subject
+        for t in bfo.triples
+        if t.predicate == rdf_type and t.object == owl_class and isinstance(t.subject, ox.NamedNode)
+    }
     props = {t.subject for t in bfo.triples if t.predicate == rdf_type and t.object == obj_prop}
-    assert (len(classes), len(props)) == (36, 40)   # README: 36 classes, 40 object properties
+    assert (len(classes), len(props)) == (36, 40)  # README: 36 classes, 40 object properties
 
 
 def test_cl_functional_syntax_and_rdfxml_copies_agree(externals):
@@ -99,8 +111,11 @@ def test_cl_functional_syntax_and_rdfxml_copies_agree(externals):
     assert {k: t.label for k, t in ofn.terms().items()} == {k: t.label for k, t in rdfxml.terms().items()}
     # README: 3,310 CL classes declared
     owl_class, rdf_type = ox.NamedNode(str(expand("owl:Class"))), ox.NamedNode(str(expand("rdf:type")))
-    declared = {key_of_iri(t.subject.value) for t in ofn.triples if t.predicate == rdf_type
-                and t.object == owl_class and isinstance(t.subject, ox.NamedNode)}
+    declared = {
+        key_of_iri(t.subject.value)
+        for t in ofn.triples
+        if t.predicate == rdf_type and t.object == owl_class and isinstance(t.subject, ox.NamedNode)
+    }
     assert len({k for k in declared if k and k.startswith("CL:")}) == 3310
 
 
@@ -122,13 +137,28 @@ def test_obo_relationships_become_part_of_restrictions(externals):
     text = lzma.open(UBERON_OBO, "rt", encoding="utf-8").read()
     assert "intersection_of: BFO:0000050 UBERON:0000995 ! uterus" in text
     store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in externals[UBERON_OBO.name].triples)
-    e = {c: f"<{expand(c)}>" for c in ("owl:equivalentClass", "owl:intersectionOf", "rdf:rest", "rdf:first",
-                                      "owl:onProperty", "owl:someValuesFrom", "BFO:0000050", "UBERON:0000002",
-                                      "UBERON:0000995")}
-    ask = (f"ASK {{ {e['UBERON:0000002']} {e['owl:equivalentClass']}/{e['owl:intersectionOf']}/{e['rdf:rest']}*/"
-           f"{e['rdf:first']} ?r . ?r {e['owl:onProperty']} {e['BFO:0000050']} ; "
-           f"{e['owl:someValuesFrom']} {e['UBERON:0000995']} }}")
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in externals[UBERON_OBO.name].triples
+    )
+    e = {
+        c: f"<{expand(c)}>"
+        for c in (
+            "owl:equivalentClass",
+            "owl:intersectionOf",
+            "rdf:rest",
+            "rdf:first",
+            "owl:onProperty",
+            "owl:someValuesFrom",
+            "BFO:0000050",
+            "UBERON:0000002",
+            "UBERON:0000995",
+        )
+    }
+    ask = (
+        f"ASK {{ {e['UBERON:0000002']} {e['owl:equivalentClass']}/{e['owl:intersectionOf']}/{e['rdf:rest']}*/"
+        f"{e['rdf:first']} ?r . ?r {e['owl:onProperty']} {e['BFO:0000050']} ; "
+        f"{e['owl:someValuesFrom']} {e['UBERON:0000995']} }}"
+    )
     assert store.query(ask)
 
 
@@ -153,7 +183,7 @@ def test_mondo_table_ancestors_are_the_closure_of_its_broader_links(externals):
     broader = ox.NamedNode(str(expand("skos:broader")))
     sub_class = ox.NamedNode(str(expand("rdfs:subClassOf")))
     assert sum(1 for t in ext.triples if t.predicate == broader) == sum(len(p) for p in parents.values())
-    assert not any(t.predicate == sub_class for t in ext.triples)   # never claims is_a
+    assert not any(t.predicate == sub_class for t in ext.triples)  # never claims is_a
 
 
 # --------------------------------------------------------------------------------------------------
@@ -167,7 +197,7 @@ def test_gzip_plain_and_misnamed_copies_read_the_same(tmp_path, source, external
     plain.write_bytes(raw)
     gz = tmp_path / "copy.gz"
     gz.write_bytes(gzip.compress(raw, compresslevel=1))
-    misnamed = tmp_path / "copy.txt"     # content decides, not the suffix
+    misnamed = tmp_path / "copy.txt"  # content decides, not the suffix
     misnamed.write_bytes(gzip.compress(raw, compresslevel=1))
     original = externals[source.name]
     for path, compression in ((plain, None), (gz, "gzip"), (misnamed, "gzip")):
@@ -177,13 +207,19 @@ def test_gzip_plain_and_misnamed_copies_read_the_same(tmp_path, source, external
         assert ext.terms().keys() == original.terms().keys()
 
 
-@pytest.mark.parametrize("fmt, suffix", [(ox.RdfFormat.TURTLE, ".ttl"), (ox.RdfFormat.N_TRIPLES, ".nt"),
-                                         (ox.RdfFormat.JSON_LD, ".jsonld")])
+@pytest.mark.parametrize(
+    "fmt, suffix", [(ox.RdfFormat.TURTLE, ".ttl"), (ox.RdfFormat.N_TRIPLES, ".nt"), (ox.RdfFormat.JSON_LD, ".jsonld")]
+)
 def test_turtle_ntriples_jsonld_copies_of_ro(tmp_path, externals, fmt, suffix):
     original = externals[RO_OWL.name]
     path = tmp_path / f"ro{suffix}.xz"
-    path.write_bytes(lzma.compress(ox.serialize(original.triples, format=fmt, prefixes={"owl": str(expand("owl:"))})
-                                   if fmt == ox.RdfFormat.TURTLE else ox.serialize(original.triples, format=fmt)))
+    path.write_bytes(
+        lzma.compress(
+            ox.serialize(original.triples, format=fmt, prefixes={"owl": str(expand("owl:"))})
+            if fmt == ox.RdfFormat.TURTLE
+            else ox.serialize(original.triples, format=fmt)
+        )
+    )
     ext = read_external(path)
     assert ext.format == {".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}[suffix]
     assert len(ext.triples) == len(original.triples)
@@ -349,73 +385,201 @@ def test_cli_reason_over_a_real_file(tmp_path, project):
 # checked on a store holding only that file's triples.
 
 NEURODEGENERATIVE = [
-    ("000", "Neurological regeneration", "MONDO:0005559", (),
-     "MSC-Exos have shown therapeutic advantages in neurological disorders and neurodegenerative diseases."),
-    ("000", "Neurological regeneration", "MONDO:0004975", (27, 28),
-     "suggesting that adipose MSC-Exos may be effective in treating AD [27, 28]."),
-    ("000", "Neurological regeneration", "MONDO:0004975", (30, 31),
-     "significantly improve spatial learning ability and memory impairment in AD transgenic mice [30, 31]."),
-    ("000", "Neurological regeneration", "MONDO:0004975", (32,),
-     "inhibiting the release of activated microglia, reactive astrocytes and cytokines [32]."),
-    ("000", "Neurological regeneration", "MONDO:0004975", (),
-     "Therefore, the results of MSC-Exos in clinical trials for AD are promising."),
-    ("001", "Neurological diseases", "MONDO:0005559", (),
-     "have promising therapeutic potential in neurological disorders, such as neurodegenerative diseases."),
-    ("001", "Neurological diseases", "MONDO:0004975", (142,),
-     "protect them from AD and other neurodegenerative conditions [142]."),
-    ("001", "Neurological diseases", "MONDO:0005559", (142,),
-     "protect them from AD and other neurodegenerative conditions [142]."),
-    ("001", "Neurological diseases", "MONDO:0002562", (88,),
-     "inhibitory effects on inflammation-mediated demyelinating disease, in particular, multiple sclerosis (MS)."),
-    ("001", "Neurological diseases", "MONDO:0005301", (88,),
-     "resulted in ameliorated motor deficits of TMEV-infected mice [88]."),
+    (
+        "000",
+        "Neurological regeneration",
+        "MONDO:0005559",
+        (),
+        "MSC-Exos have shown therapeutic advantages in neurological disorders and neurodegenerative diseases.",
+    ),
+    (
+        "000",
+        "Neurological regeneration",
+        "MONDO:0004975",
+        (27, 28),
+        "suggesting that adipose MSC-Exos may be effective in treating AD [27, 28].",
+    ),
+    (
+        "000",
+        "Neurological regeneration",
+        "MONDO:0004975",
+        (30, 31),
+        "significantly improve spatial learning ability and memory impairment in AD transgenic mice [30, 31].",
+    ),
+    (
+        "000",
+        "Neurological regeneration",
+        "MONDO:0004975",
+        (32,),
+        "inhibiting the release of activated microglia, reactive astrocytes and cytokines [32].",
+    ),
+    (
+        "000",
+        "Neurological regeneration",
+        "MONDO:0004975",
+        (),
+        "Therefore, the results of MSC-Exos in clinical trials for AD are promising.",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "MONDO:0005559",
+        (),
+        "have promising therapeutic potential in neurological disorders, such as neurodegenerative diseases.",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "MONDO:0004975",
+        (142,),
+        "protect them from AD and other neurodegenerative conditions [142].",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "MONDO:0005559",
+        (142,),
+        "protect them from AD and other neurodegenerative conditions [142].",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "MONDO:0002562",
+        (88,),
+        "inhibitory effects on inflammation-mediated demyelinating disease, in particular, multiple sclerosis (MS).",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "MONDO:0005301",
+        (88,),
+        "resulted in ameliorated motor deficits of TMEV-infected mice [88].",
+    ),
 ]
 
 # A justified subset of the cancer answer: every row here must be returned.
 CANCER_INCLUDES = [
-    ("000", "Liver damage repair", "MONDO:0007256", (59,),
-     "adipose-derived MSC-Exos were shown to suppress hepatocellular carcinoma growth in a rat model [59]."),
-    ("001", "Tumor-inhibiting effects of MSC exosomes", "MONDO:0008315", (183,),
-     "could inhibit the progression of prostate cancer"),
-    ("001", "Tumor-inhibiting effects of MSC exosomes", "MONDO:0001187", (174,),
-     "anti-proliferative and apoptosis-inducing effects on human bladder cancer T24 cells"),
-    ("001", "Tumor-supporting effects of MSC exosomes", "MONDO:0007254", (180,),
-     "stimulated the proliferation of breast cancer cells and metastases"),
-    ("001", "Tumor-supporting effects of MSC exosomes", "MONDO:0009807", (162,),
-     "in osteosarcoma MG63 and gastric cancer SGC7901 cells and promoting tumor progression [162]."),
-    ("001", "Tumor-supporting effects of MSC exosomes", "MONDO:0001056", (162,),
-     "in osteosarcoma MG63 and gastric cancer SGC7901 cells and promoting tumor progression [162]."),
-    ("001", "Tumor-supporting effects of MSC exosomes", "MONDO:0009693", (159,),
-     "could promote the progression of multiple myeloma disorders"),
-    ("001", "Tumor-supporting effects of MSC exosomes", "MONDO:0005061", (181,),
-     "supported the growth of lung adenocarcinoma"),
+    (
+        "000",
+        "Liver damage repair",
+        "MONDO:0007256",
+        (59,),
+        "adipose-derived MSC-Exos were shown to suppress hepatocellular carcinoma growth in a rat model [59].",
+    ),
+    (
+        "001",
+        "Tumor-inhibiting effects of MSC exosomes",
+        "MONDO:0008315",
+        (183,),
+        "could inhibit the progression of prostate cancer",
+    ),
+    (
+        "001",
+        "Tumor-inhibiting effects of MSC exosomes",
+        "MONDO:0001187",
+        (174,),
+        "anti-proliferative and apoptosis-inducing effects on human bladder cancer T24 cells",
+    ),
+    (
+        "001",
+        "Tumor-supporting effects of MSC exosomes",
+        "MONDO:0007254",
+        (180,),
+        "stimulated the proliferation of breast cancer cells and metastases",
+    ),
+    (
+        "001",
+        "Tumor-supporting effects of MSC exosomes",
+        "MONDO:0009807",
+        (162,),
+        "in osteosarcoma MG63 and gastric cancer SGC7901 cells and promoting tumor progression [162].",
+    ),
+    (
+        "001",
+        "Tumor-supporting effects of MSC exosomes",
+        "MONDO:0001056",
+        (162,),
+        "in osteosarcoma MG63 and gastric cancer SGC7901 cells and promoting tumor progression [162].",
+    ),
+    (
+        "001",
+        "Tumor-supporting effects of MSC exosomes",
+        "MONDO:0009693",
+        (159,),
+        "could promote the progression of multiple myeloma disorders",
+    ),
+    (
+        "001",
+        "Tumor-supporting effects of MSC exosomes",
+        "MONDO:0005061",
+        (181,),
+        "supported the growth of lung adenocarcinoma",
+    ),
 ]
 
 STEM_CELL = [
-    ("000", "Oral tissue regeneration", "CL:0000134", (76,),
-     "human gingival MSC-Exos decrease inflammatory reactions in periodontal ligament stem cells triggered by "
-     "lipopolysaccharides"),
-    ("001", "Application of MSC-derived exosomes in regenerative medicine", "CL:0000034", (124, 125),
-     "(a) the maintenance of endogenous stem cells by proliferating, self-regenerating and differentiating [124, 125]"),
+    (
+        "000",
+        "Oral tissue regeneration",
+        "CL:0000134",
+        (76,),
+        "human gingival MSC-Exos decrease inflammatory reactions in periodontal ligament stem cells triggered by "
+        "lipopolysaccharides",
+    ),
+    (
+        "001",
+        "Application of MSC-derived exosomes in regenerative medicine",
+        "CL:0000034",
+        (124, 125),
+        "(a) the maintenance of endogenous stem cells by proliferating, self-regenerating and differentiating [124, 125]",
+    ),
 ]
 
 NERVOUS_SYSTEM = [
-    ("000", "Conclusions", "UBERON:0003714", (),
-     "significant potential for regenerating different tissues, including neural, cardiovascular"),
-    ("000", "Neurological regeneration", "UBERON:0000955", (36,),
-     "tyrosine hydroxylase-positive cells were found in the brain of the rat model"),
-    ("001", "Neurological diseases", "UBERON:0000955", (88,),
-     "reducing the number of Iba-1-positive microglial cells in the brains of the Theiler"),
-    ("001", "Neurological diseases", "UBERON:0000120", (143,),
-     "improve blood-brain barrier integrity and anti-inflammatory responses"),
-    ("001", "Neurological diseases", "UBERON:0002421", (143,),
-     "elicit functional recovery in a mouse model with hippocampus damage [143]"),
-    ("001", "Neurological diseases", "UBERON:0002240", (103,),
-     "following traumatic spinal cord injury (SCI) in rats"),
-    ("001", "Neurological diseases", "UBERON:0001021", (105,),
-     "gingiva MSC exosomes promote regeneration of peripheral nerve"),
-    ("001", "Neurological diseases", "UBERON:0001322", (104,),
-     "amelioration of sciatic nerve defects in rats [104]."),
+    (
+        "000",
+        "Conclusions",
+        "UBERON:0003714",
+        (),
+        "significant potential for regenerating different tissues, including neural, cardiovascular",
+    ),
+    (
+        "000",
+        "Neurological regeneration",
+        "UBERON:0000955",
+        (36,),
+        "tyrosine hydroxylase-positive cells were found in the brain of the rat model",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "UBERON:0000955",
+        (88,),
+        "reducing the number of Iba-1-positive microglial cells in the brains of the Theiler",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "UBERON:0000120",
+        (143,),
+        "improve blood-brain barrier integrity and anti-inflammatory responses",
+    ),
+    (
+        "001",
+        "Neurological diseases",
+        "UBERON:0002421",
+        (143,),
+        "elicit functional recovery in a mouse model with hippocampus damage [143]",
+    ),
+    ("001", "Neurological diseases", "UBERON:0002240", (103,), "following traumatic spinal cord injury (SCI) in rats"),
+    (
+        "001",
+        "Neurological diseases",
+        "UBERON:0001021",
+        (105,),
+        "gingiva MSC exosomes promote regeneration of peripheral nerve",
+    ),
+    ("001", "Neurological diseases", "UBERON:0001322", (104,), "amelioration of sciatic nerve defects in rats [104]."),
 ]
 
 _CLIMB = "(<{sc}>|<{br}>)*".format(sc=expand("rdfs:subClassOf"), br=expand("skos:broader"))
@@ -490,17 +654,20 @@ def test_stem_cell_findings(hierarchy_store, project, externals, seed_texts):
     for term in {row[2] for row in STEM_CELL}:
         assert table.query(f"ASK {{ <{expand(term)}> {_CLIMB} <{expand('CL:0000034')}> }}"), term
     editors = _only(externals[CL_OFN.name])
-    assert not editors.query(f"ASK {{ <{expand('CL:0000134')}> <{expand('rdfs:subClassOf')}>* <{expand('CL:0000034')}> }}")
+    assert not editors.query(
+        f"ASK {{ <{expand('CL:0000134')}> <{expand('rdfs:subClassOf')}>* <{expand('CL:0000034')}> }}"
+    )
     got = _answer(hierarchy_store, project, "merged-stem-cell-findings", "cell")
     assert got == {row[:4] for row in STEM_CELL}
 
 
 def test_nervous_system_tissue_findings(hierarchy_store, project, externals, seed_texts):
     _check_sentences(NERVOUS_SYSTEM, seed_texts)
-    query = next(q for q in load_queries(project.queries_dir / "merged")
-                 if q.id == "merged-nervous-system-tissue-findings")
+    query = next(
+        q for q in load_queries(project.queries_dir / "merged") if q.id == "merged-nervous-system-tissue-findings"
+    )
     # the part_of chain of each tissue, from the UBERON file alone (the query's own subquery)
-    inner = query.text[query.text.index("SELECT DISTINCT ?tissue"):]
+    inner = query.text[query.text.index("SELECT DISTINCT ?tissue") :]
     inner = inner[: inner.index("\n  }\n")]
     prefixes = "".join(line + "\n" for line in query.text.splitlines() if line.startswith("PREFIX"))
     uberon = _only(externals[UBERON_OBO.name])
@@ -565,18 +732,33 @@ def test_reason_adds_the_inferred_hierarchy_to_the_output(tmp_path, project_with
     sub = ox.NamedNode(str(expand("rdfs:subClassOf")))
 
     def named_edges(store):
-        return {(q.subject.value, q.object.value) for q in store.quads_for_pattern(None, sub, None)
-                if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)}
+        return {
+            (q.subject.value, q.object.value)
+            for q in store.quads_for_pattern(None, sub, None)
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
+        }
 
     new = named_edges(reasoned) - named_edges(plain)
     assert len(new) == added > 0
     assert (str(expand("CL:0000048")), str(expand("CL:0000034"))) in new
-    e = {c: f"<{expand(c)}>" for c in ("rdf:type", "owl:Axiom", "owl:annotatedSource", "owl:annotatedProperty",
-                                      "owl:annotatedTarget", "oboInOwl:is_inferred", "rdfs:subClassOf")}
-    for s, o in new:   # every added link carries its is_inferred mark
-        assert reasoned.query(f"ASK {{ ?a {e['rdf:type']} {e['owl:Axiom']} ; {e['owl:annotatedSource']} <{s}> ; "
-                              f"{e['owl:annotatedProperty']} {e['rdfs:subClassOf']} ; {e['owl:annotatedTarget']} <{o}> ; "
-                              f"{e['oboInOwl:is_inferred']} \"true\" }}"), (s, o)
+    e = {
+        c: f"<{expand(c)}>"
+        for c in (
+            "rdf:type",
+            "owl:Axiom",
+            "owl:annotatedSource",
+            "owl:annotatedProperty",
+            "owl:annotatedTarget",
+            "oboInOwl:is_inferred",
+            "rdfs:subClassOf",
+        )
+    }
+    for s, o in new:  # every added link carries its is_inferred mark
+        assert reasoned.query(
+            f"ASK {{ ?a {e['rdf:type']} {e['owl:Axiom']} ; {e['owl:annotatedSource']} <{s}> ; "
+            f"{e['owl:annotatedProperty']} {e['rdfs:subClassOf']} ; {e['owl:annotatedTarget']} <{o}> ; "
+            f'{e["oboInOwl:is_inferred"]} "true" }}'
+        ), (s, o)
     path = f"ASK {{ <{expand('CL:0000134')}> {e['rdfs:subClassOf']}* <{expand('CL:0000034')}> }}"
     assert reasoned.query(path) and not plain.query(path)
     # the path runs through an inferred, marked link: remove the added links and it is gone

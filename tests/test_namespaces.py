@@ -1,5 +1,6 @@
 """One place for namespaces: the closed EXO namespace equals the ontology's terms, every .ttl/.rq
 declares prefixes that agree with the canonical map, and serialised output has no generated prefixes."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ def test_exo_namespace_is_closed_and_matches_the_ontology(project):
 
     g = parse_turtle(project.ontology_file)
     ns = str(EXO._NS)
-    declared = {str(s)[len(ns):] for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(ns)}
+    declared = {str(s)[len(ns) :] for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(ns)}
     assert declared == set(EXO.__annotations__)
     with pytest.raises(AttributeError):
         EXO.Findng  # noqa: B018 - a typo must be an error, never a new IRI
@@ -25,8 +26,15 @@ def test_exo_namespace_is_closed_and_matches_the_ontology(project):
 def test_expand_and_compress_round_trip():
     from exo_rdf.namespaces import compress, expand
 
-    for curie in ("CL:0000134", "HGNC:4893", "cellosaurus:CVCL_0481", "mirbase.mature:MIMAT0000770",
-                  "NCBITaxon:9606", "exo:Finding", "clinicaltrials:NCT04388982"):
+    for curie in (
+        "CL:0000134",
+        "HGNC:4893",
+        "cellosaurus:CVCL_0481",
+        "mirbase.mature:MIMAT0000770",
+        "NCBITaxon:9606",
+        "exo:Finding",
+        "clinicaltrials:NCT04388982",
+    ):
         assert compress(str(expand(curie))) == curie
     assert str(expand("CL:0000134")) == "http://purl.obolibrary.org/obo/CL_0000134"
     with pytest.raises(ValueError, match="unknown prefix"):
@@ -34,8 +42,12 @@ def test_expand_and_compress_round_trip():
 
 
 def _source_files():
-    for folder, pattern in (("ontology", "**/*.ttl"), ("shapes", "*.ttl"), ("instances", "*.ttl"),
-                            ("queries", "**/*.rq")):
+    for folder, pattern in (
+        ("ontology", "**/*.ttl"),
+        ("shapes", "*.ttl"),
+        ("instances", "*.ttl"),
+        ("queries", "**/*.rq"),
+    ):
         yield from sorted((ROOT / folder).glob(pattern))
 
 
@@ -46,8 +58,9 @@ def test_declared_prefixes_agree_with_canonical_map(path):
     assert prefix_conflicts(path.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("path", [p for p in _source_files() if p.suffix == ".ttl"],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p in _source_files() if p.suffix == ".ttl"], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_generated_prefixes(path):
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"@prefix ns\d+:", text)

@@ -1,4 +1,5 @@
 """Stored queries: headers of every .rq under queries/, finding, running and serialising queries."""
+
 from __future__ import annotations
 
 import csv
@@ -111,8 +112,9 @@ def test_stored_query_header(path):
 def test_project_queries_lists_cq_checks_and_merged_questions():
     queries = project_queries(Project(ROOT))
     assert {q.path for q in queries} == {p for p in ALL_QUERIES if p.parent.name in ("cq", "checks", "merged")}
-    assert [q.path.parent.name for q in queries] == sorted((q.path.parent.name for q in queries),
-                                                          key=["cq", "checks", "merged"].index)
+    assert [q.path.parent.name for q in queries] == sorted(
+        (q.path.parent.name for q in queries), key=["cq", "checks", "merged"].index
+    )
 
 
 def test_header_parses_folded_blocks_lists_and_quoted_strings():
@@ -159,8 +161,9 @@ def test_check_headers_need_severity_and_fix():
 
 
 def test_noncanonical_and_undeclared_prefixes_are_header_problems():
-    odd = SELECT.replace("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>",
-                         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema>")
+    odd = SELECT.replace(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema>"
+    )
     assert any("non-canonical prefix rdfs" in p for p in header_problems(StoredQuery.from_text(odd)))
     undeclared = SELECT.replace("PREFIX exo: <https://w3id.org/exo-rdf/ontology/>\n", "")
     assert any("undeclared prefix 'exo:'" in p for p in header_problems(StoredQuery.from_text(undeclared)))
@@ -169,7 +172,7 @@ def test_noncanonical_and_undeclared_prefixes_are_header_problems():
 def test_query_form_skips_prologue_comments_and_strings():
     assert query_form(SELECT) == "SELECT"
     assert query_form(CONSTRUCT) == "CONSTRUCT"
-    assert query_form('# SELECT\nPREFIX ex: <http://e/ASK>\nDESCRIBE <http://x/SELECT>') == "DESCRIBE"
+    assert query_form("# SELECT\nPREFIX ex: <http://e/ASK>\nDESCRIBE <http://x/SELECT>") == "DESCRIBE"
 
 
 # --- finding queries ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """exo_rdf.rdfio: the one way files are written (atomic, 0644 whatever the umask) and its format tables."""
+
 from __future__ import annotations
 
 import os
@@ -114,9 +115,17 @@ def test_used_prefixes_finds_each_canonical_namespace():
     from exo_rdf.namespaces import PREFIXES
 
     assert all(ns[-1] in "/#_=" for ns in PREFIXES.values())
-    triples = [ox.Triple(ox.NamedNode(ns + "x1"), ox.NamedNode(PREFIXES["rdf"] + "type"), ox.Literal("v"))
-               for ns in PREFIXES.values()]
+    triples = [
+        ox.Triple(ox.NamedNode(ns + "x1"), ox.NamedNode(PREFIXES["rdf"] + "type"), ox.Literal("v"))
+        for ns in PREFIXES.values()
+    ]
     assert used_prefixes(triples) == dict(sorted(PREFIXES.items()))
-    assert used_prefixes([ox.Triple(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"),
-                                    ox.Literal("1", datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")))]) \
-        == {"xsd": PREFIXES["xsd"]}
+    assert used_prefixes(
+        [
+            ox.Triple(
+                ox.NamedNode("http://example.org/a"),
+                ox.NamedNode("http://example.org/b"),
+                ox.Literal("1", datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")),
+            )
+        ]
+    ) == {"xsd": PREFIXES["xsd"]}

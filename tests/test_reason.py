@@ -4,6 +4,7 @@ Everything runs the real reasoner (Java + HermiT through owlready2); only the Ja
 simulated, by emptying PATH. Reasoning is slow-ish (a JVM per run), so each fixture project is reasoned
 over once per session and the results are shared.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -110,8 +111,9 @@ def test_real_hierarchy_is_deterministic(real_runs):
 def test_real_hierarchy_holds_the_asserted_named_hierarchy(real_project, real_runs):
     hierarchy = parse_turtle(real_runs[0].hierarchy_file)
     tbox = parse_turtle(real_project.ontology_file)
-    asserted = {(s, o) for s, o in tbox.subject_objects(RDFS.subClassOf)
-                if isinstance(s, URIRef) and isinstance(o, URIRef)}
+    asserted = {
+        (s, o) for s, o in tbox.subject_objects(RDFS.subClassOf) if isinstance(s, URIRef) and isinstance(o, URIRef)
+    }
     assert asserted
     missing = {pair for pair in asserted if (pair[0], RDFS.subClassOf, pair[1]) not in hierarchy}
     assert not missing

@@ -4,6 +4,7 @@ A copy of the project (ontology, instances, queries) is built once into its own 
 started on a free port (``--port 0``; the test reads the URL it prints) and stopped with Ctrl-C
 (SIGINT), after which neither it nor any worker it started may be left running.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,12 @@ from conftest import ROOT, SHARED
 #: The command line run by the interpreter that runs the tests (whatever virtualenv or layout that is).
 EXO_RDF = [sys.executable, "-m", "exo_rdf"]
 FINDING = "data/finding/s000-kidney-hucmsc-exo-mir146b-irak1-sepsis-aki"
-RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
-               "rdf": ("application/rdf+xml", "xml"), "nt": ("application/n-triples", "nt")}
+RDF_FORMATS = {
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "rdf": ("application/rdf+xml", "xml"),
+    "nt": ("application/n-triples", "nt"),
+}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -47,7 +52,7 @@ def fetch(url: str, accept: str | None = None, follow: bool = True):
     """(status, headers, body) of a GET; HTTP errors are answers too."""
     req = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
     try:
-        with (urllib.request.urlopen(req, timeout=30) if follow else _opener.open(req, timeout=30)) as resp:
+        with urllib.request.urlopen(req, timeout=30) if follow else _opener.open(req, timeout=30) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
@@ -90,8 +95,13 @@ def built(built_copy):
 def server(built):
     """The running server: (base URL ending in /, the Popen). Stopped with SIGINT afterwards."""
     env = {**os.environ, "EXO_RDF_SHARED": str(SHARED)}
-    proc = subprocess.Popen([*EXO_RDF, "--root", str(built.root), "serve", "--port", "0", "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [*EXO_RDF, "--root", str(built.root), "serve", "--port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     watchdog = threading.Timer(120, proc.kill)  # a server that never says it is ready must not hang the suite
     watchdog.start()
     line = proc.stdout.readline()
@@ -135,8 +145,9 @@ def test_help_names_the_options():
 def test_missing_dist_is_a_clear_error(tmp_path):
     root = tmp_path / "proj"
     shutil.copytree(ROOT / "ontology", root / "ontology")
-    run = subprocess.run([*EXO_RDF, "--root", str(root), "serve", "--port", "0"], capture_output=True,
-                         text=True, timeout=60)
+    run = subprocess.run(
+        [*EXO_RDF, "--root", str(root), "serve", "--port", "0"], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 2
     assert "run exo-rdf build first" in run.stderr and "Traceback" not in run.stderr
 
@@ -149,23 +160,28 @@ def test_root_redirects_home_and_home_links(server):
     page = body.decode()
     assert status == 200
     assert 'action="/exo-rdf/search"' in page
-    assert set(re.findall(r'href="/exo-rdf/cq/(cq-[^"]+)"', page)) == {p.stem for p in (ROOT / "queries" / "cq").glob("*.rq")}
+    assert set(re.findall(r'href="/exo-rdf/cq/(cq-[^"]+)"', page)) == {
+        p.stem for p in (ROOT / "queries" / "cq").glob("*.rq")
+    }
     assert 'href="/exo-rdf/downloads/"' in page and 'href="/exo-rdf/ontology"' in page
     example = re.search(r'href="(/sparql\?query=[^"]+)"', page)
     assert example, "home page links an example query"
 
 
 @pytest.mark.parametrize("path", [FINDING, "ontology/Finding", "ontology"])
-@pytest.mark.parametrize("accept,suffix", [
-    ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "html"),
-    ("application/xhtml+xml", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdf"),
-    ("application/n-triples", "nt"),
-    ("text/html;q=0.2, text/turtle;q=0.9, application/ld+json;q=0.5", "ttl"),
-    ("*/*", "html"),
-])
+@pytest.mark.parametrize(
+    "accept,suffix",
+    [
+        ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "html"),
+        ("application/xhtml+xml", "html"),
+        ("text/turtle", "ttl"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdf"),
+        ("application/n-triples", "nt"),
+        ("text/html;q=0.2, text/turtle;q=0.9, application/ld+json;q=0.5", "ttl"),
+        ("*/*", "html"),
+    ],
+)
 def test_303_by_accept(server, path, accept, suffix):
     base, _ = server
     status, headers, _ = fetch(base + "exo-rdf/" + path, accept=accept, follow=False)
@@ -239,8 +255,11 @@ def test_finding_page(server, instances):
     page = body.decode()
     finding = URIRef(BASE + FINDING)
     quote = instances.value(finding, EXO.hasQuote)
-    exact = [str(instances.value(s, OA.exact)) for s in instances.objects(quote, OA.hasSelector)
-             if instances.value(s, OA.exact) is not None][0]
+    exact = [
+        str(instances.value(s, OA.exact))
+        for s in instances.objects(quote, OA.hasSelector)
+        if instances.value(s, OA.exact) is not None
+    ][0]
     assert exact in [html.unescape(b) for b in _blockquotes(page)]
     section = instances.value(quote, EXO.inSection)
     assert html.escape(str(instances.value(section, RDFS.label))) in page
@@ -251,7 +270,7 @@ def test_finding_page(server, instances):
     for disease in instances.objects(finding, EXO.hasDisease):
         curie = "MONDO:" + str(disease).rsplit("_", 1)[1]
         assert f'href="/exo-rdf/entity/{curie}"' in page
-    assert f'href="/exo-rdf/{str(instances.value(finding, EXO.hasPreparation))[len(BASE):]}"' in page
+    assert f'href="/exo-rdf/{str(instances.value(finding, EXO.hasPreparation))[len(BASE) :]}"' in page
     assert 'id="sentence"' in page and 'id="evidence"' in page and 'id="level"' in page
 
 
@@ -277,7 +296,7 @@ def test_data_text_is_escaped_and_exact(server, instances):
             candidates.append((statement, str(note), "note"))
     assert candidates, "no text with a character HTML escapes in the data"
     statement, text, kind = candidates[0]
-    _, _, body = fetch(f"{base}exo-rdf/{str(statement)[len(BASE):]}.html")
+    _, _, body = fetch(f"{base}exo-rdf/{str(statement)[len(BASE) :]}.html")
     page = body.decode()
     if kind == "quote":
         shown = _blockquotes(page)
@@ -305,8 +324,9 @@ def _mentions(g, statement, entity) -> bool:
     if (statement, None, entity) in g:
         return True
     for p, node in g.predicate_objects(statement):
-        hop = p in (EXO.hasCargo, EXO.hasComponent, EXO.hasPreparation, EXO.hasModel, EXO.hasEffect) or \
-            str(node).startswith(str(statement) + "/")
+        hop = p in (EXO.hasCargo, EXO.hasComponent, EXO.hasPreparation, EXO.hasModel, EXO.hasEffect) or str(
+            node
+        ).startswith(str(statement) + "/")
         if hop and (node, None, entity) in g:
             return True
     for prep in g.objects(statement, EXO.hasPreparation):
@@ -323,7 +343,9 @@ def test_entity_page_lists_the_findings_of_a_disease(server, instances):
 
     base, _ = server
     disease = expand("MONDO:0002492")  # acute kidney injury
-    expected = {str(f)[len(BASE):] for f in instances.subjects(RDF.type, EXO.Finding) if _mentions(instances, f, disease)}
+    expected = {
+        str(f)[len(BASE) :] for f in instances.subjects(RDF.type, EXO.Finding) if _mentions(instances, f, disease)
+    }
     assert len(expected) > 5
     status, _, body = fetch(base + "exo-rdf/entity/MONDO:0002492")
     assert status == 200
@@ -399,14 +421,22 @@ def test_downloads_list_and_fetch(server, built):
     assert headers["Content-Type"].startswith("application/rdf+xml")
 
 
-@pytest.mark.parametrize("path", ["exo-rdf/downloads/../../ontology/exo.ttl", "exo-rdf/downloads/%2e%2e/%2e%2e/ontology/exo.ttl",
-                                  "exo-rdf/downloads/..%2F..%2Fontology%2Fexo.ttl", "exo-rdf/downloads//etc/passwd",
-                                  "exo-rdf/static/../../cli.py", "exo-rdf/static/%2e%2e/site.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "exo-rdf/downloads/../../ontology/exo.ttl",
+        "exo-rdf/downloads/%2e%2e/%2e%2e/ontology/exo.ttl",
+        "exo-rdf/downloads/..%2F..%2Fontology%2Fexo.ttl",
+        "exo-rdf/downloads//etc/passwd",
+        "exo-rdf/static/../../cli.py",
+        "exo-rdf/static/%2e%2e/site.py",
+    ],
+)
 def test_path_traversal_is_refused(server, path):
     import http.client
 
     base, _ = server
-    host, port = base[len("http://"):].rstrip("/").split(":")
+    host, port = base[len("http://") :].rstrip("/").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     conn.request("GET", "/" + path)  # sent as written: urllib would normalise the dots away
     resp = conn.getresponse()
@@ -418,8 +448,13 @@ def test_path_traversal_is_refused(server, path):
 
 def test_unknown_iri_is_404(server):
     base, _ = server
-    for path in ("exo-rdf/data/finding/no-such-finding", "exo-rdf/ontology/NoSuchTerm", "exo-rdf/entity/MONDO:9999999",
-                 "exo-rdf/cq/cq-99-nothing", "exo-rdf/data/finding/no-such-finding.ttl"):
+    for path in (
+        "exo-rdf/data/finding/no-such-finding",
+        "exo-rdf/ontology/NoSuchTerm",
+        "exo-rdf/entity/MONDO:9999999",
+        "exo-rdf/cq/cq-99-nothing",
+        "exo-rdf/data/finding/no-such-finding.ttl",
+    ):
         status, headers, body = fetch(base + path, accept="text/html")
         assert status == 404, path
         assert headers["Content-Type"].startswith("text/html")
@@ -429,17 +464,22 @@ def test_sparql_endpoint_answers(server, built):
     from exo_rdf.graph import load_store
 
     base, _ = server
-    query = ("PREFIX exo: <https://w3id.org/exo-rdf/ontology/>\n"
-             "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a exo:Finding }")
-    status, headers, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": query}),
-                                  accept="application/sparql-results+json")
+    query = (
+        "PREFIX exo: <https://w3id.org/exo-rdf/ontology/>\nSELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a exo:Finding }"
+    )
+    status, headers, body = fetch(
+        base + "sparql?" + urllib.parse.urlencode({"query": query}), accept="application/sparql-results+json"
+    )
     assert status == 200
     answer = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     store = load_store(built.instance_files())
     assert answer == int(next(iter(store.query(query)))["n"].value) > 0
-    req = urllib.request.Request(base + "sparql", data=query.encode(), method="POST",
-                                 headers={"Content-Type": "application/sparql-query",
-                                          "Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        base + "sparql",
+        data=query.encode(),
+        method="POST",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         assert int(json.loads(resp.read())["results"]["bindings"][0]["n"]["value"]) == answer
 
@@ -459,26 +499,31 @@ def test_release_and_endpoint_iris_of_the_dataset_description_resolve(server, bu
     from rdflib.namespace import OWL
 
     base, _ = server
-    DCAT, SPDX, VOID = (Namespace("http://www.w3.org/ns/dcat#"), Namespace("http://spdx.org/rdf/terms#"),
-                        Namespace("http://rdfs.org/ns/void#"))
+    DCAT, SPDX, VOID = (
+        Namespace("http://www.w3.org/ns/dcat#"),
+        Namespace("http://spdx.org/rdf/terms#"),
+        Namespace("http://rdfs.org/ns/void#"),
+    )
     void = Graph().parse(built.dist_dir / "void.ttl")
     iri_base = "https://w3id.org/exo-rdf/"
     downloads = list(void.subject_objects(DCAT.downloadURL))
     assert len(downloads) >= 10
     for dist, url in downloads:
         assert str(url).startswith(iri_base + "releases/")
-        status, _, body = fetch(base + "exo-rdf/" + str(url)[len(iri_base):])
+        status, _, body = fetch(base + "exo-rdf/" + str(url)[len(iri_base) :])
         assert status == 200, url
         checksum = void.value(void.value(dist, SPDX.checksum), SPDX.checksumValue)
         assert hashlib.sha256(body).hexdigest() == str(checksum), url
     endpoints = set(void.objects(None, VOID.sparqlEndpoint))
     assert endpoints == {URIRef(iri_base + "sparql")}
-    status, headers, body = fetch(base + "exo-rdf/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
-                                  accept="application/sparql-results+json")
+    status, headers, body = fetch(
+        base + "exo-rdf/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+        accept="application/sparql-results+json",
+    )
     assert status == 200 and json.loads(body)["boolean"] is True
     onto = Graph().parse(built.dist_dir / "ontology" / "exo.ttl")
     version_iri = str(onto.value(URIRef(iri_base + "ontology"), OWL.versionIRI))
-    status, _, body = fetch(base + "exo-rdf/" + version_iri[len(iri_base):])
+    status, _, body = fetch(base + "exo-rdf/" + version_iri[len(iri_base) :])
     assert status == 200 and body == (built.dist_dir / "ontology" / "exo.owl").read_bytes()
     status, _, body = fetch(base + "exo-rdf/releases/0.0.0-not-served/ontology/exo.owl")
     assert status == 404 and b"publishes release" in body

@@ -6,6 +6,7 @@ tests/test_shapes.py, on a few extra variants aimed at literal datatypes, on a s
 exercises the features our shapes do not use yet, and on the real project data. A SHACL feature that the
 engine does not support is an error naming the shape and the feature, never a skipped constraint.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -23,22 +24,46 @@ POSITION = EXOD["finding/f1/quote/position"]
 # Variants aimed at the literal normalisation of Oxigraph's store (derived integer types become
 # xsd:integer on load): the datatype as written must still decide sh:datatype, as in pySHACL.
 EXTRA_CASES = [
-    ("offset-negative-non-negative-integer", _both(
-        _drop((POSITION, OA.start, None)), _add((POSITION, OA.start, Literal("-5", datatype=XSD.nonNegativeInteger))))),
-    ("offset-written-as-integer", _both(
-        _drop((POSITION, OA.start, None)), _add((POSITION, OA.start, Literal("5", datatype=XSD.integer))))),
-    ("participants-written-as-non-negative-integer", _both(
-        _drop((EXOD["study/t1"], EXO.participantCount, None)),
-        _add((EXOD["study/t1"], EXO.participantCount, Literal("9", datatype=XSD.nonNegativeInteger))))),
-    ("participants-ill-formed-integer", _both(
-        _drop((EXOD["study/t1"], EXO.participantCount, None)),
-        _add((EXOD["study/t1"], EXO.participantCount, Literal("9.5", datatype=XSD.integer))))),
-    ("size-integer-where-decimal", _both(
-        _drop((EXOD["fact/size1"], EXO.maximumDiameterNm, None)),
-        _add((EXOD["fact/size1"], EXO.maximumDiameterNm, Literal("1000", datatype=XSD.integer))))),
-    ("label-without-language", _both(
-        _drop((F1, EXO.hasQuote, None)), _drop((F1, Namespace("http://www.w3.org/2000/01/rdf-schema#").label, None)),
-        _add((F1, Namespace("http://www.w3.org/2000/01/rdf-schema#").label, Literal("No language."))))),
+    (
+        "offset-negative-non-negative-integer",
+        _both(
+            _drop((POSITION, OA.start, None)),
+            _add((POSITION, OA.start, Literal("-5", datatype=XSD.nonNegativeInteger))),
+        ),
+    ),
+    (
+        "offset-written-as-integer",
+        _both(_drop((POSITION, OA.start, None)), _add((POSITION, OA.start, Literal("5", datatype=XSD.integer)))),
+    ),
+    (
+        "participants-written-as-non-negative-integer",
+        _both(
+            _drop((EXOD["study/t1"], EXO.participantCount, None)),
+            _add((EXOD["study/t1"], EXO.participantCount, Literal("9", datatype=XSD.nonNegativeInteger))),
+        ),
+    ),
+    (
+        "participants-ill-formed-integer",
+        _both(
+            _drop((EXOD["study/t1"], EXO.participantCount, None)),
+            _add((EXOD["study/t1"], EXO.participantCount, Literal("9.5", datatype=XSD.integer))),
+        ),
+    ),
+    (
+        "size-integer-where-decimal",
+        _both(
+            _drop((EXOD["fact/size1"], EXO.maximumDiameterNm, None)),
+            _add((EXOD["fact/size1"], EXO.maximumDiameterNm, Literal("1000", datatype=XSD.integer))),
+        ),
+    ),
+    (
+        "label-without-language",
+        _both(
+            _drop((F1, EXO.hasQuote, None)),
+            _drop((F1, Namespace("http://www.w3.org/2000/01/rdf-schema#").label, None)),
+            _add((F1, Namespace("http://www.w3.org/2000/01/rdf-schema#").label, Literal("No language."))),
+        ),
+    ),
     ("warning-effect-without-affects", _drop((EXOD["finding/f1/effect/e1"], EXO.affects, None))),
 ]
 ALL_CASES = [("valid", lambda g: None)] + [(c[0], c[1]) for c in CASES] + EXTRA_CASES
@@ -67,8 +92,10 @@ def _both_engines(project, graph, shapes_graph, ontology_graph, tmp_path):
 
     path = tmp_path / "data.ttl"
     graph.serialize(path, format="turtle")
-    return tuple(validate(project, [path], shapes_graph=shapes_graph, ontology_graph=ontology_graph, engine=e)
-                 for e in ("oxigraph", "pyshacl"))
+    return tuple(
+        validate(project, [path], shapes_graph=shapes_graph, ontology_graph=ontology_graph, engine=e)
+        for e in ("oxigraph", "pyshacl")
+    )
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[c[0] for c in ALL_CASES])
@@ -92,7 +119,8 @@ def test_ill_formed_offset_is_a_datatype_violation(project, shapes_graph, ontolo
     graph.serialize(path, format="turtle")
     report = validate(project, [path], shapes_graph=shapes_graph, ontology_graph=ontology_graph)
     assert {(r.focus, r.path, r.constraint, r.value) for r in report.results()} == {
-        ("exod:finding/f1/quote", "oa:hasSelector/oa:end", "sh:DatatypeConstraintComponent", "x")}
+        ("exod:finding/f1/quote", "oa:hasSelector/oa:end", "sh:DatatypeConstraintComponent", "x")
+    }
 
 
 def test_engines_agree_on_the_project_data(project, shapes_graph, ontology_graph):
@@ -112,8 +140,9 @@ def test_report_groups_and_text_match_pyshacl(project, shapes_graph, ontology_gr
     graph.remove((EXOD["finding/f1/effect/e1"], EXO.direction, None))
     graph.remove((EXOD["study/t1"], EXO.participantCount, None))
     ours, theirs = _both_engines(project, graph, shapes_graph, ontology_graph, tmp_path)
-    assert [(g.node, g.label, g.seed, g.section) for g in ours.groups] == \
-        [(g.node, g.label, g.seed, g.section) for g in theirs.groups]
+    assert [(g.node, g.label, g.seed, g.section) for g in ours.groups] == [
+        (g.node, g.label, g.seed, g.section) for g in theirs.groups
+    ]
     assert format_report(ours) == format_report(theirs)
 
 
@@ -123,8 +152,9 @@ def test_report_graph_is_a_standard_validation_report(project, shapes_graph, ont
     graph.remove((EXOD["finding/f1/effect/e1"], EXO.affects, None))
     ours, _ = _both_engines(project, graph, shapes_graph, ontology_graph, tmp_path)
     g = ours.report_graph
-    report = g.value(predicate=Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#").type,
-                     object=SH.ValidationReport)
+    report = g.value(
+        predicate=Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#").type, object=SH.ValidationReport
+    )
     assert report is not None and g.value(report, SH.conforms) == Literal(False)
     results = list(g.objects(report, SH.result))
     assert len(results) == len(ours.results()) == 2
@@ -200,17 +230,30 @@ def _tiny(engine: str, tmp_path):
     data_path.write_text(EXTRA_DATA, encoding="utf-8")
     if engine == "oxigraph":
         raw = validate_store(load_validation_store([data_path]), shapes)
-        return {(str(r.focus), str(r.component), str(r.severity), r.message,
-                 None if isinstance(r.shape, BNode) else str(r.shape)) for r in raw}
+        return {
+            (
+                str(r.focus),
+                str(r.component),
+                str(r.severity),
+                r.message,
+                None if isinstance(r.shape, BNode) else str(r.shape),
+            )
+            for r in raw
+        }
     data = Graph().parse(data_path)
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
-                                    allow_infos=True)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True)
     out = set()
     for res in report.objects(report.value(predicate=None, object=SH.ValidationReport), SH.result):
         shape = report.value(res, SH.sourceShape)
-        out.add((str(report.value(res, SH.focusNode)), str(report.value(res, SH.sourceConstraintComponent)),
-                 str(report.value(res, SH.resultSeverity)), str(report.value(res, SH.resultMessage)),
-                 None if isinstance(shape, BNode) else str(shape)))
+        out.add(
+            (
+                str(report.value(res, SH.focusNode)),
+                str(report.value(res, SH.sourceConstraintComponent)),
+                str(report.value(res, SH.resultSeverity)),
+                str(report.value(res, SH.resultMessage)),
+                None if isinstance(shape, BNode) else str(shape),
+            )
+        )
     return out
 
 
@@ -227,15 +270,19 @@ def test_engines_agree_on_features_beyond_our_shapes(tmp_path):
 UNSUPPORTED = [
     ("sh:closed true ; sh:ignoredProperties ( rdf:type )", "sh:closed"),
     ("sh:property [ sh:path ex:p ; sh:uniqueLang true ]", "sh:uniqueLang"),
-    ("sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ] ; sh:qualifiedMinCount 1 ]",
-     "sh:qualified"),
+    (
+        "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ] ; sh:qualifiedMinCount 1 ]",
+        "sh:qualified",
+    ),
     ("sh:property [ sh:path ex:p ; sh:equals ex:q ]", "sh:equals"),
     ("sh:property [ sh:path ex:p ; sh:disjoint ex:q ]", "sh:disjoint"),
     ("sh:rule [ a sh:TripleRule ]", "sh:rule"),
-    ("sh:property [ sh:path ex:p ; sh:pattern \"(?=a)b\" ]", "sh:pattern"),
-    ("sh:sparql [ sh:select \"SELECT $this WHERE { $this ex:p ?o . { SELECT ?o WHERE { ?o ex:q 1 } } }\" ]",
-     "sub-SELECT"),
-    ("sh:sparql [ sh:select \"SELECT $this WHERE { $this ex:p $shapesGraph }\" ]", "$shapesGraph"),
+    ('sh:property [ sh:path ex:p ; sh:pattern "(?=a)b" ]', "sh:pattern"),
+    (
+        'sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?o . { SELECT ?o WHERE { ?o ex:q 1 } } }" ]',
+        "sub-SELECT",
+    ),
+    ('sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p $shapesGraph }" ]', "$shapesGraph"),
 ]
 
 
@@ -282,10 +329,17 @@ def test_folded_literals_are_recorded_for_datatype_checks(tmp_path):
     from exo_rdf.shacl.store import load_validation_store
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    for suffix, text in ((".ttl", f'@prefix xsd: <{xsd}> .\n'
-                                  '<http://e/a> <http://e/p> "5"^^xsd:nonNegativeInteger , "7"^^xsd:integer .\n'),
-                         (".nt", f'<http://e/a> <http://e/p> "5"^^<{xsd}nonNegativeInteger> .\n'
-                                 f'<http://e/a> <http://e/p> "7"^^<{xsd}integer> .\n')):
+    for suffix, text in (
+        (
+            ".ttl",
+            f'@prefix xsd: <{xsd}> .\n<http://e/a> <http://e/p> "5"^^xsd:nonNegativeInteger , "7"^^xsd:integer .\n',
+        ),
+        (
+            ".nt",
+            f'<http://e/a> <http://e/p> "5"^^<{xsd}nonNegativeInteger> .\n'
+            f'<http://e/a> <http://e/p> "7"^^<{xsd}integer> .\n',
+        ),
+    ):
         path = tmp_path / f"d{suffix}"
         path.write_text(text, encoding="utf-8")
         vs = load_validation_store([path])
@@ -299,13 +353,19 @@ def test_folded_literal_on_a_blank_node_is_checked(tmp_path):
     from exo_rdf.shacl.runner import validate_store
     from exo_rdf.shacl.store import load_validation_store
 
-    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
         ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:n ;
-            sh:property [ sh:path ex:n ; sh:datatype xsd:nonNegativeInteger ] .""", format="turtle")
+            sh:property [ sh:path ex:n ; sh:datatype xsd:nonNegativeInteger ] .""",
+        format="turtle",
+    )
     path = tmp_path / "b.ttl"
-    path.write_text('@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                    '[] ex:n "5"^^xsd:nonNegativeInteger . [] ex:n "-1"^^xsd:nonNegativeInteger . '
-                    '[] ex:n "6"^^xsd:integer .\n', encoding="utf-8")
+    path.write_text(
+        "@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '[] ex:n "5"^^xsd:nonNegativeInteger . [] ex:n "-1"^^xsd:nonNegativeInteger . '
+        '[] ex:n "6"^^xsd:integer .\n',
+        encoding="utf-8",
+    )
     results = validate_store(load_validation_store([path]), shapes)
     assert sorted(str(r.value) for r in results) == ["-1", "6"]

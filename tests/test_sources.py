@@ -1,4 +1,5 @@
 """Seed parsing: sections, figure legends that end with their paragraph, citation numbers."""
+
 from __future__ import annotations
 
 from exo_rdf.sources import cited_numbers
@@ -7,9 +8,17 @@ from exo_rdf.sources import cited_numbers
 def test_sections_of_both_seeds(seeds):
     s0 = seeds["000_ce72def646c3ad8d"]
     titles = [s.title for s in s0.sections if s.kind == "heading"]
-    assert titles == ["Introduction", "Neurological regeneration", "Cardiovascular regeneration",
-                      "Kidney damage repair", "Liver damage repair", "Repair of articular cartilage",
-                      "Oral tissue regeneration", "Discussion", "Conclusions"]
+    assert titles == [
+        "Introduction",
+        "Neurological regeneration",
+        "Cardiovascular regeneration",
+        "Kidney damage repair",
+        "Liver damage repair",
+        "Repair of articular cartilage",
+        "Oral tissue regeneration",
+        "Discussion",
+        "Conclusions",
+    ]
     assert [s.title for s in s0.sections if s.kind == "figure"] == ["Fig. 1", "Fig. 2", "Fig. 3", "Fig. 4"]
 
 

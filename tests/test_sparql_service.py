@@ -3,6 +3,7 @@
 Every result document is parsed back with a real parser (json, xml.etree, csv, rdflib, pyoxigraph's
 result parser) and compared with what pyoxigraph answers directly over the same files.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,8 +48,10 @@ ex:g2 {{ ex:frank ex:name "Frank" . }}
 """
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 # Runs for hours even over the 20 triples of the small fixture (20^8 combinations).
-RUNAWAY_SMALL = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . "
-                 "?p ?q ?r . ?s ?t ?u . ?v ?w ?x }")
+RUNAWAY_SMALL = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . "
+    "?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,8 +80,9 @@ def small_sources(tmp_path_factory) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def small(small_sources):
-    with SparqlService(small_sources, workers=2, timeout_s=10, max_results=1000,
-                       endpoint_url="http://127.0.0.1:9999/sparql") as service:
+    with SparqlService(
+        small_sources, workers=2, timeout_s=10, max_results=1000, endpoint_url="http://127.0.0.1:9999/sparql"
+    ) as service:
         yield service
 
 
@@ -234,9 +238,11 @@ def live_children() -> set[int]:
 
 
 def test_keywords_skip_strings_iris_comments_variables_and_names():
-    text = ('PREFIX ex: <http://example.org/SERVICE#> # SERVICE in a comment\n'
-            'SELECT ?service WHERE { ?service ex:service "SERVICE" . ?x ex:a\\\' ?y . '
-            "?z ex:p 'a SERVICE b' , \"\"\"x\n SERVICE\"\"\" , \"v\"@service . _:service ex:p ?service }")
+    text = (
+        "PREFIX ex: <http://example.org/SERVICE#> # SERVICE in a comment\n"
+        'SELECT ?service WHERE { ?service ex:service "SERVICE" . ?x ex:a\\\' ?y . '
+        '?z ex:p \'a SERVICE b\' , """x\n SERVICE""" , "v"@service . _:service ex:p ?service }'
+    )
     words = keywords(text)
     assert "SERVICE" not in words
     assert words[:3] == ["PREFIX", "SELECT", "WHERE"]
@@ -252,13 +258,18 @@ def test_query_shape_reads_form_service_and_from():
     assert query_shape("SELECT * FROM <http://g> { ?s ?p ?o }").has_from
     assert not query_shape("SELECT ?from { ?from ?p 'FROM' }").has_from
     # An escaped quote inside a prefixed name does not open a string that could hide SERVICE.
-    assert query_shape("PREFIX ex: <http://e/> SELECT * { ?x ex:a\\' . SERVICE <http://x/> { ?a ?b ?c } "
-                       "?y ex:p 'z' }").service
+    assert query_shape(
+        "PREFIX ex: <http://e/> SELECT * { ?x ex:a\\' . SERVICE <http://x/> { ?a ?b ?c } ?y ex:p 'z' }"
+    ).service
 
 
 def test_negotiate_q_values_wildcards_and_order():
-    table = (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-             ("text/csv", "csv"), ("text/tab-separated-values", "tsv"))
+    table = (
+        ("application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+    )
     assert negotiate(None, table) == "json"
     assert negotiate("", table) == "json"
     assert negotiate("*/*", table) == "json"
@@ -277,14 +288,19 @@ def test_negotiate_q_values_wildcards_and_order():
 # ---------------------------------------------------------------------------------------------
 
 SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-SELECT_OPTIONAL = f"PREFIX ex: <{EX}> SELECT ?who ?name ?age WHERE {{ ?who ex:name ?name OPTIONAL {{ ?who ex:age ?age }} }}"
+SELECT_OPTIONAL = (
+    f"PREFIX ex: <{EX}> SELECT ?who ?name ?age WHERE {{ ?who ex:name ?name OPTIONAL {{ ?who ex:age ?age }} }}"
+)
 
 
-@pytest.mark.parametrize("accept,parse", [
-    ("application/sparql-results+json", rows_from_json),
-    ("application/sparql-results+xml", rows_from_xml),
-    ("text/tab-separated-values", rows_from_tsv),
-])
+@pytest.mark.parametrize(
+    "accept,parse",
+    [
+        ("application/sparql-results+json", rows_from_json),
+        ("application/sparql-results+xml", rows_from_xml),
+        ("text/tab-separated-values", rows_from_tsv),
+    ],
+)
 @pytest.mark.parametrize("query", [SELECT_ALL, SELECT_OPTIONAL])
 def test_select_formats_match_pyoxigraph(small, small_ref, accept, parse, query):
     reply = get(small, query, accept)
@@ -314,16 +330,26 @@ def test_ask_in_every_table_format(small):
     assert get(small, yes, "text/tab-separated-values").body.strip() == b"true"
 
 
-@pytest.mark.parametrize("accept,key", [
-    ("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"), (None, "ttl"),
-])
+@pytest.mark.parametrize(
+    "accept,key",
+    [
+        ("text/turtle", "ttl"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdfxml"),
+        (None, "ttl"),
+    ],
+)
 def test_construct_formats_match_pyoxigraph(small, small_ref, accept, key):
     query = f"PREFIX ex: <{EX}> CONSTRUCT {{ ?s ex:knows ?o . ?s ex:name ?n }} WHERE {{ ?s ex:knows ?o ; ex:name ?n }}"
     reply = get(small, query, accept)
     assert reply.status == 200, reply.body
-    expected_type = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-                     "rdfxml": "application/rdf+xml"}[key]
+    expected_type = {
+        "ttl": "text/turtle",
+        "nt": "application/n-triples",
+        "jsonld": "application/ld+json",
+        "rdfxml": "application/rdf+xml",
+    }[key]
     assert reply.content_type.split(";")[0] == expected_type
     got = graph_of(reply.body, key)
     assert len(got) > 0
@@ -338,13 +364,19 @@ def test_describe_returns_a_graph(small, small_ref):
 
 
 def test_real_construct_in_every_rdf_format(real, real_ref):
-    query = ("PREFIX exo: <" + PREFIXES["exo"] + "> PREFIX oa: <" + PREFIXES["oa"] + "> "
-             "CONSTRUCT { ?f exo:hasQuote ?q . ?q oa:hasSelector ?sel . ?sel oa:exact ?text } "
-             "WHERE { ?f exo:hasQuote ?q . ?q oa:hasSelector ?sel . ?sel oa:exact ?text }")
+    query = (
+        "PREFIX exo: <" + PREFIXES["exo"] + "> PREFIX oa: <" + PREFIXES["oa"] + "> "
+        "CONSTRUCT { ?f exo:hasQuote ?q . ?q oa:hasSelector ?sel . ?sel oa:exact ?text } "
+        "WHERE { ?f exo:hasQuote ?q . ?q oa:hasSelector ?sel . ?sel oa:exact ?text }"
+    )
     expected = direct_graph(real_ref, query)
     assert len(expected) > 100
-    for accept, key in (("text/turtle", "ttl"), ("application/n-triples", "nt"),
-                        ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml")):
+    for accept, key in (
+        ("text/turtle", "ttl"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdfxml"),
+    ):
         reply = get(real, query, accept)
         assert reply.status == 200, reply.body
         assert isomorphic(graph_of(reply.body, key), expected), accept
@@ -417,10 +449,10 @@ def test_get_and_both_post_forms_agree(small):
 
     query = SELECT_OPTIONAL
     by_get = get(small, query)
-    form = small.handle_sync("POST", [], "application/x-www-form-urlencoded", None,
-                             urlencode({"query": query}).encode("utf-8"))
-    direct = small.handle_sync("POST", [], "application/sparql-query; charset=utf-8", None,
-                               query.encode("utf-8"))
+    form = small.handle_sync(
+        "POST", [], "application/x-www-form-urlencoded", None, urlencode({"query": query}).encode("utf-8")
+    )
+    direct = small.handle_sync("POST", [], "application/sparql-query; charset=utf-8", None, query.encode("utf-8"))
     assert by_get.status == form.status == direct.status == 200
     assert rows_from_json(by_get.body) == rows_from_json(form.body) == rows_from_json(direct.body)
 
@@ -443,8 +475,9 @@ def test_dataset_parameters_are_honoured(small):
     everything = values(get(small, names))
     assert '"Erin"' in everything and '"Alice"' in everything  # default graph = merge of all graphs
     assert values(get(small, names, default_graph_uri=f"{EX}g1")) == ['"Erin"']
-    both = small.handle_sync("GET", [("query", names), ("default-graph-uri", f"{EX}g1"),
-                                     ("default-graph-uri", f"{EX}g2")], None, None, b"")
+    both = small.handle_sync(
+        "GET", [("query", names), ("default-graph-uri", f"{EX}g1"), ("default-graph-uri", f"{EX}g2")], None, None, b""
+    )
     assert values(both) == ['"Erin"', '"Frank"']
     in_graphs = f"PREFIX ex: <{EX}> SELECT ?g ?n WHERE {{ GRAPH ?g {{ ?s ex:name ?n }} }}"
     only_g2 = get(small, in_graphs, named_graph_uri=f"{EX}g2")
@@ -456,13 +489,17 @@ def test_dataset_parameters_are_honoured(small):
     assert bad.status == 400 and b"default-graph-uri" in bad.body
 
 
-@pytest.mark.parametrize("request_args", [
-    ("GET", [("update", f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")], None, b""),
-    ("POST", [], "application/x-www-form-urlencoded", b"update=CLEAR+ALL"),
-    ("POST", [], "application/sparql-update", f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}".encode()),
-    ("GET", [("query", f"PREFIX ex: <{EX}> INSERT DATA {{ ex:a ex:b ex:c }}")], None, b""),
-    ("POST", [], "application/sparql-query", b"DELETE WHERE { ?s ?p ?o }"),
-], ids=["update-param", "update-form", "update-body", "update-as-query", "update-as-query-body"])
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        ("GET", [("update", f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}")], None, b""),
+        ("POST", [], "application/x-www-form-urlencoded", b"update=CLEAR+ALL"),
+        ("POST", [], "application/sparql-update", f"INSERT DATA {{ <{EX}a> <{EX}b> <{EX}c> }}".encode()),
+        ("GET", [("query", f"PREFIX ex: <{EX}> INSERT DATA {{ ex:a ex:b ex:c }}")], None, b""),
+        ("POST", [], "application/sparql-query", b"DELETE WHERE { ?s ?p ?o }"),
+    ],
+    ids=["update-param", "update-form", "update-body", "update-as-query", "update-as-query-body"],
+)
 def test_updates_are_refused(small, small_ref, request_args):
     method, params, content_type, body = request_args
     reply = small.handle_sync(method, params, content_type, None, body)
@@ -472,12 +509,15 @@ def test_updates_are_refused(small, small_ref, request_args):
     assert int(count["results"]["bindings"][0]["n"]["value"]) == len(small_ref)  # nothing changed
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "select * where { ?s ?p ?o . service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p ?o.SERVICE ex:x { ?s ?p ?o } }",
-    "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "select * where { ?s ?p ?o . service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p ?o.SERVICE ex:x { ?s ?p ?o } }",
+        "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
+    ],
+)
 def test_service_is_refused(small, query):
     reply = get(small, query)
     assert reply.status == 400
@@ -485,9 +525,11 @@ def test_service_is_refused(small, query):
 
 
 def test_service_word_inside_strings_iris_and_names_is_fine(small):
-    query = (f'PREFIX ex: <{EX}> PREFIX service: <{EX}SERVICE/> # SERVICE <http://x/>\n'
-             'SELECT ?service WHERE { ?service ex:name ?n FILTER(?n != "SERVICE <http://x/> {}") '
-             'FILTER(?service != service:SERVICE) }')
+    query = (
+        f"PREFIX ex: <{EX}> PREFIX service: <{EX}SERVICE/> # SERVICE <http://x/>\n"
+        'SELECT ?service WHERE { ?service ex:name ?n FILTER(?n != "SERVICE <http://x/> {}") '
+        "FILTER(?service != service:SERVICE) }"
+    )
     reply = get(small, query)
     assert reply.status == 200, reply.body
 
@@ -515,8 +557,9 @@ def test_runaway_query_is_cut_off_while_others_are_answered(real):
         runaway = asyncio.create_task(real.handle("GET", [("query", CARTESIAN)], None, None, b""))
         await asyncio.sleep(0.2)
         simple_start = time.monotonic()
-        simple = await real.handle("GET", [("query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")],
-                                   "application/sparql-results+json", None, b"")
+        simple = await real.handle(
+            "GET", [("query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")], "application/sparql-results+json", None, b""
+        )
         simple_time = time.monotonic() - simple_start
         slow = await runaway
         return simple, simple_time, slow, time.monotonic() - start
@@ -537,8 +580,10 @@ def test_runaway_query_is_cut_off_while_others_are_answered(real):
 
 def test_waiting_for_a_busy_pool_counts_against_the_time_limit(real):
     async def scenario():
-        tasks = [asyncio.create_task(real.handle("GET", [("query", f"{CARTESIAN} # {i}")], None, None, b""))
-                 for i in range(real.workers)]
+        tasks = [
+            asyncio.create_task(real.handle("GET", [("query", f"{CARTESIAN} # {i}")], None, None, b""))
+            for i in range(real.workers)
+        ]
         await asyncio.sleep(0.1)
         start = time.monotonic()
         waiting = await real.handle("GET", [("query", "ASK { ?s ?p ?o } # waits")], None, None, b"")
@@ -572,13 +617,15 @@ def capped(small_sources):
         yield service
 
 
-@pytest.mark.parametrize("accept,count", [
-    ("application/sparql-results+json", lambda b: len(json.loads(b)["results"]["bindings"])),
-    ("application/sparql-results+xml", lambda b: len(ET.fromstring(b).find(f"{RES}results"))),
-    ("text/csv", lambda b: len(list(csv.reader(io.StringIO(b.decode(), newline="")))) - 1),
-    ("text/tab-separated-values",
-     lambda b: len(list(ox.parse_query_results(b, ox.QueryResultsFormat.TSV)))),
-])
+@pytest.mark.parametrize(
+    "accept,count",
+    [
+        ("application/sparql-results+json", lambda b: len(json.loads(b)["results"]["bindings"])),
+        ("application/sparql-results+xml", lambda b: len(ET.fromstring(b).find(f"{RES}results"))),
+        ("text/csv", lambda b: len(list(csv.reader(io.StringIO(b.decode(), newline="")))) - 1),
+        ("text/tab-separated-values", lambda b: len(list(ox.parse_query_results(b, ox.QueryResultsFormat.TSV)))),
+    ],
+)
 def test_capped_select_stays_a_valid_document(capped, accept, count):
     reply = get(capped, SELECT_ALL, accept)
     assert reply.status == 200 and header(reply, TRUNCATED_HEADER) == "true"
@@ -608,7 +655,8 @@ def test_cache_on(small_sources):
         assert header(as_xml, CACHE_HEADER) == "miss" and rows_from_xml(as_xml.body) == rows_from_json(first.body)
         graph = get(service, SELECT_OPTIONAL, default_graph_uri=f"{EX}g1")
         assert header(graph, CACHE_HEADER) == "miss" and rows_from_json(graph.body)[1] == [
-            (f"<{EX}erin>", '"Erin"', "")]
+            (f"<{EX}erin>", '"Erin"', "")
+        ]
         # LRU of size 2: the JSON reply was evicted by the two later ones.
         assert header(get(service, SELECT_OPTIONAL), CACHE_HEADER) == "miss"
         errors = [get(service, "SELECT * WHERE { ?s ?p }") for _ in range(2)]
@@ -654,14 +702,20 @@ def test_service_description(small, small_ref):
     comment = str(graph.value(service, rdflib.RDFS.comment))
     assert "10 s" in comment and "1000" in comment and TRUNCATED_HEADER in comment
     default = graph.value(graph.value(service, SD.defaultDataset), SD.defaultGraph)
-    union = small_ref.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                            use_default_graph_as_union=True)
+    union = small_ref.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }", use_default_graph_as_union=True
+    )
     assert int(graph.value(default, VOID.triples)) == int(next(iter(union))["n"].value)
-    named = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))
-             for n in graph.objects(graph.value(service, SD.defaultDataset), SD.namedGraph)}
+    named = {
+        str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))
+        for n in graph.objects(graph.value(service, SD.defaultDataset), SD.namedGraph)
+    }
     assert named == {f"{EX}g1": 2, f"{EX}g2": 1}
-    for accept, key in (("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
-                        ("application/n-triples", "nt")):
+    for accept, key in (
+        ("application/ld+json", "jsonld"),
+        ("application/rdf+xml", "rdfxml"),
+        ("application/n-triples", "nt"),
+    ):
         other = small.handle_sync("GET", [], None, accept, b"")
         assert other.status == 200 and isomorphic(graph_of(other.body, key), graph), accept
     refused = small.handle_sync("GET", [], None, "application/sparql-results+json", b"")
@@ -689,7 +743,7 @@ def test_start_failure_names_the_file(tmp_path):
     with pytest.raises(ExoError, match=r"data\.xyz.*unknown RDF format"):
         SparqlService([odd]).start()
     broken = tmp_path / "broken.ttl"
-    broken.write_text(f"<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> \"unterminated .\n", encoding="utf-8")
+    broken.write_text(f'<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> "unterminated .\n', encoding="utf-8")
     folder = tmp_path / "folder.ttl"
     folder.mkdir()
     for bad in (broken, folder):

@@ -1,4 +1,5 @@
 """The SSSOM mapping set: valid for sssom-py and the SSSOM schema, complete, honest about gaps, stable."""
+
 from __future__ import annotations
 
 import csv
@@ -68,8 +69,9 @@ def test_validation_catches_a_broken_file(written, tmp_path):
     broken = tmp_path / "broken.sssom.tsv"
     broken.write_text(re.sub(r"(?m)^#   OBI: .*\n", "", text), encoding="utf-8")
     assert _validate(broken)[1]["SchemaValidationType.PrefixMapCompleteness"]
-    broken.write_text(text.replace("\tsemapv:ManualMappingCuration\t", "\tsemapv:NoSuchJustification\t", 1),
-                      encoding="utf-8")
+    broken.write_text(
+        text.replace("\tsemapv:ManualMappingCuration\t", "\tsemapv:NoSuchJustification\t", 1), encoding="utf-8"
+    )
     assert _validate(broken)[1]["SchemaValidationType.JsonSchema"]
 
 
@@ -90,8 +92,7 @@ def test_every_mapping_triple_of_the_ontology_is_a_row(project, table):
             expected.add((compress(str(s)), compress(str(pred)), compress(str(o))))
     assert len(expected) >= 30
     _, rows = table
-    ours = {(r["subject_id"], r["predicate_id"], r["object_id"]) for r in rows
-            if r["subject_id"].startswith("exo:")}
+    ours = {(r["subject_id"], r["predicate_id"], r["object_id"]) for r in rows if r["subject_id"].startswith("exo:")}
     assert ours == expected
 
 
@@ -109,7 +110,7 @@ def test_ids_exist_and_labels_are_official(project, table, term_index):
             else:
                 term = term_index.get(curie)
                 assert term is not None and not term.obsolete, curie
-                if not curie.startswith(("MONDO:", "DOID:")):   # MONDO/DOID labels come from the mapping file
+                if not curie.startswith(("MONDO:", "DOID:")):  # MONDO/DOID labels come from the mapping file
                     assert term.label == label, (curie, term.label, label)
 
 
@@ -129,8 +130,10 @@ def _used_mondo():
 def _mondo_file_subjects():
     path = SHARED / "ontologies" / "mondo-doid-exactmatch-2026-08-04.sssom.tsv.xz"
     with lzma.open(path, "rt", encoding="utf-8") as fh:
-        return {r["subject_id"]: r["object_id"] for r in
-                csv.DictReader((l for l in fh if not l.startswith("#")), delimiter="\t")}
+        return {
+            r["subject_id"]: r["object_id"]
+            for r in csv.DictReader((l for l in fh if not l.startswith("#")), delimiter="\t")
+        }
 
 
 def test_every_used_mondo_disease_is_mapped_or_listed_unmapped(table):

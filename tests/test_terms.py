@@ -1,9 +1,11 @@
 """The term index of the shared tables: merging, hierarchy, ancestors and search."""
+
 from __future__ import annotations
 
 import pytest
 
 # --- merging the tables -------------------------------------------------------------------------
+
 
 def test_placeholder_stub_never_hides_the_real_stanza(term_index):
     # pr-subset-union.obo holds a label-less placeholder for human; the NCBITaxon slim has the real stanza
@@ -41,10 +43,11 @@ def test_curie_forms_are_normalised(term_index):
 
 # --- is_a or part_of -------------------------------------------------------------------------------
 
+
 def test_uberon_direct_ancestors_are_sorted_into_is_a_and_part_of(term_index):
     marrow = term_index.get("UBERON:0002371")
-    assert marrow.parents == ("UBERON:0000479",)                       # tissue
-    assert "UBERON:0002390" in marrow.part_of                          # hematopoietic system
+    assert marrow.parents == ("UBERON:0000479",)  # tissue
+    assert "UBERON:0002390" in marrow.part_of  # hematopoietic system
     assert not set(marrow.parents) & set(marrow.part_of)
 
 
@@ -64,6 +67,7 @@ def test_cl_direct_ancestors_are_is_a_except_part_of_from_cl_edit(term_index):
 
 # --- ancestors ------------------------------------------------------------------------------------
 
+
 def test_ancestors_of_a_cl_term_use_the_closure(term_index):
     ancestors = term_index.ancestors("CL:0002570")
     assert {"CL:0000134", "CL:0000000"} <= set(ancestors)
@@ -78,8 +82,8 @@ def test_ancestors_include_part_of(term_index):
 def test_ancestors_walk_parents_outside_cellxgene_tables(term_index):
     taxa = set(term_index.ancestors("NCBITaxon:9606"))
     assert "NCBITaxon:9605" in taxa and "NCBITaxon:9606" not in taxa
-    assert "NCBITaxon:1" in taxa                                         # root of the slim
-    assert "BFO:0000015" in term_index.ancestors("COB:0000082")            # planned process -> process
+    assert "NCBITaxon:1" in taxa  # root of the slim
+    assert "BFO:0000015" in term_index.ancestors("COB:0000082")  # planned process -> process
 
 
 def test_ancestors_of_unknown_or_flat_ids_are_empty(term_index):
@@ -88,6 +92,7 @@ def test_ancestors_of_unknown_or_flat_ids_are_empty(term_index):
 
 
 # --- search ---------------------------------------------------------------------------------------
+
 
 def test_search_exact_label_first_then_substrings(term_index):
     hits = term_index.search("Mesenchymal Stem Cell", limit=5)

@@ -1,4 +1,5 @@
 """exo-rdf: a linked-data knowledge graph and OWL ontology of MSC-derived exosomes."""
+
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 

@@ -34,6 +34,7 @@ How the version is stamped (one approach for every file that can carry RDF):
 * context.jsonld (a prefix map), the interop TSV files and SHA256SUMS carry no RDF; they are tied to
   the version through their checksums in void.ttl (which is itself listed in SHA256SUMS).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,7 +77,7 @@ __all__ = [
 @dataclass
 class BuildResult:
     dist: Path
-    files: dict[str, int] = field(default_factory=dict)   # relative path -> size in bytes
+    files: dict[str, int] = field(default_factory=dict)  # relative path -> size in bytes
     ontology_triples: int = 0
     full_triples: int = 0
     data_triples: int = 0
@@ -116,9 +117,15 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     outputs.update(_description_outputs(outputs, data_nt, ontology_nt, header, license_iri, version))
 
     dist = _write_dist(project.dist_dir, outputs)
-    result = BuildResult(dist, ontology_triples=len(sources.base), full_triples=len(sources.full),
-                         data_triples=len(data), inferred_axioms=inferred, named_graphs=named,
-                         interop=interop)
+    result = BuildResult(
+        dist,
+        ontology_triples=len(sources.base),
+        full_triples=len(sources.full),
+        data_triples=len(data),
+        inferred_axioms=inferred,
+        named_graphs=named,
+        interop=interop,
+    )
     for path in sorted(dist.rglob("*")):
         if path.is_file():
             result.files[str(path.relative_to(dist))] = path.stat().st_size
@@ -127,9 +134,9 @@ def build(project: Project, version: str | None = None) -> BuildResult:
 
 @dataclass
 class _Sources:
-    base: object   # rdflib Graph of ontology/exo.ttl
-    full: object   # ontology/exo.ttl + import modules
-    data: object   # instance data
+    base: object  # rdflib Graph of ontology/exo.ttl
+    full: object  # ontology/exo.ttl + import modules
+    data: object  # instance data
 
 
 def _read_sources(project: Project) -> _Sources:
@@ -159,8 +166,10 @@ def inferred_subclass_axioms(project: Project, full: Graph) -> list[tuple[str, s
 
     report = reason(project, include_instances=False)
     if not report.consistent:
-        raise ExoError("HermiT: the ontology with its imports is inconsistent; run `exo-rdf reason "
-                       "--no-instances` for likely causes and fix ontology/exo.ttl")
+        raise ExoError(
+            "HermiT: the ontology with its imports is inconsistent; run `exo-rdf reason "
+            "--no-instances` for likely causes and fix ontology/exo.ttl"
+        )
     if report.unsatisfiable:
         names = ", ".join(t.iri for t in report.unsatisfiable[:10])
         raise ExoError(f"HermiT: unsatisfiable classes in the ontology: {names}; fix ontology/exo.ttl")
@@ -211,8 +220,11 @@ SHARED_GRAPH = EXOD["graph/shared"]
 def graph_for_source(source: str) -> str:
     """The named graph IRI for the statements derived from ``source`` (under the data namespace)."""
     data_ns = str(EXOD)
-    local = source[len(data_ns):] if source.startswith(data_ns) else \
-        "external/" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+    local = (
+        source[len(data_ns) :]
+        if source.startswith(data_ns)
+        else "external/" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+    )
     return str(EXOD[f"graph/{local}"])
 
 
@@ -282,8 +294,9 @@ def named_graph_quads(nt: str, shared_subjects: frozenset[str] = frozenset()) ->
     triples = list(ox.parse(nt.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
     owner = assign_sources(triples, shared_subjects)
     label = ox.NamedNode(str(expand("rdfs:label")))
-    labels = {t.subject.value: t.object.value for t in triples
-              if t.predicate == label and isinstance(t.subject, ox.NamedNode)}
+    labels = {
+        t.subject.value: t.object.value for t in triples if t.predicate == label and isinstance(t.subject, ox.NamedNode)
+    }
     quads, counts, origin = [], defaultdict(int), {}
     for t in triples:
         src = owner[t.subject]
@@ -299,12 +312,17 @@ def named_graph_quads(nt: str, shared_subjects: frozenset[str] = frozenset()) ->
     described = []
     for g, n in counts.items():
         src = origin[g]
-        text = (f"exo-rdf data derived from {labels.get(src, src)}" if src else
-                "exo-rdf data shared by all sources (agents, cargo, preparations ...) and the dataset header")
-        facts = [(node(expand("rdf:type")), node(expand("void:Dataset"))),
-                 (label, ox.Literal(text, language="en")),
-                 (node(expand("void:triples")), ox.Literal(str(n), datatype=node(expand("xsd:integer")))),
-                 (node(expand("dcterms:isPartOf")), node(DATA_DATASET))]
+        text = (
+            f"exo-rdf data derived from {labels.get(src, src)}"
+            if src
+            else "exo-rdf data shared by all sources (agents, cargo, preparations ...) and the dataset header"
+        )
+        facts = [
+            (node(expand("rdf:type")), node(expand("void:Dataset"))),
+            (label, ox.Literal(text, language="en")),
+            (node(expand("void:triples")), ox.Literal(str(n), datatype=node(expand("xsd:integer")))),
+            (node(expand("dcterms:isPartOf")), node(DATA_DATASET)),
+        ]
         if src:
             facts.append((node(PROV.wasDerivedFrom), node(src)))
         described += [ox.Quad(node(g), p, o, default) for p, o in facts]
@@ -357,8 +375,9 @@ def _interop_outputs(outputs: dict, project: Project, version: str) -> list[str]
     return used
 
 
-def _description_outputs(outputs: dict, data_nt: str, ontology_nt: str, header, license_iri,
-                         version: str) -> dict[str, str]:
+def _description_outputs(
+    outputs: dict, data_nt: str, ontology_nt: str, header, license_iri, version: str
+) -> dict[str, str]:
     from .describe import VOID_FILE, VOID_JSONLD_FILE, statistics, void_graph
 
     files = {rel: (text.encode("utf-8") if isinstance(text, str) else text) for rel, text in outputs.items()}
@@ -380,7 +399,9 @@ def _description_outputs(outputs: dict, data_nt: str, ontology_nt: str, header, 
 
 def _write_dist(dist: Path, outputs: dict) -> Path:
     """Replace dist/ by the outputs plus SHA256SUMS (atomically: the previous dist/ survives a failure)."""
-    files = {rel: (content.encode("utf-8") if isinstance(content, str) else content)
-             for rel, content in sorted(outputs.items())}
+    files = {
+        rel: (content.encode("utf-8") if isinstance(content, str) else content)
+        for rel, content in sorted(outputs.items())
+    }
     sums = [f"{hashlib.sha256(blob).hexdigest()}  {rel}" for rel, blob in files.items()]
     return atomic_folder(dist, {**files, "SHA256SUMS": "\n".join(sums) + "\n"})

@@ -4,6 +4,7 @@ Steps, in order: external ids against the shared tables; curation compiles and i
 date; hand-edited Turtle is canonical; the QC queries (queries/checks); SHACL validation; the HermiT
 reasoner. Each step reports ok/failed with a one-line summary and details; warnings never fail.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,9 +45,13 @@ def _ids(project: Project) -> Step:
 
     report = check_ids(project)
     details = [f"{p.severity}: {p}" for p in report.problems]
-    return Step("ids", report.ok, f"{len(report.ids)} external ids in {len(report.files)} files; "
-                f"{len(report.errors)} unknown or obsolete, {len(report.warnings)} unconfirmed (subset tables)",
-                details)
+    return Step(
+        "ids",
+        report.ok,
+        f"{len(report.ids)} external ids in {len(report.files)} files; "
+        f"{len(report.errors)} unknown or obsolete, {len(report.warnings)} unconfirmed (subset tables)",
+        details,
+    )
 
 
 def _curation(project: Project) -> Step:
@@ -58,17 +63,25 @@ def _curation(project: Project) -> Step:
     stale = stale_outputs(project, result)
     details = [f"out of date: instances/{name} (run exo-rdf curate)" for name in stale]
     details += [f"warning: {w}" for w in result.warnings]
-    return Step("curation", not stale, f"{result.statements} statements ({result.findings} findings, "
-                f"{result.facts} facts); instances/ {'out of date' if stale else 'up to date'}", details)
+    return Step(
+        "curation",
+        not stale,
+        f"{result.statements} statements ({result.findings} findings, "
+        f"{result.facts} facts); instances/ {'out of date' if stale else 'up to date'}",
+        details,
+    )
 
 
 def _format(project: Project) -> Step:
     from .fmt import unformatted
 
     bad = unformatted(project)
-    return Step("format", not bad, "hand-edited Turtle is canonical" if not bad else
-                f"{len(bad)} file(s) not canonical (run exo-rdf fmt)",
-                [str(p.relative_to(project.root)) for p in bad])
+    return Step(
+        "format",
+        not bad,
+        "hand-edited Turtle is canonical" if not bad else f"{len(bad)} file(s) not canonical (run exo-rdf fmt)",
+        [str(p.relative_to(project.root)) for p in bad],
+    )
 
 
 def _qc(project: Project) -> Step:
@@ -79,9 +92,14 @@ def _qc(project: Project) -> Step:
     details = []
     for r in failed:
         details.append(f"{r.severity}: {r.id} ({len(r.rows)} row(s)): {r.summary}; fix: {r.fix}")
-    return Step("qc", exit_code(results) == 0, f"{len(results)} QC checks; "
-                f"{sum(1 for r in failed if r.severity == 'error')} error(s), "
-                f"{sum(1 for r in failed if r.severity != 'error')} warning(s)", details)
+    return Step(
+        "qc",
+        exit_code(results) == 0,
+        f"{len(results)} QC checks; "
+        f"{sum(1 for r in failed if r.severity == 'error')} error(s), "
+        f"{sum(1 for r in failed if r.severity != 'error')} warning(s)",
+        details,
+    )
 
 
 def _shacl(project: Project) -> Step:
@@ -92,9 +110,15 @@ def _shacl(project: Project) -> Step:
     for group in report.groups:
         for r in group.results:
             if r.severity == "Violation":
-                details.append(f"{group.node} ({group.seed or '?'}, {group.section or '?'}): {r.path or ''} {r.message}")
-    return Step("shacl", report.conforms, f"{report.data_triples} instance triples; {report.violations} "
-                f"violation(s), {report.warnings} warning(s)", details)
+                details.append(
+                    f"{group.node} ({group.seed or '?'}, {group.section or '?'}): {r.path or ''} {r.message}"
+                )
+    return Step(
+        "shacl",
+        report.conforms,
+        f"{report.data_triples} instance triples; {report.violations} violation(s), {report.warnings} warning(s)",
+        details,
+    )
 
 
 def _reasoner(project: Project) -> Step:
@@ -102,17 +126,28 @@ def _reasoner(project: Project) -> Step:
 
     report = reason(project)
     details = [f"unsatisfiable: {t.iri}" for t in report.unsatisfiable] + [f"hint: {h}" for h in report.hints]
-    return Step("reasoner", report.ok, f"HermiT: {'consistent' if report.consistent else 'INCONSISTENT'}, "
-                f"{len(report.unsatisfiable)} unsatisfiable class(es), {report.n_triples} triples", details)
+    return Step(
+        "reasoner",
+        report.ok,
+        f"HermiT: {'consistent' if report.consistent else 'INCONSISTENT'}, "
+        f"{len(report.unsatisfiable)} unsatisfiable class(es), {report.n_triples} triples",
+        details,
+    )
 
 
 STEPS: dict[str, Callable[[Project], Step]] = {
-    "ids": _ids, "curation": _curation, "format": _format, "qc": _qc, "shacl": _shacl, "reasoner": _reasoner,
+    "ids": _ids,
+    "curation": _curation,
+    "format": _format,
+    "qc": _qc,
+    "shacl": _shacl,
+    "reasoner": _reasoner,
 }
 
 
-def run_all(project: Project, *, skip: tuple[str, ...] = (), progress: Callable[[str], None] | None = None
-            ) -> CheckSummary:
+def run_all(
+    project: Project, *, skip: tuple[str, ...] = (), progress: Callable[[str], None] | None = None
+) -> CheckSummary:
     """Run every step not in ``skip``; problems become failed steps, input errors propagate (exit 2)."""
     summary = CheckSummary()
     for name, fn in STEPS.items():

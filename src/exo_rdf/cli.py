@@ -3,6 +3,7 @@
 Exit codes: 0 ok; 1 the data does not conform or a check found problems; 2 usage or runtime error.
 Heavy imports (owlready2, pyshacl, pyoxigraph, the server) happen inside the command that needs them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -45,8 +46,11 @@ class _Group(click.Group):
 
             if os.environ.get("EXO_RDF_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set EXO_RDF_DEBUG=1 to see the traceback)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set EXO_RDF_DEBUG=1 to see the traceback)",
+                err=True,
+            )
             ctx.exit(ERROR)
 
 
@@ -61,8 +65,12 @@ def _step(message: str) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder (default: the current directory).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the current directory).",
+)
 @click.version_option(package_name="exo-rdf")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
@@ -82,8 +90,12 @@ def main(ctx: click.Context, root: Path | None) -> None:
 
 
 @main.command()
-@click.option("--check", "check_only", is_flag=True,
-              help="Validate only; exit 1 if instances/ is not what the curation compiles to.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Validate only; exit 1 if instances/ is not what the curation compiles to.",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> None:
@@ -110,8 +122,10 @@ def curate(ctx: click.Context, check_only: bool, files: tuple[Path, ...]) -> Non
     if result.errors:
         click.echo(f"{len(result.errors)} error(s); nothing written.", err=True)
         ctx.exit(PROBLEMS)
-    summary = (f"{result.statements} statements ({result.findings} findings, {result.facts} facts) "
-               f"in {time.perf_counter() - t0:.1f} s")
+    summary = (
+        f"{result.statements} statements ({result.findings} findings, {result.facts} facts) "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     if check_only:
         stale = stale_outputs(project, result)
         if stale:
@@ -169,12 +183,22 @@ def stats(ctx: click.Context, fmt_: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt_", type=click.Choice(["text", *REPORT_FORMATS]), default="text", show_default=True,
-              help="text: human report grouped by statement; ttl/json: the standard SHACL validation report "
-                   "(Turtle or JSON-LD).")
+@click.option(
+    "--format",
+    "fmt_",
+    type=click.Choice(["text", *REPORT_FORMATS]),
+    default="text",
+    show_default=True,
+    help="text: human report grouped by statement; ttl/json: the standard SHACL validation report (Turtle or JSON-LD).",
+)
 @click.option("--violations-only", is_flag=True, help="Hide warnings in the text report.")
-@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-              help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.")
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "pyshacl"]),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph: set-based SHACL on the embedded store (fast); pyshacl: the reference implementation.",
+)
 @click.pass_context
 def validate(ctx: click.Context, fmt_: str, violations_only: bool, engine: str) -> None:
     """Validate instances/*.ttl against shapes/*.ttl, with the ontology and imports as ontology graph.
@@ -221,9 +245,11 @@ def build(ctx: click.Context) -> None:
     project = _project(ctx)
     _step("building release files")
     result = run_build(project)
-    click.echo(f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
-               f"(full with imports {result.full_triples}, {len(result.inferred_axioms)} inferred subclass "
-               f"axioms added), data {result.data_triples} triples in {len(result.named_graphs)} named graphs")
+    click.echo(
+        f"wrote {len(result.files)} files to {result.dist}: ontology {result.ontology_triples} triples "
+        f"(full with imports {result.full_triples}, {len(result.inferred_axioms)} inferred subclass "
+        f"axioms added), data {result.data_triples} triples in {len(result.named_graphs)} named graphs"
+    )
     if result.interop:
         click.echo(f"interop files from: {', '.join(result.interop)}")
     for rel, size in result.files.items():
@@ -232,8 +258,12 @@ def build(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--no-instances", is_flag=True, help="Reason over the ontology and imports only.")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write inferred-hierarchy.ttl into (default: dist/reasoner).",
+)
 @click.pass_context
 def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
     """Run HermiT (via owlready2; needs Java) over ontology + imports + instances.
@@ -252,11 +282,13 @@ def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
     _step("running HermiT over the ontology" + ("" if no_instances else ", imports and instances"))
     out = output or project.dist_dir / "reasoner"
     report = run_reasoner(project, include_instances=not no_instances, output_dir=out)
-    click.echo(f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
-               f"{len(report.unsatisfiable)} unsatisfiable class(es); "
-               f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
-               f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
-               f"{report.seconds:.1f} s ({report.java_version})")
+    click.echo(
+        f"{'consistent' if report.consistent else 'INCONSISTENT'}; "
+        f"{len(report.unsatisfiable)} unsatisfiable class(es); "
+        f"{len(report.inferred_subclass_axioms)} inferred subclass axiom(s); "
+        f"{report.n_triples} triples, {report.n_classes} classes, {report.n_individuals} individuals; "
+        f"{report.seconds:.1f} s ({report.java_version})"
+    )
     for term in report.unsatisfiable:
         click.echo(f"  unsatisfiable: {term.iri}" + (f" ({term.label})" if term.label else ""))
     for hint in report.hints:
@@ -269,11 +301,20 @@ def reason(ctx: click.Context, no_instances: bool, output: Path | None) -> None:
 @main.command()
 @click.argument("query_id", required=False, metavar="ID|FILE")
 @click.option("--list", "list_", is_flag=True, help="List the stored queries with their questions.")
-@click.option("--format", "fmt_", default="table", show_default=True,
-              type=click.Choice(QUERY_FORMATS),
-              help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.")
-@click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.")
+@click.option(
+    "--format",
+    "fmt_",
+    default="table",
+    show_default=True,
+    type=click.Choice(QUERY_FORMATS),
+    help="table: readable text; csv/tsv/json/xml: SPARQL results (SELECT, ASK); ttl/nt/jsonld: CONSTRUCT, DESCRIBE.",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Query these RDF files (.ttl .nt .owl .jsonld .nq .trig) instead of the project graph. Repeatable.",
+)
 @click.pass_context
 def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data: tuple[Path, ...]) -> None:
     """Run a stored query (by id, the file stem) or any SPARQL 1.1 file on the embedded Oxigraph store.
@@ -293,8 +334,10 @@ def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data
 
     project = _project(ctx)
     if list_:
-        rows = [{"id": q.id, "kind": q.kind, "form": q.form or "", "summary": q.summary or ""}
-                for q in project_queries(project)]
+        rows = [
+            {"id": q.id, "kind": q.kind, "form": q.form or "", "summary": q.summary or ""}
+            for q in project_queries(project)
+        ]
         click.echo(format_rows(["id", "kind", "form", "summary"], rows))
         return
     if not query_id:
@@ -305,8 +348,12 @@ def query(ctx: click.Context, query_id: str | None, list_: bool, fmt_: str, data
 
 
 @main.command()
-@click.option("--skip", multiple=True, type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
-              help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.")
+@click.option(
+    "--skip",
+    multiple=True,
+    type=click.Choice(["ids", "curation", "format", "qc", "shacl", "reasoner"]),
+    help="Skip a step (repeatable), e.g. --skip reasoner for a quick run.",
+)
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def check(ctx: click.Context, skip: tuple[str, ...], fmt_: str) -> None:
@@ -401,11 +448,20 @@ def terms_search(ctx: click.Context, text: str, prefixes: tuple[str, ...], limit
 
 
 @main.command()
-@click.option("--with", "inputs", multiple=True, required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="An external ontology file (OWL RDF/XML, Turtle, OFN, OBO, OBO Graph JSON; .xz/.gz ok). Repeatable.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).")
+@click.option(
+    "--with",
+    "inputs",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An external ontology file (OWL RDF/XML, Turtle, OFN, OBO, OBO Graph JSON; .xz/.gz ok). Repeatable.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the merged graph here (format from the suffix: .ttl .nt .owl .jsonld).",
+)
 @click.option("--reason", "run_reasoner", is_flag=True, help="Run HermiT over the merge (modules where too large).")
 @click.pass_context
 def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run_reasoner: bool) -> None:
@@ -428,9 +484,11 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
     for item in report.inputs:
         spaces = ", ".join(f"{s} ({n})" for s, n in item.spaces.items()) or "none"
         click.echo(f"{item.path}: {item.format}; {item.triples} triples, {item.terms} terms, {item.seconds:.1f} s")
-        click.echo(f"  covers {spaces}; {len(item.checked)} of our ids checked: "
-                   f"{len(item.of_kind('missing'))} missing, {len(item.of_kind('obsolete'))} obsolete, "
-                   f"{len(item.of_kind('label'))} labelled differently")
+        click.echo(
+            f"  covers {spaces}; {len(item.checked)} of our ids checked: "
+            f"{len(item.of_kind('missing'))} missing, {len(item.of_kind('obsolete'))} obsolete, "
+            f"{len(item.of_kind('label'))} labelled differently"
+        )
         for issue in item.issues:
             click.echo(f"  {issue.kind}: {issue.message}")
         for note in item.notes:
@@ -438,32 +496,57 @@ def merge(ctx: click.Context, inputs: tuple[Path, ...], output: Path | None, run
     if report.reasoning is not None:
         r = report.reasoning
         scopes = ", ".join(f"{i.path.name} ({i.scope}, {i.triples} triples)" for i in r.inputs)
-        click.echo(f"reasoner: {'consistent' if r.consistent else 'INCONSISTENT'}; "
-                   f"{len(r.unsatisfiable)} unsatisfiable class(es); {r.triples} triples; {r.seconds:.1f} s "
-                   f"(HermiT, Java {r.java_version}); inputs: {scopes}")
+        click.echo(
+            f"reasoner: {'consistent' if r.consistent else 'INCONSISTENT'}; "
+            f"{len(r.unsatisfiable)} unsatisfiable class(es); {r.triples} triples; {r.seconds:.1f} s "
+            f"(HermiT, Java {r.java_version}); inputs: {scopes}"
+        )
         for iri, label in r.unsatisfiable:
             click.echo(f"  unsatisfiable: {iri}" + (f" ({label})" if label else ""))
-        click.echo(f"inferred subclass axioms added to the merged graph: {report.inferred_added}"
-                   + ("" if r.consistent else " (the merge is inconsistent, so nothing inferred is added)"))
-    click.echo(f"merged graph: {report.merged_triples} triples (project {report.project_triples})"
-               + (f"; written to {report.output}" if report.output else "; not written (no --output)"))
+        click.echo(
+            f"inferred subclass axioms added to the merged graph: {report.inferred_added}"
+            + ("" if r.consistent else " (the merge is inconsistent, so nothing inferred is added)")
+        )
+    click.echo(
+        f"merged graph: {report.merged_triples} triples (project {report.project_triples})"
+        + (f"; written to {report.output}" if report.output else "; not written (no --output)")
+    )
     ctx.exit(OK if report.ok else PROBLEMS)
 
 
 @main.command()
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1 (0 picks a free port).")
-@click.option("--timeout", "timeout_s", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="SPARQL query time limit in seconds.")
-@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1),
-              help="Most rows (or triples) a SPARQL answer returns.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="SPARQL worker count.")
-@click.option("--cache-size", default=256, show_default=True, type=click.IntRange(0),
-              help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0 picks a free port).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="SPARQL query time limit in seconds.",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows (or triples) a SPARQL answer returns.",
+)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="SPARQL worker count.")
+@click.option(
+    "--cache-size",
+    default=256,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Replies kept in the SPARQL reply cache (the data cannot change while serving); 0 turns it off.",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, workers: int,
-          cache_size: int) -> None:
+def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, workers: int, cache_size: int) -> None:
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
     Our IRIs https://w3id.org/exo-rdf/PATH are answered at http://127.0.0.1:PORT/exo-rdf/PATH
@@ -480,13 +563,21 @@ def serve(ctx: click.Context, port: int, timeout_s: float, max_results: int, wor
     project = _project(ctx)
 
     def ready(url):
-        click.echo(f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops",
-                   err=False)
+        click.echo(
+            f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops", err=False
+        )
         sys.stdout.flush()
 
     _step("loading dist/ into the server")
-    run(project, port=port, timeout_s=timeout_s, max_results=max_results, workers=workers, cache_size=cache_size,
-        on_ready=ready)
+    run(
+        project,
+        port=port,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        workers=workers,
+        cache_size=cache_size,
+        on_ready=ready,
+    )
     click.echo("server stopped", err=True)
 
 

@@ -10,6 +10,7 @@ together with file and line; nothing is written unless every record compiles.
 IRIs never depend on record order: statements use the curator's id, shared nodes are derived from
 their content (a preparation from its normalised description, cargo from kind and molecule).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,23 +87,41 @@ CARGO_KINDS = {
     "organelle": (EXO.OrganelleCargo, "organelle"),
 }
 DIRECTIONS = {
-    "promotes": EXO.Promotes, "inhibits": EXO.Inhibits, "increases": EXO.Increases,
-    "decreases": EXO.Decreases, "protects_against": EXO.ProtectsAgainst, "ameliorates": EXO.Ameliorates,
-    "modulates": EXO.Modulates, "no_effect": EXO.NoEffect,
+    "promotes": EXO.Promotes,
+    "inhibits": EXO.Inhibits,
+    "increases": EXO.Increases,
+    "decreases": EXO.Decreases,
+    "protects_against": EXO.ProtectsAgainst,
+    "ameliorates": EXO.Ameliorates,
+    "modulates": EXO.Modulates,
+    "no_effect": EXO.NoEffect,
 }
 LEVELS = {"study_report": EXO.StudyReport, "review_claim": EXO.ReviewClaim, "figure_legend": EXO.FigureLegend}
-MODEL_TYPES = {"in_vitro": EXO.InVitroModel, "in_vivo": EXO.InVivoModel, "clinical": EXO.ClinicalStudy,
-               "unspecified": EXO.UnspecifiedModel}
+MODEL_TYPES = {
+    "in_vitro": EXO.InVitroModel,
+    "in_vivo": EXO.InVivoModel,
+    "clinical": EXO.ClinicalStudy,
+    "unspecified": EXO.UnspecifiedModel,
+}
 ROUTES = {
-    "intravenous": EXO.IntravenousRoute, "intranasal": EXO.IntranasalRoute, "inhalation": EXO.InhalationRoute,
-    "intratracheal": EXO.IntratrachealRoute, "intrahepatic": EXO.IntrahepaticRoute,
-    "intrarenal": EXO.IntrarenalRoute, "intratumoral": EXO.IntratumoralRoute, "systemic": EXO.SystemicRoute,
+    "intravenous": EXO.IntravenousRoute,
+    "intranasal": EXO.IntranasalRoute,
+    "inhalation": EXO.InhalationRoute,
+    "intratracheal": EXO.IntratrachealRoute,
+    "intrahepatic": EXO.IntrahepaticRoute,
+    "intrarenal": EXO.IntrarenalRoute,
+    "intratumoral": EXO.IntratumoralRoute,
+    "systemic": EXO.SystemicRoute,
     "injection": EXO.InjectionRouteUnspecified,
 }
 TUMOUR_ROLES = {"promoting": EXO.TumourPromoting, "suppressing": EXO.TumourSuppressing}
-CONDITION_KINDS = {"culture": EXO.CultureCondition, "genetic_modification": EXO.GeneticModification,
-                   "cargo_loading": EXO.CargoLoading, "formulation": EXO.Formulation,
-                   "engineering": EXO.Engineering}
+CONDITION_KINDS = {
+    "culture": EXO.CultureCondition,
+    "genetic_modification": EXO.GeneticModification,
+    "cargo_loading": EXO.CargoLoading,
+    "formulation": EXO.Formulation,
+    "engineering": EXO.Engineering,
+}
 ISOLATION_METHODS = {
     "differential_centrifugation": EXO.DifferentialCentrifugation,
     "ultracentrifugation": EXO.Ultracentrifugation,
@@ -114,28 +133,73 @@ ISOLATION_METHODS = {
     "microfluidics": EXO.MicrofluidicIsolation,
 }
 COMPONENT_ROLES = {
-    "tetraspanin": EXO.TetraspaninRole, "msc_marker": EXO.MSCSpecificMarkerRole, "escrt_0": EXO.ESCRT0Role,
-    "escrt_i_ii": EXO.ESCRTIandIIRole, "escrt_iii": EXO.ESCRTIIIRole, "escrt_independent": EXO.ESCRTIndependentRole,
-    "biogenesis": EXO.BiogenesisComponentRole, "membrane_transport_fusion": EXO.MembraneTransportFusionRole,
-    "heat_shock_protein": EXO.HeatShockProteinRole, "lipid": EXO.LipidComponentRole,
-    "nucleic_acid": EXO.NucleicAcidComponentRole, "immunomodulatory": EXO.ImmunomodulatoryProteinRole,
+    "tetraspanin": EXO.TetraspaninRole,
+    "msc_marker": EXO.MSCSpecificMarkerRole,
+    "escrt_0": EXO.ESCRT0Role,
+    "escrt_i_ii": EXO.ESCRTIandIIRole,
+    "escrt_iii": EXO.ESCRTIIIRole,
+    "escrt_independent": EXO.ESCRTIndependentRole,
+    "biogenesis": EXO.BiogenesisComponentRole,
+    "membrane_transport_fusion": EXO.MembraneTransportFusionRole,
+    "heat_shock_protein": EXO.HeatShockProteinRole,
+    "lipid": EXO.LipidComponentRole,
+    "nucleic_acid": EXO.NucleicAcidComponentRole,
+    "immunomodulatory": EXO.ImmunomodulatoryProteinRole,
     "characterisation_marker": EXO.CharacterisationMarkerRole,
 }
 UNITS_TO_NM = {"nm": 1, "μm": 1000, "µm": 1000, "um": 1000, "mm": 1_000_000}
 STATEMENT_TYPES = {
-    "finding": EXO.Finding, "size_range": EXO.SizeRangeStatement, "composition": EXO.CompositionStatement,
-    "isolation_method": EXO.IsolationMethodStatement, "body_fluid": EXO.BodyFluidStatement,
-    "tissue_source": EXO.TissueSourceStatement, "enrichment": EXO.EnrichmentStatement,
+    "finding": EXO.Finding,
+    "size_range": EXO.SizeRangeStatement,
+    "composition": EXO.CompositionStatement,
+    "isolation_method": EXO.IsolationMethodStatement,
+    "body_fluid": EXO.BodyFluidStatement,
+    "tissue_source": EXO.TissueSourceStatement,
+    "enrichment": EXO.EnrichmentStatement,
     "general": EXO.GeneralFact,
 }
-TAXON_COMMON = {"NCBITaxon:9606": "human", "NCBITaxon:10090": "mouse", "NCBITaxon:10116": "rat",
-                "NCBITaxon:9823": "pig", "NCBITaxon:10088": "mouse", "NCBITaxon:10114": "rat"}
+TAXON_COMMON = {
+    "NCBITaxon:9606": "human",
+    "NCBITaxon:10090": "mouse",
+    "NCBITaxon:10116": "rat",
+    "NCBITaxon:9823": "pig",
+    "NCBITaxon:10088": "mouse",
+    "NCBITaxon:10114": "rat",
+}
 
-COMMON_KEYS = {"id", "type", "level", "summary", "quote", "occurrence", "refs", "ref_note", "author", "evidence",
-               "notes", "corrections", "diseases", "mentions", "preparation", "section"}
+COMMON_KEYS = {
+    "id",
+    "type",
+    "level",
+    "summary",
+    "quote",
+    "occurrence",
+    "refs",
+    "ref_note",
+    "author",
+    "evidence",
+    "notes",
+    "corrections",
+    "diseases",
+    "mentions",
+    "preparation",
+    "section",
+}
 TYPE_KEYS = {
-    "finding": {"cargo", "targets", "pathways", "effects", "models", "target_cells", "target_tissues", "route",
-                "dose", "schedule", "tumour_role", "compared_with"},
+    "finding": {
+        "cargo",
+        "targets",
+        "pathways",
+        "effects",
+        "models",
+        "target_cells",
+        "target_tissues",
+        "route",
+        "dose",
+        "schedule",
+        "tumour_role",
+        "compared_with",
+    },
     "size_range": {"vesicle", "min", "max", "unit", "max_unit", "corrected_unit"},
     "composition": {"vesicle", "role", "components"},
     "isolation_method": {"method", "principle", "advantages", "disadvantages"},
@@ -146,8 +210,19 @@ TYPE_KEYS = {
 }
 PREP_KEYS = {"kind", "cell", "tissue", "taxon", "donor_disease", "product", "conditions", "label"}
 MODEL_KEYS = {"type", "organism", "cell_line", "cell_type", "inducer", "disease", "text", "study"}
-STUDY_KEYS = {"id", "registry_id", "title", "participants", "dose", "schedule", "route", "outcome", "sponsor",
-              "follow_up", "product"}
+STUDY_KEYS = {
+    "id",
+    "registry_id",
+    "title",
+    "participants",
+    "dose",
+    "schedule",
+    "route",
+    "outcome",
+    "sponsor",
+    "follow_up",
+    "product",
+}
 EFFECT_KEYS = {"direction", "affects", "text", "cell", "tissue"}
 CARGO_KEYS = {"kind", "id", "label", "note"}
 REF_KEYS = {"id", "label", "note"}
@@ -158,6 +233,7 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 
 
 # --------------------------------------------------------------------------- YAML with line numbers
+
 
 def _yaml_loader():
     import yaml
@@ -191,9 +267,10 @@ def read_yaml(path: Path) -> Any:
 
 # --------------------------------------------------------------------------- result
 
+
 @dataclass
 class CompileResult:
-    outputs: dict[str, str] = field(default_factory=dict)      # file name in instances/ -> Turtle text
+    outputs: dict[str, str] = field(default_factory=dict)  # file name in instances/ -> Turtle text
     statements: int = 0
     findings: int = 0
     facts: int = 0
@@ -218,6 +295,7 @@ class _Ctx:
 
 # --------------------------------------------------------------------------- compiler
 
+
 class Compiler:
     def __init__(self, project: Project, seeds: dict[str, Seed], labels: Callable[[str], str | None] | None) -> None:
         import rdflib
@@ -225,7 +303,7 @@ class Compiler:
         self.rdflib = rdflib
         self.project = project
         self.seeds = seeds
-        self.labels = labels          # callable curie -> label or None
+        self.labels = labels  # callable curie -> label or None
         self.shared = rdflib.Graph()
         self.studies: dict[str, dict] = {}
         self.seen_ids: dict[str, str] = {}
@@ -234,8 +312,9 @@ class Compiler:
 
     # ---- references to entities
 
-    def iri_of(self, ctx: _Ctx, node: Any, value: Any, local_class: Any = None,
-               local_kind: str = "entity") -> URIRef | None:
+    def iri_of(
+        self, ctx: _Ctx, node: Any, value: Any, local_class: Any = None, local_kind: str = "entity"
+    ) -> URIRef | None:
         """Turn a YAML reference (CURIE string, exo: term or {id|label, note}) into an IRI (or None)."""
         URIRef, Literal = self.rdflib.URIRef, self.rdflib.Literal
         if isinstance(value, dict):
@@ -269,8 +348,11 @@ class Compiler:
             return expand(value)
         prefix = value.split(":", 1)[0]
         if ":" not in value or prefix in ("exo", "exod", "exosh") or prefix not in PREFIXES:
-            ctx.err(node, f"'{value}' is not a CURIE with a known prefix (e.g. CL:0000134, HGNC:4893, "
-                          "CVCL_0481, MIMAT0000770) nor an exo: term")
+            ctx.err(
+                node,
+                f"'{value}' is not a CURIE with a known prefix (e.g. CL:0000134, HGNC:4893, "
+                "CVCL_0481, MIMAT0000770) nor an exo: term",
+            )
             return None
         if not re.fullmatch(r"[A-Za-z.]+:[A-Za-z0-9_]+", value):
             ctx.err(node, f"'{value}' is not a well-formed CURIE")
@@ -332,8 +414,13 @@ class Compiler:
         return iri
 
     def reference(self, seed: Seed, number: int) -> URIRef:
-        g, RDF, RDFS, Literal, XSD = (self.shared, self.rdflib.RDF, self.rdflib.RDFS, self.rdflib.Literal,
-                                      self.rdflib.XSD)
+        g, RDF, RDFS, Literal, XSD = (
+            self.shared,
+            self.rdflib.RDF,
+            self.rdflib.RDFS,
+            self.rdflib.Literal,
+            self.rdflib.XSD,
+        )
         iri = EXOD[f"source/{seed.stem}/reference/{number}"]
         g.add((iri, RDF.type, EXO.CitedReference))
         g.add((iri, RDFS.label, Literal(f"reference [{number}] of review seed {seed.stem}", lang="en")))
@@ -359,21 +446,28 @@ class Compiler:
                 continue
             self._keys(ctx, cond, CONDITION_KEYS, "condition")
             if cond.get("kind") not in CONDITION_KINDS:
-                ctx.err(cond, f"condition 'kind: {cond.get('kind')}' is not allowed; use one of: "
-                              f"{', '.join(CONDITION_KINDS)}")
+                ctx.err(
+                    cond,
+                    f"condition 'kind: {cond.get('kind')}' is not allowed; use one of: {', '.join(CONDITION_KINDS)}",
+                )
                 continue
             conditions.append(cond)
         canon = {k: node.get(k) for k in ("kind", "cell", "tissue", "taxon", "donor_disease", "product")}
         canon["conditions"] = sorted(
             [{"kind": c["kind"], "label": c["label"], "agent": _plain(c.get("agent"))} for c in conditions],
-            key=lambda c: json.dumps(c, sort_keys=True))
+            key=lambda c: json.dumps(c, sort_keys=True),
+        )
         digest = hashlib.sha1(json.dumps(canon, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
         iri = EXOD[f"preparation/{kind.replace('_', '-')}-{digest}"]
         g.add((iri, RDF.type, cls))
         if vesicle:
             g.add((iri, EXO.vesicleType, expand(vesicle)))
-        for key, prop in (("cell", EXO.producedByCellType), ("tissue", EXO.sourceTissue),
-                          ("taxon", RO_IN_TAXON), ("donor_disease", EXO.donorDisease)):
+        for key, prop in (
+            ("cell", EXO.producedByCellType),
+            ("tissue", EXO.sourceTissue),
+            ("taxon", RO_IN_TAXON),
+            ("donor_disease", EXO.donorDisease),
+        ):
             if node.get(key):
                 target = self.iri_of(ctx, node, node[key])
                 if target is not None:
@@ -458,8 +552,13 @@ class Compiler:
         return iri
 
     def study(self, ctx: _Ctx, node: Any) -> URIRef | None:
-        g, RDF, RDFS, Literal, XSD = (self.shared, self.rdflib.RDF, self.rdflib.RDFS, self.rdflib.Literal,
-                                      self.rdflib.XSD)
+        g, RDF, RDFS, Literal, XSD = (
+            self.shared,
+            self.rdflib.RDF,
+            self.rdflib.RDFS,
+            self.rdflib.Literal,
+            self.rdflib.XSD,
+        )
         if not isinstance(node, dict):
             ctx.err(node, "'study' must be a mapping with 'id' (and registry_id, participants, ...)")
             return None
@@ -493,8 +592,14 @@ class Compiler:
                 ctx.err(node, f"participants must be a whole number >= 1, got {n!r}")
             else:
                 g.add((iri, EXO.participantCount, Literal(n, datatype=XSD.integer)))
-        for key, prop in (("dose", EXO.dose), ("schedule", EXO.schedule), ("outcome", EXO.outcome),
-                          ("sponsor", EXO.sponsor), ("follow_up", EXO.followUp), ("product", EXO.productName)):
+        for key, prop in (
+            ("dose", EXO.dose),
+            ("schedule", EXO.schedule),
+            ("outcome", EXO.outcome),
+            ("sponsor", EXO.sponsor),
+            ("follow_up", EXO.followUp),
+            ("product", EXO.productName),
+        ):
             if node.get(key):
                 g.add((iri, prop, Literal(str(node[key]))))
         if node.get("route"):
@@ -511,8 +616,10 @@ class Compiler:
         ctx = _Ctx(path, self.errors, self.warnings)
         data = read_yaml(path)
         if not isinstance(data, dict) or "statements" not in data:
-            ctx.err(data if isinstance(data, dict) else None,
-                    "a curation file is a mapping with 'source' (seed file stem) and 'statements' (a list)")
+            ctx.err(
+                data if isinstance(data, dict) else None,
+                "a curation file is a mapping with 'source' (seed file stem) and 'statements' (a list)",
+            )
             return g, 0, 0
         for key in data:
             if key not in ("source", "statements", "description", "__line__"):
@@ -578,8 +685,10 @@ class Compiler:
                 ctx.err(rec, f"quote of '{sid}' is not found verbatim in {seed.path.name}{hint}")
                 quote = None
             elif n > 1 and "occurrence" not in rec:
-                ctx.err(rec, f"quote of '{sid}' occurs {n} times in {seed.path.name}; add 'occurrence: N' "
-                             "or lengthen the quote")
+                ctx.err(
+                    rec,
+                    f"quote of '{sid}' occurs {n} times in {seed.path.name}; add 'occurrence: N' or lengthen the quote",
+                )
                 quote = None
             elif not isinstance(occurrence, int) or not 1 <= occurrence <= n:
                 ctx.err(rec, f"occurrence must be between 1 and {n}")
@@ -596,7 +705,7 @@ class Compiler:
             g.add((q, RDF.type, OA.SpecificResource))
             g.add((q, OA.hasSource, self.source(seed)))
             g.add((q, EXO.inSection, self.section(seed, sec)))
-            tq, tp = EXOD[str(q)[len(str(EXOD)):] + "/text"], EXOD[str(q)[len(str(EXOD)):] + "/position"]
+            tq, tp = EXOD[str(q)[len(str(EXOD)) :] + "/text"], EXOD[str(q)[len(str(EXOD)) :] + "/position"]
             g.add((q, OA.hasSelector, tq))
             g.add((q, OA.hasSelector, tp))
             g.add((tq, RDF.type, OA.TextQuoteSelector))
@@ -613,15 +722,19 @@ class Compiler:
             cited = cited_numbers(quote)
             if raw_refs is None:
                 refs = sorted(cited)
-            elif not isinstance(raw_refs, list) or not all(isinstance(r, int) and not isinstance(r, bool)
-                                                           for r in raw_refs):
+            elif not isinstance(raw_refs, list) or not all(
+                isinstance(r, int) and not isinstance(r, bool) for r in raw_refs
+            ):
                 ctx.err(rec, "'refs' must be a list of reference numbers, e.g. [25] or [51, 52, 53]")
             else:
                 refs = sorted(set(raw_refs))
                 missing = [r for r in refs if r not in cited]
                 if missing and not rec.get("ref_note"):
-                    ctx.err(rec, f"refs {missing} are not cited in the quote; add 'ref_note' saying where the "
-                                 "citation is (e.g. 'cited at the end of the next sentence')")
+                    ctx.err(
+                        rec,
+                        f"refs {missing} are not cited in the quote; add 'ref_note' saying where the "
+                        "citation is (e.g. 'cited at the end of the next sentence')",
+                    )
             for r in refs:
                 g.add((s, EXO.citesReference, self.reference(seed, r)))
             if rec.get("ref_note"):
@@ -649,7 +762,7 @@ class Compiler:
                 continue
             if quote and not _space_insensitive_in(str(corr["as_written"]), quote):
                 ctx.err(corr, f"correction as_written '{corr['as_written']}' does not occur in the quote")
-            c = EXOD[f"{str(s)[len(str(EXOD)):]}/correction/{slugify(str(corr['as_written']))}"]
+            c = EXOD[f"{str(s)[len(str(EXOD)) :]}/correction/{slugify(str(corr['as_written']))}"]
             g.add((s, EXO.hasCorrection, c))
             g.add((c, RDF.type, EXO.Correction))
             g.add((c, EXO.asWritten, Literal(str(corr["as_written"]))))
@@ -674,8 +787,11 @@ class Compiler:
     def _finding(self, ctx, g, s, rec):
         RDF, Literal = self.rdflib.RDF, self.rdflib.Literal
         if rec.get("preparation") is None:
-            ctx.err(rec, "a finding needs a 'preparation' (at least its kind: exosome, microvesicle, "
-                         "extracellular_vesicle, secretome or cells)")
+            ctx.err(
+                rec,
+                "a finding needs a 'preparation' (at least its kind: exosome, microvesicle, "
+                "extracellular_vesicle, secretome or cells)",
+            )
         self._common_links(ctx, g, s, rec)
         effects = self._list(ctx, rec, "effects")
         if not effects:
@@ -692,13 +808,15 @@ class Compiler:
                 ctx.err(eff, "an effect needs 'text': the source's words for what changes")
             if eff.get("affects") is None:
                 ctx.warn(eff, "effect without 'affects' (the affected process, molecule, cell type or outcome)")
-            base = (f"{str(eff.get('direction', 'x')).replace('_', '-')}-"
-                    f"{_local_slug(eff.get('affects')) or slugify(str(eff.get('text', '')))[:50]}")
+            base = (
+                f"{str(eff.get('direction', 'x')).replace('_', '-')}-"
+                f"{_local_slug(eff.get('affects')) or slugify(str(eff.get('text', '')))[:50]}"
+            )
             slug, k = base, 2
             while slug in used:
                 slug, k = f"{base}-{k}", k + 1
             used.add(slug)
-            e = EXOD[f"{str(s)[len(str(EXOD)):]}/effect/{slug}"]
+            e = EXOD[f"{str(s)[len(str(EXOD)) :]}/effect/{slug}"]
             g.add((s, EXO.hasEffect, e))
             g.add((e, RDF.type, EXO.Effect))
             if direction is not None:
@@ -738,15 +856,19 @@ class Compiler:
                 continue
             seen_types[m["type"]] = seen_types.get(m["type"], 0) + 1
             n = seen_types[m["type"]]
-            node = EXOD[f"{str(s)[len(str(EXOD)):]}/model/{m['type'].replace('_', '-')}" + (f"-{n}" if n > 1 else "")]
+            node = EXOD[f"{str(s)[len(str(EXOD)) :]}/model/{m['type'].replace('_', '-')}" + (f"-{n}" if n > 1 else "")]
             g.add((s, EXO.hasModel, node))
             g.add((node, RDF.type, mcls))
             if m["type"] == "in_vivo" and not m.get("organism"):
                 ctx.err(m, "an in_vivo model needs 'organism' (an NCBITaxon id, e.g. NCBITaxon:10116 for rat)")
-            for key, prop, local in (("organism", EXO.organism, None), ("cell_line", EXO.cellLine, None),
-                                     ("cell_type", EXO.cellType, None), ("disease", EXO.modelledDisease, None),
-                                     ("inducer", EXO.inducer, "agent")):
-                for v in (m.get(key) if isinstance(m.get(key), list) else [m.get(key)]):
+            for key, prop, local in (
+                ("organism", EXO.organism, None),
+                ("cell_line", EXO.cellLine, None),
+                ("cell_type", EXO.cellType, None),
+                ("disease", EXO.modelledDisease, None),
+                ("inducer", EXO.inducer, "agent"),
+            ):
+                for v in m.get(key) if isinstance(m.get(key), list) else [m.get(key)]:
                     if v:
                         iri = self.iri_of(ctx, m, v, EXO.Agent if local else None, local or "entity")
                         if iri is not None:
@@ -832,8 +954,10 @@ class Compiler:
                 return
             g.add((s, EXO.maximumStatedUnit, Literal(max_unit)))
         factors = {"min": UNITS_TO_NM[corrected or unit], "max": UNITS_TO_NM[corrected or max_unit or unit]}
-        for key, prop, nm_prop in (("min", EXO.minimumDiameter, EXO.minimumDiameterNm),
-                                   ("max", EXO.maximumDiameter, EXO.maximumDiameterNm)):
+        for key, prop, nm_prop in (
+            ("min", EXO.minimumDiameter, EXO.minimumDiameterNm),
+            ("max", EXO.maximumDiameter, EXO.maximumDiameterNm),
+        ):
             factor = factors[key]
             try:
                 value = Decimal(str(rec.get(key)))
@@ -841,8 +965,13 @@ class Compiler:
                 ctx.err(rec, f"'{key}' must be a number as written in the source")
                 continue
             g.add((s, prop, Literal(value, datatype=XSD.decimal)))
-            g.add((s, nm_prop, Literal((value * factor).normalize() if value * factor != 0 else Decimal(0),
-                                       datatype=XSD.decimal)))
+            g.add(
+                (
+                    s,
+                    nm_prop,
+                    Literal((value * factor).normalize() if value * factor != 0 else Decimal(0), datatype=XSD.decimal),
+                )
+            )
 
     def _composition(self, ctx, g, s, rec):
         self._components(ctx, g, s, rec)
@@ -947,12 +1076,15 @@ def _near_miss(text: str, quote: str) -> str:
             hi = mid - 1
     if lo < 10:
         return " (not even its first words; check the seed and the 'source')"
-    return f" (it matches up to character {lo}: ...{quote[max(0, lo - 30):lo]!r} then differs)"
+    return f" (it matches up to character {lo}: ...{quote[max(0, lo - 30) : lo]!r} then differs)"
 
 
 # --------------------------------------------------------------------------- entry points
 
-def compile_curation(project: Project, labels: Callable[[str], str | None] | None = None, only: list[Path] | None = None) -> CompileResult:
+
+def compile_curation(
+    project: Project, labels: Callable[[str], str | None] | None = None, only: list[Path] | None = None
+) -> CompileResult:
     """Compile every curation/*.yaml file. Errors are collected in the result, nothing is written.
 
     With ``only``, every file is still compiled (ids must be unique across files) but errors and
@@ -990,8 +1122,10 @@ def compile_curation(project: Project, labels: Callable[[str], str | None] | Non
 
 
 def _header(source: str) -> str:
-    return (f"{GENERATED_MARK} from {source} — do not edit.\n"
-            "# Edit the YAML under curation/ and run `exo-rdf curate` to regenerate (see curation/README.md).\n\n")
+    return (
+        f"{GENERATED_MARK} from {source} — do not edit.\n"
+        "# Edit the YAML under curation/ and run `exo-rdf curate` to regenerate (see curation/README.md).\n\n"
+    )
 
 
 def write_outputs(project: Project, result: CompileResult) -> list[Path]:

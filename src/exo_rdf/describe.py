@@ -13,6 +13,7 @@ IRIs used here: the data dataset is ``https://w3id.org/exo-rdf/data`` (beside th
 files are published under ``https://w3id.org/exo-rdf/releases/<version>/<path in dist>`` and the
 SPARQL endpoint is ``https://w3id.org/exo-rdf/sparql``. All are built from ``namespaces.BASE``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -97,8 +98,10 @@ def data_license(project: Project, ontology_license: URIRef | None) -> URIRef:
             return URIRef(m.group(0))
     if ontology_license is not None:
         return ontology_license
-    raise ExoError(f"no data licence: {path} names no licence URL and {project.ontology_file} has no "
-                   "dcterms:license; add one of them")
+    raise ExoError(
+        f"no data licence: {path} names no licence URL and {project.ontology_file} has no "
+        "dcterms:license; add one of them"
+    )
 
 
 def data_header(version: str, license_iri: URIRef) -> list[tuple]:
@@ -122,6 +125,7 @@ def data_header(version: str, license_iri: URIRef) -> list[tuple]:
 @dataclass(frozen=True)
 class DatasetStats:
     """VoID counts of one dump. Partitions are sorted by IRI."""
+
     triples: int
     entities: int
     classes: int
@@ -166,8 +170,9 @@ def _count(store, query: str) -> int:
     return int(rows[0]["n"].value) if rows else 0
 
 
-def statistics(ntriples: bytes, uri_space: str, example_class: str | None = None,
-               n_examples: int = N_EXAMPLES) -> DatasetStats:
+def statistics(
+    ntriples: bytes, uri_space: str, example_class: str | None = None, n_examples: int = N_EXAMPLES
+) -> DatasetStats:
     """Count an N-Triples dump with pyoxigraph SPARQL.
 
     ``entities`` are the distinct IRI subjects inside ``uri_space`` (the dataset's void:uriSpace);
@@ -179,19 +184,30 @@ def statistics(ntriples: bytes, uri_space: str, example_class: str | None = None
     store = ox.Store()
     store.extend(_lossless(ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)))
     space = uri_space.replace("\\", "\\\\").replace('"', '\\"')
-    classes = tuple((r["c"].value, int(r["n"].value)) for r in store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)"))
-    properties = tuple((r["p"].value, int(r["n"].value)) for r in store.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY STR(?p)"))
+    classes = tuple(
+        (r["c"].value, int(r["n"].value))
+        for r in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)")
+    )
+    properties = tuple(
+        (r["p"].value, int(r["n"].value))
+        for r in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY STR(?p)")
+    )
     examples: tuple[str, ...] = ()
     if example_class:
-        examples = tuple(r["s"].value for r in store.query(
-            f"SELECT DISTINCT ?s WHERE {{ ?s a <{example_class}> FILTER(isIRI(?s)) }} "
-            f"ORDER BY STR(?s) LIMIT {int(n_examples)}"))
+        examples = tuple(
+            r["s"].value
+            for r in store.query(
+                f"SELECT DISTINCT ?s WHERE {{ ?s a <{example_class}> FILTER(isIRI(?s)) }} "
+                f"ORDER BY STR(?s) LIMIT {int(n_examples)}"
+            )
+        )
     return DatasetStats(
         triples=_count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-        entities=_count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
-                               f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}")) }}'),
+        entities=_count(
+            store,
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}")) }}',
+        ),
         classes=len(classes),
         properties=len(properties),
         distinct_subjects=_count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
@@ -209,6 +225,7 @@ def statistics(ntriples: bytes, uri_space: str, example_class: str | None = None
 @dataclass(frozen=True)
 class OntologyHeader:
     """What the ontology says about itself (read from ontology/exo.ttl)."""
+
     title: Literal | None
     description: Literal | None
     license: URIRef | None
@@ -266,12 +283,18 @@ def _add_distribution(g: Graph, version: str, rel: str, blob: bytes) -> None:
     g.add((url, expand("spdx:checksum"), checksum))
     g.add((checksum, RDF.type, expand("spdx:Checksum")))
     g.add((checksum, expand("spdx:algorithm"), expand("spdx:checksumAlgorithm_sha256")))
-    g.add((checksum, expand("spdx:checksumValue"),
-           Literal(hashlib.sha256(blob).hexdigest(), datatype=XSD.hexBinary)))
+    g.add((checksum, expand("spdx:checksumValue"), Literal(hashlib.sha256(blob).hexdigest(), datatype=XSD.hexBinary)))
 
 
-def void_graph(*, version: str, files: Mapping[str, bytes], data: DatasetStats, ontology: DatasetStats,
-               header: OntologyHeader, license_iri: URIRef) -> Graph:
+def void_graph(
+    *,
+    version: str,
+    files: Mapping[str, bytes],
+    data: DatasetStats,
+    ontology: DatasetStats,
+    header: OntologyHeader,
+    license_iri: URIRef,
+) -> Graph:
     """The VoID + DCAT description of a release.
 
     ``files`` maps each release file (path inside dist/) to its bytes; each becomes a distribution of
@@ -284,19 +307,35 @@ def void_graph(*, version: str, files: Mapping[str, bytes], data: DatasetStats, 
 
     g.add((CATALOG, RDF.type, _dcat("Catalog")))
     g.add((CATALOG, _dct("title"), Literal("exo-rdf release catalog", lang="en")))
-    g.add((CATALOG, _dct("description"), Literal(
-        "The exo-rdf ontology of MSC-derived exosomes and the findings curated from review articles, "
-        f"release {version}.", lang="en")))
+    g.add(
+        (
+            CATALOG,
+            _dct("description"),
+            Literal(
+                "The exo-rdf ontology of MSC-derived exosomes and the findings curated from review articles, "
+                f"release {version}.",
+                lang="en",
+            ),
+        )
+    )
     g.add((CATALOG, OWL.versionInfo, ver))
     g.add((CATALOG, _dcat("version"), ver))
     g.add((CATALOG, _dct("license"), license_iri))
 
     for s, p, o in data_header(version, license_iri):
         g.add((s, p, o))
-    g.add((DATA_DATASET, _dct("description"), Literal(
-        "Findings and facts about mesenchymal stem/stromal cell-derived exosomes curated from review "
-        "articles, each with its verbatim quote, source section and evidence; one named graph per "
-        "source paper in the TriG and N-Quads dumps.", lang="en")))
+    g.add(
+        (
+            DATA_DATASET,
+            _dct("description"),
+            Literal(
+                "Findings and facts about mesenchymal stem/stromal cell-derived exosomes curated from review "
+                "articles, each with its verbatim quote, source section and evidence; one named graph per "
+                "source paper in the TriG and N-Quads dumps.",
+                lang="en",
+            ),
+        )
+    )
     g.add((DATA_DATASET, _v("uriSpace"), Literal(str(EXOD))))
     g.add((DATA_DATASET, _v("vocabulary"), URIRef(str(EXO._NS))))
     g.add((DATA_DATASET, _dct("conformsTo"), ONTOLOGY_IRI))

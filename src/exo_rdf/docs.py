@@ -14,6 +14,7 @@ site-packages). Things handled here, each found by trying it:
   the ontology's ``dcterms:created``), so normalising line ends and trailing spaces is enough; a
   test rebuilds the page in processes with different hash seeds and compares bytes.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Errors that the command line reports as a plain message with exit code 2 (never a traceback)."""
+
 from __future__ import annotations
 
 __all__ = [

@@ -25,6 +25,7 @@ Measured on the shared files (2 shared cores, xz included): CL editors' file OFN
 0.2 s (85k triples); RO OWL or OBO under 0.1 s; ECO 0.15 s; OBI 0.2 s; UBERON OBO subset 0.6 s (120k
 triples); MONDO term table 1 s (205k triples); miRBase OBO Graph JSON 1.5 s (403k triples).
 """
+
 from __future__ import annotations
 
 import bz2
@@ -62,14 +63,22 @@ __all__ = [
 
 #: Format names as reports show them.
 FORMAT_NAMES = {
-    "rdfxml": "OWL/RDF in RDF/XML", "owx": "OWL/XML", "turtle": "Turtle", "ntriples": "N-Triples",
-    "jsonld": "JSON-LD", "ofn": "OWL functional syntax", "obo": "OBO 1.4", "obograph": "OBO Graph JSON",
+    "rdfxml": "OWL/RDF in RDF/XML",
+    "owx": "OWL/XML",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "ofn": "OWL functional syntax",
+    "obo": "OBO 1.4",
+    "obograph": "OBO Graph JSON",
     "cxg": "cellxgene term table JSON",
 }
 _MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"))
 _REFUSED = ((b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"))
-_SUPPORTED = ("RDF/XML, OWL/XML, Turtle, N-Triples, JSON-LD, OWL functional syntax, OBO, OBO Graph JSON "
-              "or a cellxgene term table, optionally compressed with xz, gzip or bzip2")
+_SUPPORTED = (
+    "RDF/XML, OWL/XML, Turtle, N-Triples, JSON-LD, OWL functional syntax, OBO, OBO Graph JSON "
+    "or a cellxgene term table, optionally compressed with xz, gzip or bzip2"
+)
 
 
 def _n(curie: str):
@@ -88,9 +97,17 @@ class _V:
         self.sub_class, self.sub_prop = _n("rdfs:subClassOf"), _n("rdfs:subPropertyOf")
         self.cls, self.obj_prop, self.ann_prop = _n("owl:Class"), _n("owl:ObjectProperty"), _n("owl:AnnotationProperty")
         self.individual, self.ontology = _n("owl:NamedIndividual"), _n("owl:Ontology")
-        self.restriction, self.on_property, self.some = _n("owl:Restriction"), _n("owl:onProperty"), _n("owl:someValuesFrom")
+        self.restriction, self.on_property, self.some = (
+            _n("owl:Restriction"),
+            _n("owl:onProperty"),
+            _n("owl:someValuesFrom"),
+        )
         self.equivalent, self.intersection = _n("owl:equivalentClass"), _n("owl:intersectionOf")
-        self.disjoint, self.deprecated, self.version_info = _n("owl:disjointWith"), _n("owl:deprecated"), _n("owl:versionInfo")
+        self.disjoint, self.deprecated, self.version_info = (
+            _n("owl:disjointWith"),
+            _n("owl:deprecated"),
+            _n("owl:versionInfo"),
+        )
         self.inverse, self.transitive = _n("owl:inverseOf"), _n("owl:TransitiveProperty")
         self.definition, self.replaced_by = _n("IAO:0000115"), _n("IAO:0100001")
         self.consider, self.xref = _n("oboInOwl:consider"), _n("oboInOwl:hasDbXref")
@@ -98,8 +115,16 @@ class _V:
         self.synonym = {s: _n(f"oboInOwl:has{s.title()}Synonym") for s in ("EXACT", "BROAD", "NARROW", "RELATED")}
         self.broader = _n("skos:broader")
         self.boolean, self.string = _n("xsd:boolean"), _n("xsd:string")
-        self.annotation_properties = (self.definition, self.replaced_by, self.consider, self.xref, self.namespace,
-                                      self.alt_id, *self.synonym.values(), self.broader)
+        self.annotation_properties = (
+            self.definition,
+            self.replaced_by,
+            self.consider,
+            self.xref,
+            self.namespace,
+            self.alt_id,
+            *self.synonym.values(),
+            self.broader,
+        )
 
 
 @dataclass
@@ -118,8 +143,8 @@ class ExternalOntology:
     """One external file read into RDF triples."""
 
     path: Path
-    format: str                        # a key of FORMAT_NAMES
-    compression: str | None            # "xz", "gzip", "bzip2" or None
+    format: str  # a key of FORMAT_NAMES
+    compression: str | None  # "xz", "gzip", "bzip2" or None
     triples: list = field(repr=False)  # pyoxigraph Triples
     seconds: float = 0.0
     ontology_iri: str | None = None
@@ -161,8 +186,14 @@ def read_external(path: str | Path) -> ExternalOntology:
         triples = obograph_triples(doc, path, notes) if fmt == "obograph" else cxg_triples(doc, path, notes)
     if not triples:
         raise InputError(path, f"{FORMAT_NAMES[fmt]} file holds no triples: is it empty or truncated?")
-    onto = next((t.subject.value for t in triples if t.predicate == _V_().type and t.object == _V_().ontology
-                 and isinstance(t.subject, ox.NamedNode)), None)
+    onto = next(
+        (
+            t.subject.value
+            for t in triples
+            if t.predicate == _V_().type and t.object == _V_().ontology and isinstance(t.subject, ox.NamedNode)
+        ),
+        None,
+    )
     return ExternalOntology(path, fmt, compression, triples, time.perf_counter() - start, onto, notes)
 
 
@@ -193,8 +224,9 @@ def _decompress(path: Path) -> tuple[bytes, str | None]:
         raise InputError(path, "file is empty")
     for magic, name in _REFUSED:
         if raw.startswith(magic):
-            raise InputError(path, f"{name}-compressed files are not supported; decompress it first "
-                                   "(or recompress with xz or gzip)")
+            raise InputError(
+                path, f"{name}-compressed files are not supported; decompress it first (or recompress with xz or gzip)"
+            )
     for magic, name in _MAGIC:
         if raw.startswith(magic):
             try:
@@ -205,8 +237,11 @@ def _decompress(path: Path) -> tuple[bytes, str | None]:
                 else:
                     data = bz2.decompress(raw)
             except EOFError:
-                raise InputError(path, f"{name} data is truncated (the file ends before the compressed "
-                                       "stream does): download or copy it again") from None
+                raise InputError(
+                    path,
+                    f"{name} data is truncated (the file ends before the compressed "
+                    "stream does): download or copy it again",
+                ) from None
             except (lzma.LZMAError, OSError, zlib.error, ValueError) as exc:
                 raise InputError(path, f"{name} data is corrupt ({exc}): download or copy it again") from None
             if not data.strip():
@@ -240,8 +275,11 @@ def _sniff(data: bytes, path: Path) -> tuple[str, object]:
     body = _strip_comments(text)
     if re.match(r"(Prefix|Ontology)\s*\(", body):
         return "ofn", None
-    if re.match(r"(format-version|data-version|ontology|default-namespace|date|saved-by|auto-generated-by|"
-                r"subsetdef|synonymtypedef|idspace|import|remark)\s*:", body) or body.startswith(("[Term]", "[Typedef]")):
+    if re.match(
+        r"(format-version|data-version|ontology|default-namespace|date|saved-by|auto-generated-by|"
+        r"subsetdef|synonymtypedef|idspace|import|remark)\s*:",
+        body,
+    ) or body.startswith(("[Term]", "[Typedef]")):
         return "obo", None
     if re.match(r"(@prefix|@base|prefix\s|base\s)", body, re.I):
         return "turtle", None
@@ -262,11 +300,15 @@ def _json_kind(doc, path: Path) -> str:
         return "jsonld"
     if isinstance(doc, dict) and doc:
         sample = list(doc.items())[:50]
-        if all(isinstance(v, dict) and "label" in v for _, v in sample) and \
-                all(re.fullmatch(r"[A-Za-z][\w.]*[:_][\w.-]+", k) for k, _ in sample):
+        if all(isinstance(v, dict) and "label" in v for _, v in sample) and all(
+            re.fullmatch(r"[A-Za-z][\w.]*[:_][\w.-]+", k) for k, _ in sample
+        ):
             return "cxg"
-    raise InputError(path, "JSON that is neither OBO Graph JSON ({\"graphs\": [...]}), JSON-LD nor a cellxgene "
-                           "term table ({CURIE: {\"label\": ...}})")
+    raise InputError(
+        path,
+        'JSON that is neither OBO Graph JSON ({"graphs": [...]}), JSON-LD nor a cellxgene '
+        'term table ({CURIE: {"label": ...}})',
+    )
 
 
 def _is_jsonld(doc) -> bool:
@@ -288,7 +330,7 @@ def _text(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, f"not valid UTF-8 text ({exc.reason})", line) from None
 
 
@@ -300,8 +342,10 @@ def _parse_rdf(data: bytes, rdf_format, path: Path, what: str) -> list:
     import pyoxigraph as ox
 
     try:
-        return [q.triple if isinstance(q, ox.Quad) else q
-                for q in ox.parse(data, rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)]
+        return [
+            q.triple if isinstance(q, ox.Quad) else q
+            for q in ox.parse(data, rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+        ]
     except SyntaxError as exc:
         msg = " ".join(str(exc).split())[:300]
         line = getattr(exc, "lineno", None)
@@ -358,7 +402,7 @@ def key_of_iri(iri: str) -> str | None:
     ``CVCL_0481``, ``HGNC:5464``), or None for an IRI outside the id spaces we know."""
     obo = str(OBO)
     if iri.startswith(obo):
-        local = iri[len(obo):]
+        local = iri[len(obo) :]
         m = re.fullmatch(r"([A-Za-z][A-Za-z0-9.]*)_([A-Za-z0-9]+)", local)
         if not m:
             return None
@@ -373,9 +417,27 @@ def key_of_iri(iri: str) -> str | None:
 
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(.*)$')
-_HANDLED = {"id", "name", "def", "synonym", "xref", "is_a", "relationship", "intersection_of", "is_obsolete",
-            "replaced_by", "consider", "namespace", "property_value", "comment", "alt_id", "disjoint_from",
-            "inverse_of", "is_transitive", "is_metadata_tag"}
+_HANDLED = {
+    "id",
+    "name",
+    "def",
+    "synonym",
+    "xref",
+    "is_a",
+    "relationship",
+    "intersection_of",
+    "is_obsolete",
+    "replaced_by",
+    "consider",
+    "namespace",
+    "property_value",
+    "comment",
+    "alt_id",
+    "disjoint_from",
+    "inverse_of",
+    "is_transitive",
+    "is_metadata_tag",
+}
 
 
 def _unescape(text: str) -> str:
@@ -419,8 +481,14 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
             continue
         tid = next((v for k, v, _ in tags if k == "id"), None)
         if tid and ":" not in tid:
-            xref = next((_strip_trailing(v) for k, v, _ in tags
-                         if k == "xref" and re.match(r"(RO|BFO):\d+", _strip_trailing(v))), None)
+            xref = next(
+                (
+                    _strip_trailing(v)
+                    for k, v, _ in tags
+                    if k == "xref" and re.match(r"(RO|BFO):\d+", _strip_trailing(v))
+                ),
+                None,
+            )
             relations[tid] = curie_iri(xref) if xref else f"{OBO}{ontology}#{tid}"
 
     def iri(value: str):
@@ -467,8 +535,11 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
                     m = _QUOTED.match(value)
                     if m:
                         scope = (m.group(2).split() or ["RELATED"])[0]
-                        add(ox.Triple(subject, V.synonym.get(scope, V.synonym["RELATED"]),
-                                      ox.Literal(_unescape(m.group(1)))))
+                        add(
+                            ox.Triple(
+                                subject, V.synonym.get(scope, V.synonym["RELATED"]), ox.Literal(_unescape(m.group(1)))
+                            )
+                        )
                 elif key == "xref":
                     add(ox.Triple(subject, V.xref, ox.Literal(_strip_trailing(value).split(' "')[0])))
                 elif key == "alt_id":
@@ -483,8 +554,14 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
                         rel = iri(parts[0])
                         used_relations.add(rel)
                         node = ox.BlankNode()
-                        out.extend((ox.Triple(subject, V.sub_class, node), ox.Triple(node, V.type, V.restriction),
-                                    ox.Triple(node, V.on_property, rel), ox.Triple(node, V.some, iri(parts[1]))))
+                        out.extend(
+                            (
+                                ox.Triple(subject, V.sub_class, node),
+                                ox.Triple(node, V.type, V.restriction),
+                                ox.Triple(node, V.on_property, rel),
+                                ox.Triple(node, V.some, iri(parts[1])),
+                            )
+                        )
                 elif key == "intersection_of" and is_term:
                     parts = _strip_trailing(value).split()
                     if len(parts) == 1:
@@ -515,15 +592,25 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
             members: list = list(genus)
             for rel, filler in differentia:
                 node = ox.BlankNode()
-                out.extend((ox.Triple(node, V.type, V.restriction), ox.Triple(node, V.on_property, rel),
-                            ox.Triple(node, V.some, filler)))
+                out.extend(
+                    (
+                        ox.Triple(node, V.type, V.restriction),
+                        ox.Triple(node, V.on_property, rel),
+                        ox.Triple(node, V.some, filler),
+                    )
+                )
                 members.append(node)
             if len(members) == 1:
                 add(ox.Triple(subject, V.equivalent, members[0]))
             else:
                 eq = ox.BlankNode()
-                out.extend((ox.Triple(eq, V.type, V.cls), ox.Triple(eq, V.intersection, _rdf_list(members, out)),
-                            ox.Triple(subject, V.equivalent, eq)))
+                out.extend(
+                    (
+                        ox.Triple(eq, V.type, V.cls),
+                        ox.Triple(eq, V.intersection, _rdf_list(members, out)),
+                        ox.Triple(subject, V.equivalent, eq),
+                    )
+                )
     # relations used in restrictions must be object properties for the result to be OWL 2 DL
     for rel in used_relations:
         add(ox.Triple(rel, V.type, V.obj_prop))
@@ -542,7 +629,11 @@ def _property_value(subject, value: str, iri):
     if m:
         datatype = m.group(2).split()[0] if m.group(2).split() else None
         dt = ox.NamedNode(curie_iri(datatype)) if datatype and ":" in datatype else None
-        obj = ox.Literal(_unescape(m.group(1)), datatype=dt) if dt and dt != V.string else ox.Literal(_unescape(m.group(1)))
+        obj = (
+            ox.Literal(_unescape(m.group(1)), datatype=dt)
+            if dt and dt != V.string
+            else ox.Literal(_unescape(m.group(1)))
+        )
     else:
         obj = iri(rest.split()[0]) if rest.split() else ox.Literal("")
     return ox.Triple(subject, iri(rel), obj)
@@ -603,7 +694,8 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
                 add(ox.Triple(subject, V.definition, ox.Literal(meta["definition"]["val"])))
             for syn in meta.get("synonyms") or []:
                 scope = {"hasExactSynonym": "EXACT", "hasBroadSynonym": "BROAD", "hasNarrowSynonym": "NARROW"}.get(
-                    syn.get("pred", ""), "RELATED")
+                    syn.get("pred", ""), "RELATED"
+                )
                 if syn.get("val"):
                     add(ox.Triple(subject, V.synonym[scope], ox.Literal(syn["val"])))
             for xref in meta.get("xrefs") or []:
@@ -635,9 +727,14 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
                 rel = node_iri(pred)
                 relations.add(rel)
                 restriction = ox.BlankNode()
-                out.extend((ox.Triple(node_iri(sub), V.sub_class, restriction),
-                            ox.Triple(restriction, V.type, V.restriction),
-                            ox.Triple(restriction, V.on_property, rel), ox.Triple(restriction, V.some, node_iri(obj))))
+                out.extend(
+                    (
+                        ox.Triple(node_iri(sub), V.sub_class, restriction),
+                        ox.Triple(restriction, V.type, V.restriction),
+                        ox.Triple(restriction, V.on_property, rel),
+                        ox.Triple(restriction, V.some, node_iri(obj)),
+                    )
+                )
         for rel in relations:
             add(ox.Triple(rel, V.type, V.obj_prop))
     return out
@@ -687,8 +784,9 @@ def cxg_triples(doc: dict, path: Path, notes: list[str] | None = None) -> list:
         for other, distance in ancestors.items():
             if distance == 1:
                 add(ox.Triple(subject, V.broader, ox.NamedNode(_cxg_iri(other))))
-    notes.append("term table: each direct ancestor (is_a or part_of, the file does not say which) is kept as "
-                 "skos:broader")
+    notes.append(
+        "term table: each direct ancestor (is_a or part_of, the file does not say which) is kept as skos:broader"
+    )
     return out
 
 

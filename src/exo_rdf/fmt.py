@@ -3,6 +3,7 @@
 Canonical form is what :func:`rdfio.canonical_turtle` writes. The hand-edited sources are
 ontology/exo.ttl and shapes/*.ttl; generated files (imports, instances) are canonical by construction.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 rdflib parses and serialises the small hand-edited sources (it gives sorted, readable Turtle);
 every SPARQL query runs on a pyoxigraph store, never on rdflib's evaluator.
 """
+
 from __future__ import annotations
 
 import re

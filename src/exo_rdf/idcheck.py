@@ -11,6 +11,7 @@ a subset table (ChEBI, PR, NCBITaxon) is *unconfirmed*. Beyond termcheck this mo
 obsolete ids with the table's replacement, IAO/COB ids (whose only table is OBI's copy, so a missing
 one is unconfirmed), ids inside HGNC IRIs, and CURIEs whose prefix the canonical map does not know.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,11 +43,11 @@ __all__ = [
 class IdProblem:
     """One id (or unknown prefix) that needs attention, at its first line in one file."""
 
-    kind: str                 # "unknown", "obsolete", "unconfirmed" or "unknown-prefix"
+    kind: str  # "unknown", "obsolete", "unconfirmed" or "unknown-prefix"
     curie: str
     path: Path
     line: int
-    count: int = 1            # occurrences of this id in this file
+    count: int = 1  # occurrences of this id in this file
     label: str | None = None
     replaced_by: str | None = None
     replaced_by_label: str | None = None
@@ -71,7 +72,7 @@ class IdReport:
     unknown-prefix id; unconfirmed ids are warnings (as in termcheck.py, they do not fail a run)."""
 
     files: list[Path] = field(default_factory=list)
-    ids: dict[str, int] = field(default_factory=dict)      # every external id seen -> occurrences
+    ids: dict[str, int] = field(default_factory=dict)  # every external id seen -> occurrences
     unknown: list[IdProblem] = field(default_factory=list)
     obsolete: list[IdProblem] = field(default_factory=list)
     unconfirmed: list[IdProblem] = field(default_factory=list)
@@ -109,40 +110,77 @@ def judge(scan: Scan, index: TermIndex) -> IdReport:
     report = IdReport(files=list(scan.files))
     for o in scan.ids:
         report.ids[o.curie] = report.ids.get(o.curie, 0) + 1
-    for (curie, path), (line, count) in sorted(_first_per_file(scan.ids).items(),
-                                               key=lambda kv: (str(kv[0][1]), kv[1][0], kv[0][0])):
+    for (curie, path), (line, count) in sorted(
+        _first_per_file(scan.ids).items(), key=lambda kv: (str(kv[0][1]), kv[1][0], kv[0][0])
+    ):
         term = index.terms.get(curie)
         space = id_space(curie)
         if term is None:
             if space in SUBSET_SPACES:
-                report.unconfirmed.append(IdProblem(
-                    "unconfirmed", curie, path, line, count,
-                    message=f"{curie} is not in the shared {space} table, which is a subset: "
-                            "check the id at its source"))
+                report.unconfirmed.append(
+                    IdProblem(
+                        "unconfirmed",
+                        curie,
+                        path,
+                        line,
+                        count,
+                        message=f"{curie} is not in the shared {space} table, which is a subset: "
+                        "check the id at its source",
+                    )
+                )
             else:
-                report.unknown.append(IdProblem(
-                    "unknown", curie, path, line, count,
-                    message=f"unknown id {curie}: not in the shared {space} table (a typo, or a term "
-                            "newer than the tables?)"))
+                report.unknown.append(
+                    IdProblem(
+                        "unknown",
+                        curie,
+                        path,
+                        line,
+                        count,
+                        message=f"unknown id {curie}: not in the shared {space} table (a typo, or a term "
+                        "newer than the tables?)",
+                    )
+                )
         elif term.obsolete:
             repl = term.replaced_by
             repl_label = index.label(repl) if repl else None
-            hint = (f"; replace with {repl}" + (f" '{repl_label}'" if repl_label else "")) if repl else \
-                "; the table names no replacement"
-            report.obsolete.append(IdProblem(
-                "obsolete", curie, path, line, count, term.label, repl, repl_label,
-                message=f"obsolete id {curie} '{term.label}'{hint}"))
-    for (curie, path), (line, count) in sorted(_first_per_file(scan.unknown_prefixes).items(),
-                                               key=lambda kv: (str(kv[0][1]), kv[1][0], kv[0][0])):
-        report.unknown_prefix.append(IdProblem(
-            "unknown-prefix", curie, path, line, count,
-            message=f"unknown prefix in {curie}: add it to the canonical prefix map "
-                    "(exo_rdf.namespaces) or use a known id space"))
+            hint = (
+                (f"; replace with {repl}" + (f" '{repl_label}'" if repl_label else ""))
+                if repl
+                else "; the table names no replacement"
+            )
+            report.obsolete.append(
+                IdProblem(
+                    "obsolete",
+                    curie,
+                    path,
+                    line,
+                    count,
+                    term.label,
+                    repl,
+                    repl_label,
+                    message=f"obsolete id {curie} '{term.label}'{hint}",
+                )
+            )
+    for (curie, path), (line, count) in sorted(
+        _first_per_file(scan.unknown_prefixes).items(), key=lambda kv: (str(kv[0][1]), kv[1][0], kv[0][0])
+    ):
+        report.unknown_prefix.append(
+            IdProblem(
+                "unknown-prefix",
+                curie,
+                path,
+                line,
+                count,
+                message=f"unknown prefix in {curie}: add it to the canonical prefix map "
+                "(exo_rdf.namespaces) or use a known id space",
+            )
+        )
     return report
 
 
-def check_ids(project: Project, paths: Iterable[str | Path] | None = None, *,
-              index: TermIndex | None = None) -> IdReport:
+def check_ids(
+    project: Project, paths: Iterable[str | Path] | None = None, *, index: TermIndex | None = None
+) -> IdReport:
     """Check every external id in the project's sources (or in ``paths``) against the shared tables.
 
     Raises :class:`~exo_rdf.errors.ExoError` when the shared tables cannot be read and

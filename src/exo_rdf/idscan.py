@@ -5,6 +5,7 @@ IRIs (OBO PURLs and the HGNC, miRBase and Cellosaurus IRIs), in ``ontology/exo.t
 ``shapes/*.ttl``, ``queries/**/*.rq`` and ``curation/*.yaml``. Used by the id check (verdicts against the
 shared tables) and by the import extractor (which terms to extract).
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,26 @@ ID_PATTERN = re.compile(
     r"|hgnc_id/(\d{1,9})(?![0-9])"
 )
 #: Id spaces termcheck.py gives a verdict on; the test suite checks that both tools agree on them.
-TERMCHECK_SPACES = frozenset({"CL", "UBERON", "GO", "MONDO", "DOID", "CHEBI", "PR", "RO", "BFO", "ECO", "OBI",
-                              "NCBITaxon", "HGNC", "CVCL", "MIMAT", "MI"})
+TERMCHECK_SPACES = frozenset(
+    {
+        "CL",
+        "UBERON",
+        "GO",
+        "MONDO",
+        "DOID",
+        "CHEBI",
+        "PR",
+        "RO",
+        "BFO",
+        "ECO",
+        "OBI",
+        "NCBITaxon",
+        "HGNC",
+        "CVCL",
+        "MIMAT",
+        "MI",
+    }
+)
 #: IAO and COB terms are known only through OBI's copies, so a missing one is not proof of an error.
 SUBSET_SPACES = PARTIAL_PREFIXES | {"IAO", "COB"}
 
@@ -45,9 +64,15 @@ _OBO_PURL = re.compile(r"purl\.obolibrary\.org/obo/([A-Za-z][A-Za-z0-9]*)_([A-Za
 _SUFFIXES = {".ttl", ".rq", ".sparql", ".yaml", ".yml"}
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "dist", "build", ".exo-cache"}
 # Masks strings, IRIs and comments of Turtle/SPARQL so that prefixed names can be found in what is left.
-_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-                    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-                    r'|<[^<>"{}|^`\\\s]*>' r"|#[^\n]*", re.S)
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\s]*>'
+    r"|#[^\n]*",
+    re.S,
+)
 _DECLARATION = re.compile(r"(?im)^[ \t]*@?(?:prefix|base)\b[^\n]*")
 _PREFIXED_NAME = re.compile(r"(?<![\w.:?$@\\-])([A-Za-z](?:[\w.-]*[\w-])?):(?=[\w%:-])")
 _YAML_CURIE = re.compile(r"^([A-Za-z][\w.-]*):([\w][\w.:-]*)$")
@@ -69,7 +94,7 @@ class Scan:
 
     files: list[Path] = field(default_factory=list)
     ids: list[IdOccurrence] = field(default_factory=list)
-    unknown_prefixes: list[IdOccurrence] = field(default_factory=list)   # curie = the offending CURIE/IRI
+    unknown_prefixes: list[IdOccurrence] = field(default_factory=list)  # curie = the offending CURIE/IRI
 
     def curies(self) -> set[str]:
         return {o.curie for o in self.ids}
@@ -91,8 +116,12 @@ def source_files(project: Project, paths: Iterable[str | Path] | None = None) ->
             found.append(item)
         elif item.is_dir():
             for f in sorted(item.rglob("*")):
-                if (f.is_file() and f.suffix in _SUFFIXES and not _SKIP_DIRS & set(f.parts)
-                        and imports not in f.resolve().parents):
+                if (
+                    f.is_file()
+                    and f.suffix in _SUFFIXES
+                    and not _SKIP_DIRS & set(f.parts)
+                    and imports not in f.resolve().parents
+                ):
                     found.append(f)
         else:
             raise InputError(item, "file or folder not found")
@@ -132,8 +161,10 @@ def find_ids(text: str) -> list[tuple[str, int]]:
 
 def _mask(text: str) -> str:
     """Blank out strings, IRIs, comments and prefix declarations, keeping every newline in place."""
+
     def blank(m: re.Match) -> str:
         return re.sub(r"[^\n]", " ", m.group(0))
+
     return _DECLARATION.sub(blank, _TOKEN.sub(blank, text))
 
 
@@ -145,7 +176,7 @@ def _rdf_unknown_prefixes(text: str) -> list[tuple[str, int]]:
     for m in _PREFIXED_NAME.finditer(masked):
         prefix = m.group(1)
         if prefix not in PREFIXES and prefix not in declared:
-            end = re.match(r"[^\s;,()\[\]{}]*", masked[m.end():]).group(0)
+            end = re.match(r"[^\s;,()\[\]{}]*", masked[m.end() :]).group(0)
             out.append((f"{prefix}:{end}".rstrip("."), m.start()))
     return out
 
@@ -158,8 +189,9 @@ def _yaml_scalars(text: str, path: Path):
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"YAML syntax error: {getattr(exc, 'problem', None) or exc}",
-                         mark.line + 1 if mark else None) from None
+        raise InputError(
+            path, f"YAML syntax error: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None
+        ) from None
     stack = [n for n in nodes if n is not None]
     while stack:
         node = stack.pop()
@@ -201,8 +233,7 @@ def scan_files(files: Iterable[Path], root: Path | None = None) -> Scan:
             for m in _TOKEN.finditer(text):
                 if m.group(0).startswith("<"):
                     for space, local in _foreign_obo_iris(m.group(0)):
-                        scan.unknown_prefixes.append(
-                            IdOccurrence(f"{space}_{local}", shown, _line(starts, m.start())))
+                        scan.unknown_prefixes.append(IdOccurrence(f"{space}_{local}", shown, _line(starts, m.start())))
     return scan
 
 
@@ -218,5 +249,3 @@ def _relative(path: Path, root: Path | None) -> Path:
         return path.resolve().relative_to(root.resolve())
     except ValueError:
         return path
-
-

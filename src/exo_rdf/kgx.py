@@ -19,6 +19,7 @@ miRNAs as ``mirbase.mature:`` and Cellosaurus as ``cellosaurus:``, for Biolink h
 Names come from the import modules (official labels) and our data. The data is read with pyoxigraph.
 Output is sorted and byte-identical for one version.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,11 +64,28 @@ INFORES = "infores:exo-rdf"
 AGENT_TYPE = "manual_agent"
 
 NODE_COLUMNS = ("id", "category", "name", "provided_by")
-EDGE_COLUMNS = ("id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
-                "primary_knowledge_source", "publications", "supporting_text", "supporting_text_section_type",
-                "has_evidence", "original_predicate", "object_aspect_qualifier", "object_direction_qualifier",
-                "negated", "species_context_qualifier", "disease_context_qualifier",
-                "anatomical_context_qualifier", "xref")
+EDGE_COLUMNS = (
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "category",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+    "publications",
+    "supporting_text",
+    "supporting_text_section_type",
+    "has_evidence",
+    "original_predicate",
+    "object_aspect_qualifier",
+    "object_direction_qualifier",
+    "negated",
+    "species_context_qualifier",
+    "disease_context_qualifier",
+    "anatomical_context_qualifier",
+    "xref",
+)
 EDGE_CATEGORY = "biolink:Association"
 
 
@@ -76,10 +94,10 @@ class Rule:
     """How one effect direction becomes a Biolink edge (and its closest RO relation)."""
 
     predicate: str
-    direction: str | None = None   # object_direction_qualifier
-    aspect: bool = False           # add object_aspect_qualifier activity_or_abundance for molecules
+    direction: str | None = None  # object_direction_qualifier
+    aspect: bool = False  # add object_aspect_qualifier activity_or_abundance for molecules
     negated: bool = False
-    ro: str | None = None          # the closest RO relation, for the documentation and graph metadata
+    ro: str | None = None  # the closest RO relation, for the documentation and graph metadata
 
 
 #: Effect direction -> (rule for a disease or phenotype object, rule for any other object).
@@ -90,10 +108,14 @@ DIRECTIONS: dict[str, tuple[Rule, Rule]] = {
     "Decreases": (Rule("biolink:affects", "decreased", aspect=True, ro="RO:0002305"),) * 2,
     "Modulates": (Rule("biolink:affects", ro="RO:0002211"),) * 2,
     "NoEffect": (Rule("biolink:affects", negated=True),) * 2,
-    "Ameliorates": (Rule("biolink:treats_or_applied_or_studied_to_treat", ro="RO:0003307"),
-                    Rule("biolink:affects", "decreased", ro="RO:0003307")),
-    "ProtectsAgainst": (Rule("biolink:preventative_for_condition", ro="RO:0002599"),
-                        Rule("biolink:affects", "decreased", ro="RO:0002599")),
+    "Ameliorates": (
+        Rule("biolink:treats_or_applied_or_studied_to_treat", ro="RO:0003307"),
+        Rule("biolink:affects", "decreased", ro="RO:0003307"),
+    ),
+    "ProtectsAgainst": (
+        Rule("biolink:preventative_for_condition", ro="RO:0002599"),
+        Rule("biolink:affects", "decreased", ro="RO:0002599"),
+    ),
 }
 #: Ameliorating an outcome (a phenotype-like node) is Biolink's ameliorates_condition.
 AMELIORATES_PHENOTYPE = Rule("biolink:ameliorates_condition", ro="RO:0003307")
@@ -105,29 +127,54 @@ PREPARATION_EDGES = {
     "RO:0002162": ("biolink:in_taxon", "RO:0002162"),
 }
 #: Our knowledge levels -> Biolink KnowledgeLevelEnum: all are assertions read from the literature.
-KNOWLEDGE_LEVEL = {"StudyReport": "knowledge_assertion", "ReviewClaim": "knowledge_assertion",
-                   "FigureLegend": "knowledge_assertion"}
+KNOWLEDGE_LEVEL = {
+    "StudyReport": "knowledge_assertion",
+    "ReviewClaim": "knowledge_assertion",
+    "FigureLegend": "knowledge_assertion",
+}
 
 #: Biolink category of an external CURIE by prefix (GO is refined by its branch).
 PREFIX_CATEGORY = {
-    "MONDO": "biolink:Disease", "GO": "biolink:BiologicalProcess", "CL": "biolink:Cell",
-    "UBERON": "biolink:AnatomicalEntity", "HGNC": "biolink:Gene", "PR": "biolink:Protein",
-    "CHEBI": "biolink:ChemicalEntity", "mirbase.mature": "biolink:MicroRNA",
-    "cellosaurus": "biolink:CellLine", "NCBITaxon": "biolink:OrganismTaxon",
+    "MONDO": "biolink:Disease",
+    "GO": "biolink:BiologicalProcess",
+    "CL": "biolink:Cell",
+    "UBERON": "biolink:AnatomicalEntity",
+    "HGNC": "biolink:Gene",
+    "PR": "biolink:Protein",
+    "CHEBI": "biolink:ChemicalEntity",
+    "mirbase.mature": "biolink:MicroRNA",
+    "cellosaurus": "biolink:CellLine",
+    "NCBITaxon": "biolink:OrganismTaxon",
 }
 GO_BRANCH_CATEGORY = {"GO:0005575": "biolink:CellularComponent", "GO:0003674": "biolink:MolecularActivity"}
 #: Biolink category of one of our records by its exo class.
 CLASS_CATEGORY = {
-    "EVPreparation": "biolink:ComplexMolecularMixture", "SecretomePreparation": "biolink:ComplexMolecularMixture",
-    "CellPreparation": "biolink:Cell", "Outcome": "biolink:PhenotypicFeature", "Pathway": "biolink:Pathway",
-    "Agent": "biolink:NamedThing", "MiRNACargo": "biolink:MicroRNA", "LncRNACargo": "biolink:NoncodingRNAProduct",
-    "MRNACargo": "biolink:RNAProduct", "OtherNucleicAcidCargo": "biolink:NucleicAcidEntity",
-    "ProteinCargo": "biolink:Protein", "LipidCargo": "biolink:ChemicalEntity", "DrugCargo": "biolink:Drug",
+    "EVPreparation": "biolink:ComplexMolecularMixture",
+    "SecretomePreparation": "biolink:ComplexMolecularMixture",
+    "CellPreparation": "biolink:Cell",
+    "Outcome": "biolink:PhenotypicFeature",
+    "Pathway": "biolink:Pathway",
+    "Agent": "biolink:NamedThing",
+    "MiRNACargo": "biolink:MicroRNA",
+    "LncRNACargo": "biolink:NoncodingRNAProduct",
+    "MRNACargo": "biolink:RNAProduct",
+    "OtherNucleicAcidCargo": "biolink:NucleicAcidEntity",
+    "ProteinCargo": "biolink:Protein",
+    "LipidCargo": "biolink:ChemicalEntity",
+    "DrugCargo": "biolink:Drug",
     "OrganelleCargo": "biolink:CellularComponent",
 }
 _PHENOTYPE_LIKE = {"biolink:Disease", "biolink:PhenotypicFeature"}
-_MOLECULES = {"biolink:Gene", "biolink:Protein", "biolink:MicroRNA", "biolink:ChemicalEntity", "biolink:Drug",
-              "biolink:RNAProduct", "biolink:NoncodingRNAProduct", "biolink:NucleicAcidEntity"}
+_MOLECULES = {
+    "biolink:Gene",
+    "biolink:Protein",
+    "biolink:MicroRNA",
+    "biolink:ChemicalEntity",
+    "biolink:Drug",
+    "biolink:RNAProduct",
+    "biolink:NoncodingRNAProduct",
+    "biolink:NucleicAcidEntity",
+}
 
 
 def rule_for(direction: str, object_category: str) -> Rule:
@@ -170,8 +217,13 @@ class _Graph:
         licenses = _select(store, "SELECT ?l WHERE { <%s> <%s> ?l }" % (ONTOLOGY_IRI, expand("dcterms:license")))
         self.license = sorted(l for (l,) in licenses)[0] if licenses else ""
         self.labels: dict[str, str] = {}
-        for x, label in sorted(_select(store, """SELECT ?x ?l WHERE { ?x rdfs:label ?l
-                FILTER(isIRI(?x) && (lang(?l) = "" || langMatches(lang(?l), "en"))) }""")):
+        for x, label in sorted(
+            _select(
+                store,
+                """SELECT ?x ?l WHERE { ?x rdfs:label ?l
+                FILTER(isIRI(?x) && (lang(?l) = "" || langMatches(lang(?l), "en"))) }""",
+            )
+        ):
             self.labels.setdefault(x, label)
         self.types: dict[str, set[str]] = {}
         for x, t in _select(store, 'SELECT ?x ?t WHERE { ?x a ?t FILTER(STRSTARTS(STR(?x), "%s")) }' % EXOD):
@@ -192,15 +244,21 @@ class _Graph:
             self.model.setdefault(m, {}).setdefault(p, []).append(o)
         self.quote: dict[str, list[str]] = {}
         self.section: dict[str, list[str]] = {}
-        for f, exact, section in _select(store, """SELECT ?f ?exact ?section WHERE {
+        for f, exact, section in _select(
+            store,
+            """SELECT ?f ?exact ?section WHERE {
                 ?f a exo:Finding ; exo:hasQuote ?q . ?q oa:hasSelector ?s . ?s oa:exact ?exact .
-                OPTIONAL { ?q exo:inSection ?sec . ?sec rdfs:label ?section } }"""):
+                OPTIONAL { ?q exo:inSection ?sec . ?sec rdfs:label ?section } }""",
+        ):
             self.quote.setdefault(f, []).append(exact)
             if section:
                 self.section.setdefault(f, []).append(section)
         self.preparation: dict[str, dict[str, list[str]]] = {}
-        for prep, p, o in _select(store, """SELECT ?x ?p ?o WHERE { ?f a exo:Finding ; exo:hasPreparation ?x .
-                ?x ?p ?o }"""):
+        for prep, p, o in _select(
+            store,
+            """SELECT ?x ?p ?o WHERE { ?f a exo:Finding ; exo:hasPreparation ?x .
+                ?x ?p ?o }""",
+        ):
             self.preparation.setdefault(prep, {}).setdefault(p, []).append(o)
 
     def category(self, curie: str) -> str:
@@ -262,28 +320,51 @@ def _edges(g: _Graph) -> list[dict]:
                 raise ExoError(f"effect {e} of finding {f}: needs exactly one exo:affects and one exo:direction")
             rule = rule_for(_local(direction), g.category(obj))
             anatomy = [*effect.get("exo:hasTargetTissue", []), *effect.get("exo:hasTargetCellType", [])]
-            edge = {**common, "id": e, "subject": prep, "predicate": rule.predicate, "object": obj,
-                    "original_predicate": direction,
-                    "object_direction_qualifier": rule.direction or "",
-                    "object_aspect_qualifier": "activity_or_abundance"
-                    if rule.aspect and g.category(obj) in _MOLECULES else "",
-                    "negated": "True" if rule.negated else "",
-                    "disease_context_qualifier": diseases[0] if len(diseases) == 1 and diseases[0] != obj else "",
-                    "anatomical_context_qualifier": _multi(anatomy or finding_anatomy)}
+            edge = {
+                **common,
+                "id": e,
+                "subject": prep,
+                "predicate": rule.predicate,
+                "object": obj,
+                "original_predicate": direction,
+                "object_direction_qualifier": rule.direction or "",
+                "object_aspect_qualifier": "activity_or_abundance"
+                if rule.aspect and g.category(obj) in _MOLECULES
+                else "",
+                "negated": "True" if rule.negated else "",
+                "disease_context_qualifier": diseases[0] if len(diseases) == 1 and diseases[0] != obj else "",
+                "anatomical_context_qualifier": _multi(anatomy or finding_anatomy),
+            }
             edges.append(edge)
         for cargo in sorted(set(attrs.get("exo:hasCargo", []))):
             node = g.cargo_node(cargo)
-            edges.append({**common, "id": f"{f}/has-part/{_local(cargo).replace('cargo/', '', 1)}",
-                          "subject": prep, "predicate": HAS_PART.predicate, "object": node,
-                          "original_predicate": "exo:hasCargo"})
+            edges.append(
+                {
+                    **common,
+                    "id": f"{f}/has-part/{_local(cargo).replace('cargo/', '', 1)}",
+                    "subject": prep,
+                    "predicate": HAS_PART.predicate,
+                    "object": node,
+                    "original_predicate": "exo:hasCargo",
+                }
+            )
     for prep in sorted(g.preparation):
         for prop, (predicate, _ro) in PREPARATION_EDGES.items():
             key = prop if ":" in prop else f"exo:{prop}"
             for obj in sorted(set(g.preparation[prep].get(key, []))):
-                edges.append({"id": f"{prep}/{predicate.split(':')[1]}/{obj}", "subject": prep,
-                              "predicate": predicate, "object": obj, "category": [EDGE_CATEGORY],
-                              "knowledge_level": "knowledge_assertion", "agent_type": AGENT_TYPE,
-                              "primary_knowledge_source": INFORES, "original_predicate": key})
+                edges.append(
+                    {
+                        "id": f"{prep}/{predicate.split(':')[1]}/{obj}",
+                        "subject": prep,
+                        "predicate": predicate,
+                        "object": obj,
+                        "category": [EDGE_CATEGORY],
+                        "knowledge_level": "knowledge_assertion",
+                        "agent_type": AGENT_TYPE,
+                        "primary_knowledge_source": INFORES,
+                        "original_predicate": key,
+                    }
+                )
     ids = [e["id"] for e in edges]
     if len(ids) != len(set(ids)):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -293,8 +374,10 @@ def _edges(g: _Graph) -> list[dict]:
 
 def _cell(value) -> str:
     """A TSV cell: lists pipe-joined; tabs, line breaks and pipes inside a value cannot split it."""
+
     def clean(v: str) -> str:
         return " ".join(str(v).split()).replace("|", "\N{BROKEN BAR}")
+
     if isinstance(value, (list, tuple)):
         return "|".join(clean(v) for v in value)
     return clean(value) if value is not None else ""
@@ -325,33 +408,65 @@ def predicate_table() -> list[dict[str, str]]:
     rows = []
     for direction, (disease_rule, other_rule) in DIRECTIONS.items():
         for objects, rule in (("disease", disease_rule), ("other", other_rule)):
-            rows.append({"exo": f"exo:{direction}", "object": objects, "biolink_predicate": rule.predicate,
-                         "object_direction_qualifier": rule.direction or "", "negated": str(rule.negated),
-                         "ro": rule.ro or ""})
-    rows.append({"exo": "exo:Ameliorates", "object": "outcome (biolink:PhenotypicFeature)",
-                 "biolink_predicate": AMELIORATES_PHENOTYPE.predicate, "object_direction_qualifier": "",
-                 "negated": "False", "ro": AMELIORATES_PHENOTYPE.ro or ""})
-    rows.append({"exo": "exo:hasCargo", "object": "cargo", "biolink_predicate": HAS_PART.predicate,
-                 "object_direction_qualifier": "", "negated": "False", "ro": HAS_PART.ro or ""})
+            rows.append(
+                {
+                    "exo": f"exo:{direction}",
+                    "object": objects,
+                    "biolink_predicate": rule.predicate,
+                    "object_direction_qualifier": rule.direction or "",
+                    "negated": str(rule.negated),
+                    "ro": rule.ro or "",
+                }
+            )
+    rows.append(
+        {
+            "exo": "exo:Ameliorates",
+            "object": "outcome (biolink:PhenotypicFeature)",
+            "biolink_predicate": AMELIORATES_PHENOTYPE.predicate,
+            "object_direction_qualifier": "",
+            "negated": "False",
+            "ro": AMELIORATES_PHENOTYPE.ro or "",
+        }
+    )
+    rows.append(
+        {
+            "exo": "exo:hasCargo",
+            "object": "cargo",
+            "biolink_predicate": HAS_PART.predicate,
+            "object_direction_qualifier": "",
+            "negated": "False",
+            "ro": HAS_PART.ro or "",
+        }
+    )
     for prop, (predicate, ro) in PREPARATION_EDGES.items():
-        rows.append({"exo": prop if ":" in prop else f"exo:{prop}", "object": "preparation attribute",
-                     "biolink_predicate": predicate, "object_direction_qualifier": "", "negated": "False",
-                     "ro": ro})
+        rows.append(
+            {
+                "exo": prop if ":" in prop else f"exo:{prop}",
+                "object": "preparation attribute",
+                "biolink_predicate": predicate,
+                "object_direction_qualifier": "",
+                "negated": "False",
+                "ro": ro,
+            }
+        )
     return rows
 
 
 def kgx_outputs(project: Project, version: str) -> dict[str, str]:
     """The KGX release files (nodes, edges, graph metadata), keyed by their path under dist/."""
     nodes, edges, g = kgx_graph(project)
-    used = sorted({c.split(":", 1)[0] for n in nodes for c in (n["id"],)}
-                  | {c.split(":", 1)[0] for e in edges for k in ("predicate", "original_predicate")
-                     for c in [e.get(k, "")] if c}
-                  | {"biolink", "infores"})
+    used = sorted(
+        {c.split(":", 1)[0] for n in nodes for c in (n["id"],)}
+        | {c.split(":", 1)[0] for e in edges for k in ("predicate", "original_predicate") for c in [e.get(k, "")] if c}
+        | {"biolink", "infores"}
+    )
     metadata = {
         "id": BASE + "kgx/",
         "name": "exo-rdf",
-        "description": ("Findings about MSC-derived exosomes and other preparations, curated from two review "
-                        "articles, as a Biolink-aligned KGX graph."),
+        "description": (
+            "Findings about MSC-derived exosomes and other preparations, curated from two review "
+            "articles, as a Biolink-aligned KGX graph."
+        ),
         "version": version,
         "license": g.license,
         "primary_knowledge_source": INFORES,

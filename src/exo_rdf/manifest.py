@@ -3,6 +3,7 @@
 The dated file names (``ro-2025-12-17.obo.xz`` ...) are data: they live in ``data/shared-manifest.json``,
 so a newer release of an external ontology is one line changed there.
 """
+
 from __future__ import annotations
 
 import json

@@ -28,6 +28,7 @@ annotation, as in the full release; :func:`exo_rdf.reason.add_inferred_axioms`).
 as queries/merged/merged-stem-cell-findings.rq sees CL's defined classes classified. An
 inconsistent merge entails everything, so nothing inferred is added then.
 """
+
 from __future__ import annotations
 
 import os
@@ -85,16 +86,15 @@ COVERAGE_MINIMUM = 10
 FULL_REASONING_LIMIT = 5_000
 
 
-
 @dataclass(frozen=True)
 class TermIssue:
     """One id we use that does not line up with an input."""
 
-    kind: str                      # "missing", "obsolete" or "label"
+    kind: str  # "missing", "obsolete" or "label"
     curie: str
     our_label: str | None = None
     their_label: str | None = None
-    replaced_by: tuple[tuple[str, str | None], ...] = ()   # (id, label in the input)
+    replaced_by: tuple[tuple[str, str | None], ...] = ()  # (id, label in the input)
     consider: tuple[tuple[str, str | None], ...] = ()
 
     @property
@@ -103,8 +103,10 @@ class TermIssue:
         if self.kind == "missing":
             return f"{self.curie}{ours} is not in this file"
         if self.kind == "obsolete":
+
             def shown(pairs):
                 return ", ".join(f"{c} '{l}'" if l else c for c, l in pairs)
+
             hint = ""
             if self.replaced_by:
                 hint += f"; replaced by {shown(self.replaced_by)}"
@@ -123,8 +125,8 @@ class InputReport:
     triples: int
     terms: int
     seconds: float
-    spaces: dict[str, int]              # covered id space -> terms the file defines in it
-    checked: list[str]                  # our ids in those spaces, sorted
+    spaces: dict[str, int]  # covered id space -> terms the file defines in it
+    checked: list[str]  # our ids in those spaces, sorted
     issues: list[TermIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -135,7 +137,7 @@ class InputReport:
 @dataclass
 class ReasonedInput:
     path: Path
-    scope: str                          # "whole file" or "module"
+    scope: str  # "whole file" or "module"
     triples: int
 
 
@@ -144,7 +146,7 @@ class MergeReasoning:
     """HermiT's verdict over the project plus every input (or its module)."""
 
     consistent: bool
-    unsatisfiable: list[tuple[str, str | None]]   # (IRI, label)
+    unsatisfiable: list[tuple[str, str | None]]  # (IRI, label)
     inputs: list[ReasonedInput]
     triples: int
     seconds: float
@@ -183,8 +185,9 @@ class MergeReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | os.PathLike | None = None,
-          reason: bool = False) -> MergeReport:
+def merge(
+    project: Project, inputs: Iterable[str | os.PathLike], output: str | os.PathLike | None = None, reason: bool = False
+) -> MergeReport:
     """Merge the project with external files, compare the ids we use, optionally reason and write.
 
     Raises :class:`~exo_rdf.errors.InputError` for an input that cannot be read (naming it) and
@@ -198,7 +201,7 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     if not paths:
         raise ExoError("merge needs at least one external file (--with FILE)")
     out_format = merge_output_format(Path(output)) if output is not None else None
-    externals = [read_external(p) for p in paths]   # every input is read before anything else happens
+    externals = [read_external(p) for p in paths]  # every input is read before anything else happens
 
     store = load_store(data_files(project))
     project_triples = len(store)
@@ -211,8 +214,9 @@ def merge(project: Project, inputs: Iterable[str | os.PathLike], output: str | o
     inferred_added = 0
     if reasoning is not None and reasoning.consistent:
         inferred_added = add_inferred(store, reasoning.inferred)
-    report = MergeReport(reports, project_triples, len(store), len(used), reasoning=reasoning,
-                         inferred_added=inferred_added)
+    report = MergeReport(
+        reports, project_triples, len(store), len(used), reasoning=reasoning, inferred_added=inferred_added
+    )
     if output is not None:
         write_store(store, Path(output), out_format)
         report.output = Path(output)
@@ -244,8 +248,9 @@ def add_inferred(store: Store, axioms: list[tuple[str, str]]) -> int:
     add_inferred_axioms(graph, axioms)
     # N-Triples is the lossless bridge from rdflib terms to pyoxigraph ones (blank nodes included)
     text = graph.serialize(format="nt", encoding="utf-8")
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                 for t in ox.parse(text, ox.RdfFormat.N_TRIPLES))
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(text, ox.RdfFormat.N_TRIPLES)
+    )
     return len(axioms)
 
 
@@ -253,15 +258,19 @@ def asserted_edges(store: Store) -> set[tuple[str, str]]:
     """Subclass links between named classes asserted in a store (an equivalence counts both ways)."""
     import pyoxigraph as ox
 
-    sub, equiv, nothing = (ox.NamedNode(str(expand(c))) for c in ("rdfs:subClassOf", "owl:equivalentClass",
-                                                                  "owl:Nothing"))
+    sub, equiv, nothing = (
+        ox.NamedNode(str(expand(c))) for c in ("rdfs:subClassOf", "owl:equivalentClass", "owl:Nothing")
+    )
     edges = set()
     for q in store.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             edges.add((q.subject.value, q.object.value))
     for q in store.quads_for_pattern(None, equiv, None, ox.DefaultGraph()):
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode) \
-                and nothing not in (q.subject, q.object):
+        if (
+            isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.NamedNode)
+            and nothing not in (q.subject, q.object)
+        ):
             edges.update({(q.subject.value, q.object.value), (q.object.value, q.subject.value)})
     return edges
 
@@ -312,8 +321,9 @@ def _compare(ext: ExternalOntology, used: list[str], ours: dict[str, str]) -> In
     terms = ext.terms()
     spaces = covered_spaces(ext)
     checked = [c for c in used if id_space(c) in spaces]
-    report = InputReport(ext.path, ext.format_name, len(ext.triples), len(terms), ext.seconds, spaces, checked,
-                         notes=list(ext.notes))
+    report = InputReport(
+        ext.path, ext.format_name, len(ext.triples), len(terms), ext.seconds, spaces, checked, notes=list(ext.notes)
+    )
 
     def labelled(ids: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
         return tuple((i, terms[i].label if i in terms else None) for i in ids)
@@ -323,8 +333,16 @@ def _compare(ext: ExternalOntology, used: list[str], ours: dict[str, str]) -> In
         if theirs is None:
             report.issues.append(TermIssue("missing", curie, ours.get(curie)))
         elif theirs.deprecated:
-            report.issues.append(TermIssue("obsolete", curie, ours.get(curie), theirs.label,
-                                           labelled(theirs.replaced_by), labelled(theirs.consider)))
+            report.issues.append(
+                TermIssue(
+                    "obsolete",
+                    curie,
+                    ours.get(curie),
+                    theirs.label,
+                    labelled(theirs.replaced_by),
+                    labelled(theirs.consider),
+                )
+            )
         elif curie in ours and theirs.label is not None and not _same(ours[curie], theirs.label):
             report.issues.append(TermIssue("label", curie, ours[curie], theirs.label))
     return report
@@ -366,10 +384,22 @@ def extract_module(ext: ExternalOntology, seeds: Iterable[str]) -> list:
     by_subject: dict = {}
     for t in ext.triples:
         by_subject.setdefault(t.subject, []).append(t)
-    up = {ox.NamedNode(str(expand(c))) for c in ("rdfs:subClassOf", "owl:equivalentClass", "skos:broader",
-                                                 "rdfs:subPropertyOf", "owl:inverseOf")}
-    inner = {ox.NamedNode(str(expand(c))) for c in ("owl:someValuesFrom", "owl:allValuesFrom", "owl:intersectionOf",
-                                                   "owl:unionOf", "rdf:first", "rdf:rest", "owl:onProperty")}
+    up = {
+        ox.NamedNode(str(expand(c)))
+        for c in ("rdfs:subClassOf", "owl:equivalentClass", "skos:broader", "rdfs:subPropertyOf", "owl:inverseOf")
+    }
+    inner = {
+        ox.NamedNode(str(expand(c)))
+        for c in (
+            "owl:someValuesFrom",
+            "owl:allValuesFrom",
+            "owl:intersectionOf",
+            "owl:unionOf",
+            "rdf:first",
+            "rdf:rest",
+            "owl:onProperty",
+        )
+    }
     rdf_type = ox.NamedNode(str(expand("rdf:type")))
     terms = ext.terms()
     todo = [ox.NamedNode(terms[s].iri) for s in seeds if s in terms]
@@ -438,8 +468,9 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         except ExoError:
             raise
         except Exception as exc:  # owlready2 raises many types for input it cannot load
-            raise ExoError(f"the reasoner could not load the merge: {type(exc).__name__}: "
-                           f"{' '.join(str(exc).split())[:300]}") from None
+            raise ExoError(
+                f"the reasoner could not load the merge: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            ) from None
     label = ox.NamedNode(str(expand("rdfs:label")))
     unsat = []
     for iri in sorted(outcome.unsatisfiable):
@@ -451,5 +482,6 @@ def _reason(project: Project, externals: list[ExternalOntology], used: list[str]
         entailed = {(s, o) for s, o in outcome.entailed_edges if s not in builtins and o not in builtins}
         asserted = asserted_edges(merged_graph)
         inferred = reasoner.non_redundant(asserted, reasoner.new_edges(asserted, entailed, outcome.unsatisfiable))
-    return MergeReasoning(outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version,
-                          inferred)
+    return MergeReasoning(
+        outcome.consistent, unsat, reasoned, len(store), time.perf_counter() - start, version, inferred
+    )

@@ -14,6 +14,7 @@ Every CURIE is expanded and compressed by one :func:`converter` (the ``curies`` 
 ``EXO`` is a closed :class:`rdflib.namespace.DefinedNamespace`: referring to a term that the ontology
 does not define raises an error instead of minting a new IRI (a test keeps it equal to ontology/exo.ttl).
 """
+
 from __future__ import annotations
 
 import re
@@ -233,8 +234,22 @@ IAO_DEFINITION = OBO["IAO_0000115"]
 RO_IN_TAXON = OBO["RO_0002162"]
 
 #: OBO Foundry prefixes whose IRIs follow ``http://purl.obolibrary.org/obo/PREFIX_``.
-OBO_PREFIXES = ("BFO", "CHEBI", "CL", "COB", "DOID", "ECO", "GO", "IAO", "MONDO", "NCBITaxon", "OBI",
-                "PR", "RO", "UBERON")
+OBO_PREFIXES = (
+    "BFO",
+    "CHEBI",
+    "CL",
+    "COB",
+    "DOID",
+    "ECO",
+    "GO",
+    "IAO",
+    "MONDO",
+    "NCBITaxon",
+    "OBI",
+    "PR",
+    "RO",
+    "UBERON",
+)
 
 _PREFIXES: dict[str, str] = {
     "exo": str(EXO._NS),
@@ -282,9 +297,9 @@ def bind_prefixes(graph: Graph) -> None:
 class BareId:
     """An id written without a prefix: by the shared tables (their key) and by the curators."""
 
-    space: str           # the id space as the shared tables name it
-    pattern: str         # the whole id, as a regular expression
-    prefix: str | None   # the canonical prefix whose IRIs end in the bare id (None: no IRI of ours)
+    space: str  # the id space as the shared tables name it
+    pattern: str  # the whole id, as a regular expression
+    prefix: str | None  # the canonical prefix whose IRIs end in the bare id (None: no IRI of ours)
     keyed_bare: bool = True  # the shared tables key it bare (else ``prefix:ID`` is the key)
 
 

@@ -4,6 +4,7 @@ One reader for both users of OBO: the term index (:mod:`exo_rdf.terms`, which ke
 synonyms, parents and obsolescence) and the OWL conversion of ``exo-rdf merge``
 (:func:`exo_rdf.extformats.obo_triples`). Each interprets the values; this module only splits the text.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,4 +51,3 @@ def obo_stanzas(lines: Iterable[str], path: Path, header: dict[str, list[str]] |
             current[2].append((m.group(1), m.group(2).strip(), number))
     if current is not None:
         yield current
-

@@ -4,6 +4,7 @@ A :class:`Project` is a value built from a root folder at call time; nothing her
 at import. The shared folder (the review seeds and the external ontology tables) is found beside the
 project as ``../shared`` unless ``EXO_RDF_SHARED`` names another place.
 """
+
 from __future__ import annotations
 
 import os

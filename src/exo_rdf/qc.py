@@ -15,6 +15,7 @@ resolved the prefixes. They are checked on the text of every ``.ttl`` and ``.rq`
   :mod:`exo_rdf.namespaces` (same name bound to another namespace, or a canonical namespace under
   another name).
 """
+
 from __future__ import annotations
 
 import re
@@ -163,8 +164,10 @@ def check_queries(project: Project) -> list[StoredQuery]:
 def list_checks(project: Project) -> list[dict[str, str]]:
     """Id, severity, kind and summary of every check, for ``exo-rdf check --list``."""
     rows = [{"id": c.id, "severity": c.severity, "kind": "file", "summary": c.summary} for c in FILE_CHECKS]
-    rows += [{"id": q.id, "severity": q.severity or "", "kind": "sparql", "summary": q.summary}
-             for q in check_queries(project)]
+    rows += [
+        {"id": q.id, "severity": q.severity or "", "kind": "sparql", "summary": q.summary}
+        for q in check_queries(project)
+    ]
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -208,8 +211,11 @@ def run_checks(project: Project, store: Store | None = None, *, only: Iterable[s
         store, loaded, skipped = _load_graph(project)
         parsed = set(loaded)
         if skipped:
-            note = ("ran without " + ", ".join(_rel(project, p) for p in skipped)
-                    + " (undeclared prefixes; see undeclared-prefix-violation)")
+            note = (
+                "ran without "
+                + ", ".join(_rel(project, p) for p in skipped)
+                + " (undeclared prefixes; see undeclared-prefix-violation)"
+            )
 
     file_checks = [c for c in FILE_CHECKS if wanted is None or c.id in wanted]
     file_rows: dict[str, list[dict[str, Any]]] = {c.id: [] for c in file_checks}
@@ -220,8 +226,20 @@ def run_checks(project: Project, store: Store | None = None, *, only: Iterable[s
                 if check is UNDECLARED_PREFIX and path in parsed:
                     continue
                 file_rows[check.id] += _FILE_SCANS[check.id](project, path, text)
-    results = [CheckResult(c.id, c.severity, c.summary, c.fix, file_rows[c.id], ["file", "line", "problem"],
-                           c.description, None, "file") for c in file_checks]
+    results = [
+        CheckResult(
+            c.id,
+            c.severity,
+            c.summary,
+            c.fix,
+            file_rows[c.id],
+            ["file", "line", "problem"],
+            c.description,
+            None,
+            "file",
+        )
+        for c in file_checks
+    ]
 
     for query in selected:
         severity = query.severity or ""
@@ -229,8 +247,20 @@ def run_checks(project: Project, store: Store | None = None, *, only: Iterable[s
             problems = "; ".join(header_problems(query)) or f"severity {severity!r}"
             raise ExoError(f"{query.path}: invalid check header: {problems}")
         result = run_query(store, query)
-        results.append(CheckResult(query.id, severity, query.summary, query.fix or "", result.rows,
-                                   result.variables, query.description, query.path, "sparql", note))
+        results.append(
+            CheckResult(
+                query.id,
+                severity,
+                query.summary,
+                query.fix or "",
+                result.rows,
+                result.variables,
+                query.description,
+                query.path,
+                "sparql",
+                note,
+            )
+        )
     return results
 
 
@@ -257,8 +287,9 @@ def _undeclared_rows(project: Project, path: Path, text: str) -> list[dict[str, 
     rows = []
     for prefix, line in first.items():
         more = f" (used on {uses[prefix]} lines)" if uses[prefix] > 1 else ""
-        rows.append({"file": _rel(project, path), "line": line,
-                     "problem": f"prefix '{prefix}:' is used but not declared{more}"})
+        rows.append(
+            {"file": _rel(project, path), "line": line, "problem": f"prefix '{prefix}:' is used but not declared{more}"}
+        )
     return rows
 
 
@@ -346,6 +377,8 @@ def format_report(results: list[CheckResult], *, verbose: bool = False, max_rows
     failed_errors = sum(r.failed_error for r in results)
     warnings = sum(1 for r in results if not r.passed and r.severity != ERROR)
     lines.append("")
-    lines.append(f"{len(results)} checks: {len(results) - failed_errors - warnings} passed, "
-                 f"{failed_errors} failed (error), {warnings} warning(s)")
+    lines.append(
+        f"{len(results)} checks: {len(results) - failed_errors - warnings} passed, "
+        f"{failed_errors} failed (error), {warnings} warning(s)"
+    )
     return "\n".join(lines) + "\n"

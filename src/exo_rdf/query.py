@@ -15,6 +15,7 @@ Queries always run on a pyoxigraph store (never on rdflib's evaluator). rdflib's
 is used only by :func:`header_problems`, to read the form and projection of a query without running
 it, which also confirms that the query is portable beyond Oxigraph.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -117,8 +118,9 @@ class StoredQuery:
 
     @property
     def kind(self) -> str:
-        return "check" if self.is_check else "cq" if self.path is not None and self.path.parent.name == "cq" \
-            else "query"
+        return (
+            "check" if self.is_check else "cq" if self.path is not None and self.path.parent.name == "cq" else "query"
+        )
 
     @property
     def returned_variables(self) -> list[str]:
@@ -219,8 +221,7 @@ def load_queries(directory: Path | str) -> list[StoredQuery]:
 
 def project_queries(project: Project) -> list[StoredQuery]:
     """The project's competency questions, its checks, then the questions for merged graphs."""
-    return [*load_queries(project.cq_dir), *load_queries(project.checks_dir),
-            *load_queries(project.merged_queries_dir)]
+    return [*load_queries(project.cq_dir), *load_queries(project.checks_dir), *load_queries(project.merged_queries_dir)]
 
 
 def find_query(project: Project, id_or_path: str | Path) -> StoredQuery:
@@ -344,8 +345,12 @@ def header_problems(query: StoredQuery) -> list[str]:
     except Exception as exc:  # rdflib raises ParseException and plain Exception for unknown prefixes
         problems.append(f"not standard SPARQL 1.1 (rdflib's parser rejects it): {' '.join(str(exc).split())[:300]}")
         return problems
-    real_form = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK",
-                 "DescribeQuery": "DESCRIBE"}.get(algebra.name)
+    real_form = {
+        "SelectQuery": "SELECT",
+        "ConstructQuery": "CONSTRUCT",
+        "AskQuery": "ASK",
+        "DescribeQuery": "DESCRIBE",
+    }.get(algebra.name)
     if query.form and real_form and query.form != real_form:
         problems.append(f"header says form {query.form} but the query is a {real_form}")
     if real_form == "SELECT" and query.returns:
@@ -356,8 +361,9 @@ def header_problems(query: StoredQuery) -> list[str]:
             problems.append("'returns' must start with the projected variables, e.g. \"?a ?b; one row per ...\"")
         elif (star and set(projected) != set(listed)) or (not star and projected != listed):
             if set(projected) == set(listed):
-                problems.append(f"'returns' lists {_vars(listed)} but the query projects them in the order "
-                                f"{_vars(projected)}")
+                problems.append(
+                    f"'returns' lists {_vars(listed)} but the query projects them in the order {_vars(projected)}"
+                )
             else:
                 problems.append(f"'returns' lists {_vars(listed)} but the query projects {_vars(projected)}")
     return problems
@@ -454,8 +460,13 @@ def run_query(store: Store, query: StoredQuery | str) -> QueryResult:
         return QueryResult("SELECT", variables, rows, query_id=query.id, _results_json=data)
     triples = list(result)
     rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in triples]
-    return QueryResult("DESCRIBE" if form == "DESCRIBE" else "CONSTRUCT", ["subject", "predicate", "object"],
-                       rows, triples=triples, query_id=query.id)
+    return QueryResult(
+        "DESCRIBE" if form == "DESCRIBE" else "CONSTRUCT",
+        ["subject", "predicate", "object"],
+        rows,
+        triples=triples,
+        query_id=query.id,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,8 +503,7 @@ def format_rows(variables: list[str], rows: list[dict[str, Any]], *, max_width: 
         return f"({len(rows)} rows)\n"
     cells = [[_clip(term_text(row.get(v)), max_width) for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
     n = len(rows)
     lines.append(f"({n} row{'' if n == 1 else 's'})")

@@ -11,6 +11,7 @@ such as ``dist/``): the content goes to a temporary file beside the target, whic
 failure leaves what was there before. Written files are mode 0644 and folders 0755 whatever the umask
 (``tempfile`` would leave them 0600 and 0700): they are sources and release files, meant to be read.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -164,16 +165,24 @@ def atomic_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
 
 #: RDF file suffix -> (pyoxigraph ``RdfFormat`` attribute, holds quads).
 RDF_SUFFIXES: Mapping[str, tuple[str, bool]] = {
-    ".nt": ("N_TRIPLES", False), ".ttl": ("TURTLE", False), ".n3": ("N3", False),
-    ".owl": ("RDF_XML", False), ".rdf": ("RDF_XML", False), ".jsonld": ("JSON_LD", False),
-    ".nq": ("N_QUADS", True), ".trig": ("TRIG", True),
+    ".nt": ("N_TRIPLES", False),
+    ".ttl": ("TURTLE", False),
+    ".n3": ("N3", False),
+    ".owl": ("RDF_XML", False),
+    ".rdf": ("RDF_XML", False),
+    ".jsonld": ("JSON_LD", False),
+    ".nq": ("N_QUADS", True),
+    ".trig": ("TRIG", True),
 }
 #: The SPARQL endpoint loads exactly the files whose suffix it knows.
 SOURCE_FORMATS = RDF_SUFFIXES
 
 #: Formats that :mod:`exo_rdf.extformats` recognises by content and pyoxigraph parses.
 OX_EXTERNAL_FORMATS: Mapping[str, str] = {
-    "rdfxml": "RDF_XML", "turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD",
+    "rdfxml": "RDF_XML",
+    "turtle": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "jsonld": "JSON_LD",
 }
 
 
@@ -193,7 +202,10 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 #: ``--format`` value -> pyoxigraph ``QueryResultsFormat`` / ``RdfFormat`` attribute.
 OX_QUERY_TABLE_FORMATS: Mapping[str, str] = {"csv": "CSV", "tsv": "TSV", "json": "JSON", "xml": "XML"}
 OX_QUERY_GRAPH_FORMATS: Mapping[str, str] = {
-    "ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "json": "JSON_LD",
+    "ttl": "TURTLE",
+    "nt": "N_TRIPLES",
+    "jsonld": "JSON_LD",
+    "json": "JSON_LD",
 }
 
 #: ``exo-rdf validate --format`` of the report graph -> rdflib serialiser name.
@@ -201,7 +213,11 @@ REPORT_FORMATS: Mapping[str, str] = {"ttl": "turtle", "json": "json-ld"}
 
 #: ``exo-rdf merge --output`` suffix -> pyoxigraph ``RdfFormat`` attribute.
 MERGE_OUTPUT_FORMATS: Mapping[str, str] = {
-    ".ttl": "TURTLE", ".nt": "N_TRIPLES", ".owl": "RDF_XML", ".rdf": "RDF_XML", ".xml": "RDF_XML",
+    ".ttl": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".owl": "RDF_XML",
+    ".rdf": "RDF_XML",
+    ".xml": "RDF_XML",
     ".jsonld": "JSON_LD",
 }
 
@@ -210,8 +226,10 @@ def merge_output_format(path: Path) -> str:
     """The pyoxigraph format name for a merge output's suffix, or :class:`ExoError` listing the known ones."""
     name = MERGE_OUTPUT_FORMATS.get(Path(path).suffix.lower())
     if name is None:
-        raise ExoError(f"{path}: cannot tell the output format from the suffix "
-                       f"'{Path(path).suffix}'; use one of {', '.join(MERGE_OUTPUT_FORMATS)}")
+        raise ExoError(
+            f"{path}: cannot tell the output format from the suffix "
+            f"'{Path(path).suffix}'; use one of {', '.join(MERGE_OUTPUT_FORMATS)}"
+        )
     return name
 
 
@@ -298,21 +316,40 @@ GRAPH_TYPES = {
 # Media ranges the endpoint answers, in the server's order of preference (the first is the default).
 # Generic aliases (application/json, application/xml, text/plain) come last.
 TABLE_OFFERS = (
-    ("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
-    ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
 )
 GRAPH_OFFERS = (
-    ("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/ld+json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"), ("application/x-turtle", "ttl"), ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"), ("text/plain", "nt"),
+    ("text/turtle", "ttl"),
+    ("application/n-triples", "nt"),
+    ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"),
+    ("application/x-turtle", "ttl"),
+    ("application/json", "jsonld"),
+    ("application/xml", "rdfxml"),
+    ("text/plain", "nt"),
 )
 #: ``format=`` (or ``output=``) values: name -> (table format, graph format).
 FORMAT_PARAM = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
-    "ttl": (None, "ttl"), "turtle": (None, "ttl"), "nt": (None, "nt"), "ntriples": (None, "nt"),
-    "n-triples": (None, "nt"), "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
-    "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "ttl": (None, "ttl"),
+    "turtle": (None, "ttl"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
 }
 for _mt, _key in TABLE_OFFERS:
     FORMAT_PARAM.setdefault(_mt, (_key, None))
@@ -361,9 +398,9 @@ def used_prefixes(triples: Iterable[Any]) -> dict[str, str]:
             cut = max(iri.rfind(c, 0, end) for c in "/#_=")
             if cut < 0:
                 break
-            name = prefix_of.get(iri[:cut + 1])
+            name = prefix_of.get(iri[: cut + 1])
             if name is not None:
-                used[name] = iri[:cut + 1]
+                used[name] = iri[: cut + 1]
                 break
             end = cut
     return dict(sorted(used.items()))

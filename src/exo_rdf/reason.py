@@ -23,6 +23,7 @@ owlready2 quirks handled here (each found by trying it):
 * ``owl:imports`` would make owlready2 fetch ontologies over the network; the import modules are
   already merged, so those triples are dropped from the copy handed to the reasoner.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -78,6 +79,7 @@ _MAX_LISTED = 10
 
 class ClassTerm(NamedTuple):
     """A named class: its IRI and its English label (``None`` when it has none)."""
+
     iri: str
     label: str | None
 
@@ -85,6 +87,7 @@ class ClassTerm(NamedTuple):
 @dataclass
 class ReasonerReport:
     """What HermiT found. ``ok`` is true when the input is consistent and every class satisfiable."""
+
     consistent: bool
     #: Named classes equivalent to owl:Nothing, sorted by IRI (empty when inconsistent).
     unsatisfiable: list[ClassTerm]
@@ -159,8 +162,9 @@ def java_version(java: str) -> str:
 # The entry point
 
 
-def reason(project: Project, *, include_instances: bool = True,
-           output_dir: str | os.PathLike | None = None) -> ReasonerReport:
+def reason(
+    project: Project, *, include_instances: bool = True, output_dir: str | os.PathLike | None = None
+) -> ReasonerReport:
     """Check consistency and classify the project's ontology (and, by default, its instances).
 
     Raises :class:`InputError` for a source file that cannot be parsed or holds an ill-typed literal,
@@ -369,19 +373,25 @@ def _read_results(world) -> _Outcome:
 def _java_error_message(text: str, graph, per_file) -> str:
     if "UnsupportedDatatypeException" in text:
         found = unsupported_datatype_uses(graph, per_file)
-        head = ("HermiT supports only the datatypes of the OWL 2 datatype map "
-                "(https://www.w3.org/TR/owl2-syntax/#Datatype_Maps); xsd:date, xsd:gYear and the like "
-                "cannot be used with data properties.")
+        head = (
+            "HermiT supports only the datatypes of the OWL 2 datatype map "
+            "(https://www.w3.org/TR/owl2-syntax/#Datatype_Maps); xsd:date, xsd:gYear and the like "
+            "cannot be used with data properties."
+        )
         if found:
-            return (f"{head} Use xsd:dateTime or xsd:string, or make the property an annotation "
-                    f"property:\n" + "\n".join(found))
+            return f"{head} Use xsd:dateTime or xsd:string, or make the property an annotation property:\n" + "\n".join(
+                found
+            )
         return f"{head} HermiT said: {_java_summary(text)}"
     return f"HermiT failed: {_java_summary(text)}"
 
 
 def _java_summary(text: str) -> str:
-    lines = [l.strip() for l in text.splitlines()
-             if l.strip() and not l.strip().startswith("at ") and "Java error message is" not in l]
+    lines = [
+        l.strip()
+        for l in text.splitlines()
+        if l.strip() and not l.strip().startswith("at ") and "Java error message is" not in l
+    ]
     return " ".join(" ".join(lines[:4]).split())[:600]
 
 
@@ -409,8 +419,9 @@ def _reflexive_ancestors(parents, start):
     return seen
 
 
-def new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
-               unsatisfiable: set[str]) -> list[tuple[str, str]]:
+def new_edges(
+    asserted: set[tuple[str, str]], entailed: set[tuple[str, str]], unsatisfiable: set[str]
+) -> list[tuple[str, str]]:
 
     parents: dict[str, set[str]] = defaultdict(set)
     for s, o in asserted:
@@ -423,8 +434,9 @@ def new_edges(asserted: set[tuple[str, str]], entailed: set[tuple[str, str]],
         return reach[start]
 
     thing = str(OWL.Thing)
-    return sorted((s, o) for s, o in entailed
-                  if s != o and o != thing and s not in unsatisfiable and o not in ancestors(s))
+    return sorted(
+        (s, o) for s, o in entailed if s != o and o != thing and s not in unsatisfiable and o not in ancestors(s)
+    )
 
 
 def non_redundant(asserted: set[tuple[str, str]], inferred: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -490,11 +502,24 @@ def _hierarchy_turtle(asserted, inferred, unsatisfiable) -> str:
 # --------------------------------------------------------------------------------------------------
 # Diagnostics for an inconsistent input
 
+
 def _xsd_families():
     strings = {XSD.string, XSD.normalizedString, XSD.token, XSD.language, XSD.Name, XSD.NCName, XSD.NMTOKEN}
-    integers = {XSD.integer, XSD.nonNegativeInteger, XSD.nonPositiveInteger, XSD.positiveInteger,
-                XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong,
-                XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
+    integers = {
+        XSD.integer,
+        XSD.nonNegativeInteger,
+        XSD.nonPositiveInteger,
+        XSD.positiveInteger,
+        XSD.negativeInteger,
+        XSD.long,
+        XSD.int,
+        XSD.short,
+        XSD.byte,
+        XSD.unsignedLong,
+        XSD.unsignedInt,
+        XSD.unsignedShort,
+        XSD.unsignedByte,
+    }
     accepted = {
         XSD.string: strings,
         XSD.integer: integers,
@@ -510,11 +535,27 @@ def _xsd_families():
 
 def _owl2_datatypes():
     strings, integers, _ = _xsd_families()
-    return strings | integers | {
-        RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational,
-        XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.hexBinary, XSD.base64Binary, XSD.anyURI,
-        XSD.dateTime, XSD.dateTimeStamp,
-    }
+    return (
+        strings
+        | integers
+        | {
+            RDF.PlainLiteral,
+            RDF.XMLLiteral,
+            RDF.langString,
+            RDFS.Literal,
+            OWL.real,
+            OWL.rational,
+            XSD.decimal,
+            XSD.double,
+            XSD.float,
+            XSD.boolean,
+            XSD.hexBinary,
+            XSD.base64Binary,
+            XSD.anyURI,
+            XSD.dateTime,
+            XSD.dateTimeStamp,
+        }
+    )
 
 
 def _literal_datatype(lit):
@@ -566,8 +607,10 @@ def inconsistency_hints(graph: Graph) -> list[str]:
                 dt = _literal_datatype(o)
                 if dt not in allowed:
                     why = " (a language tag makes it rdf:langString; drop the @tag)" if dt == RDF.langString else ""
-                    hints.append(f"{_term(s)} {_term(p)} {_term(o)}: the range of {_term(p)} is "
-                                 f"{_term(rng)} but the value is {_term(dt)}{why}")
+                    hints.append(
+                        f"{_term(s)} {_term(p)} {_term(o)}: the range of {_term(p)} is "
+                        f"{_term(rng)} but the value is {_term(dt)}{why}"
+                    )
 
     # 2. functional data properties with more than one value
     for p in sorted(set(graph.subjects(RDF.type, OWL.FunctionalProperty))):
@@ -589,7 +632,7 @@ def inconsistency_hints(graph: Graph) -> list[str]:
     for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         members = [m for lst in graph.objects(node, OWL.members) for m in graph.items(lst) if _is_iri(m)]
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 if a != b:
                     disjoint.add(frozenset((a, b)))
     if disjoint:

@@ -6,6 +6,7 @@ own that end with their paragraph: the text after them belongs to the heading se
 Offsets are 0-based Unicode code-point positions into the text as read (UTF-8), end exclusive, as in
 the Web Annotation TextPositionSelector.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,8 @@ _TABLE_RE = re.compile(r"^Table (\d+)\b")
 
 @dataclass(frozen=True)
 class Section:
-    title: str          # heading as written ("Kidney damage repair", "Fig. 2", "Table 1")
-    kind: str           # "heading", "figure" or "table"
+    title: str  # heading as written ("Kidney damage repair", "Fig. 2", "Table 1")
+    kind: str  # "heading", "figure" or "table"
     start: int
     end: int
 

@@ -14,6 +14,7 @@ Labels come from our ontology and the generated import modules (official labels)
 shared term tables. The metadata block is YAML in ``#`` comments; its ``curie_map`` covers every prefix
 the rows use. Rows are sorted and no date is written, so the file is byte-identical for one version.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,17 +51,25 @@ __all__ = [
 OUTPUT = "mappings/exo-rdf.sssom.tsv"
 MAPPING_SET_ID = BASE + OUTPUT
 #: Mapping predicates read from our sources, as CURIEs.
-MAPPING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch",
-                      "oboInOwl:hasDbXref")
+MAPPING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "oboInOwl:hasDbXref")
 MANUAL = "semapv:ManualMappingCuration"
 
 #: Column order of the TSV (SSSOM slot names); a column is written only if some row fills it.
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-           "mapping_justification", "subject_source", "object_source", "object_source_version",
-           "mapping_provider", "comment")
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "subject_source",
+    "object_source",
+    "object_source_version",
+    "mapping_provider",
+    "comment",
+)
 #: Metadata slots whose values are CURIEs (their prefixes must be in the curie_map too).
-_CURIE_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "subject_source",
-                  "object_source")
+_CURIE_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "subject_source", "object_source")
 
 
 @dataclass
@@ -69,7 +78,7 @@ class MappingSet:
 
     rows: list[dict[str, str]]
     metadata: dict
-    unmapped_mondo: list[str] = field(default_factory=list)   # MONDO ids used in instances, no DOID row
+    unmapped_mondo: list[str] = field(default_factory=list)  # MONDO ids used in instances, no DOID row
 
 
 def _clean(value) -> str:
@@ -130,8 +139,10 @@ def _our_mappings(store, source: str) -> list[tuple[str, str, str]]:
         obj = compress(o.value) if isinstance(o, ox.NamedNode) else o.value
         prefix = obj.partition(":")[0]
         if ":" not in obj or prefix not in PREFIXES:
-            raise ExoError(f"{source}: {subject} {predicate} {o.value}: the target has no prefix in the "
-                           "canonical map (exo_rdf.namespaces.PREFIXES); use a known prefix or ask for one")
+            raise ExoError(
+                f"{source}: {subject} {predicate} {o.value}: the target has no prefix in the "
+                "canonical map (exo_rdf.namespaces.PREFIXES); use a known prefix or ask for one"
+            )
         found.append((subject, predicate, obj))
     return sorted(set(found))
 
@@ -163,8 +174,10 @@ def mapping_set(project: Project, version: str) -> MappingSet:
 
     mondo_file = project.external_dir / shared_file("mondo_doid_sssom")
     if not mondo_file.is_file():
-        raise ExoError(f"{mondo_file}: the MONDO to DOID mapping file is missing from the shared folder "
-                       "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)")
+        raise ExoError(
+            f"{mondo_file}: the MONDO to DOID mapping file is missing from the shared folder "
+            "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)"
+        )
     sources = [project.ontology_file, *project.instance_files()]
     store = load_store([*sources, *project.import_files()])
     instance_store = load_store(project.instance_files())
@@ -191,25 +204,37 @@ def mapping_set(project: Project, version: str) -> MappingSet:
 
     rows: list[dict[str, str]] = []
     for subject, predicate, obj in ours:
-        rows.append({"subject_id": subject, "subject_label": labels.get(subject, ""),
-                     "predicate_id": predicate, "object_id": obj, "object_label": labels.get(obj, ""),
-                     "mapping_justification": MANUAL, "mapping_provider": BASE})
+        rows.append(
+            {
+                "subject_id": subject,
+                "subject_label": labels.get(subject, ""),
+                "predicate_id": predicate,
+                "object_id": obj,
+                "object_label": labels.get(obj, ""),
+                "mapping_justification": MANUAL,
+                "mapping_provider": BASE,
+            }
+        )
     unmapped = []
     for mondo in used:
         matches = by_subject.get(mondo, [])
         if not matches:
             unmapped.append(mondo)
         for m in matches:
-            rows.append({
-                "subject_id": m["subject_id"], "subject_label": m.get("subject_label", ""),
-                "predicate_id": m["predicate_id"], "object_id": m["object_id"],
-                "object_label": m.get("object_label", ""),
-                "mapping_justification": m.get("mapping_justification") or MANUAL,
-                "subject_source": str(mondo_meta.get("subject_source", "")),
-                "object_source": str(mondo_meta.get("object_source", "")),
-                "object_source_version": str(mondo_meta.get("object_source_version", "")),
-                "mapping_provider": str(mondo_meta.get("mapping_set_id", "")),
-            })
+            rows.append(
+                {
+                    "subject_id": m["subject_id"],
+                    "subject_label": m.get("subject_label", ""),
+                    "predicate_id": m["predicate_id"],
+                    "object_id": m["object_id"],
+                    "object_label": m.get("object_label", ""),
+                    "mapping_justification": m.get("mapping_justification") or MANUAL,
+                    "subject_source": str(mondo_meta.get("subject_source", "")),
+                    "object_source": str(mondo_meta.get("object_source", "")),
+                    "object_source_version": str(mondo_meta.get("object_source_version", "")),
+                    "mapping_provider": str(mondo_meta.get("mapping_set_id", "")),
+                }
+            )
     rows = [{k: _clean(v) for k, v in row.items()} for row in rows]
     rows.sort(key=lambda r: (r["subject_id"], r["predicate_id"], r["object_id"]))
 
@@ -219,15 +244,22 @@ def mapping_set(project: Project, version: str) -> MappingSet:
         raise ExoError(f"{mondo_file}: prefixes {', '.join(unknown)} are not in the canonical prefix map")
     license_ = _ontology_annotation(store, "dcterms:license")
     if not license_:
-        raise InputError(project.ontology_file, "the ontology header has no dcterms:license; the mapping "
-                         "set needs one (add dcterms:license <licence IRI>)")
+        raise InputError(
+            project.ontology_file,
+            "the ontology header has no dcterms:license; the mapping set needs one (add dcterms:license <licence IRI>)",
+        )
     creators = _ontology_annotation(store, "dcterms:creator")
-    comment = ("Our minted terms (exo:) mapped to their closest external terms, curated by hand; and "
-               "MONDO to DOID exact matches for every MONDO disease used in instances/*.ttl, taken from "
-               f"{mondo_meta.get('mapping_set_version', mondo_file.name)}.")
+    comment = (
+        "Our minted terms (exo:) mapped to their closest external terms, curated by hand; and "
+        "MONDO to DOID exact matches for every MONDO disease used in instances/*.ttl, taken from "
+        f"{mondo_meta.get('mapping_set_version', mondo_file.name)}."
+    )
     if unmapped:
-        comment += (" MONDO diseases used in instances/*.ttl with no DOID exact match in that file: "
-                    + ", ".join(unmapped) + ".")
+        comment += (
+            " MONDO diseases used in instances/*.ttl with no DOID exact match in that file: "
+            + ", ".join(unmapped)
+            + "."
+        )
     metadata = {
         "curie_map": {p: PREFIXES[p] for p in sorted(used_prefixes)},
         "mapping_set_id": MAPPING_SET_ID,
@@ -236,7 +268,8 @@ def mapping_set(project: Project, version: str) -> MappingSet:
         "mapping_set_description": (
             "Every cross-reference asserted by exo-rdf, the knowledge graph and ontology of MSC-derived "
             "exosomes: mappings of its minted terms to external ontology terms, and MONDO to DOID exact "
-            "matches for the diseases its data uses."),
+            "matches for the diseases its data uses."
+        ),
         "license": license_[0],
         "creator_label": creators or ["exo-rdf contributors"],
         "comment": comment,

@@ -2,6 +2,7 @@
 
 All counting is SPARQL on the embedded pyoxigraph store (ontology + imports + instances).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,10 +92,17 @@ def compute_stats(project: Project, store: Store | None = None) -> Stats:
 
 
 def format_stats(stats: Stats) -> str:
-    lines = [f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)"]
-    titles = {"by_paper": "by paper (seed file)", "by_section": "by section", "by_model_type": "findings by model type",
-              "by_organism": "findings by organism (in vivo and clinical models)",
-              "by_knowledge_level": "by knowledge level", "by_fact_type": "facts by type"}
+    lines = [
+        f"{stats.findings} findings, {stats.facts} facts, {stats.triples} triples (ontology + imports + instances)"
+    ]
+    titles = {
+        "by_paper": "by paper (seed file)",
+        "by_section": "by section",
+        "by_model_type": "findings by model type",
+        "by_organism": "findings by organism (in vivo and clinical models)",
+        "by_knowledge_level": "by knowledge level",
+        "by_fact_type": "facts by type",
+    }
     for name, table in stats.tables.items():
         lines.append("")
         lines.append(titles.get(name, name))

@@ -14,6 +14,7 @@ CL and MONDO link their own terms by is_a almost exclusively, so their other dir
 read as is_a; a UBERON direct ancestor with no explicit relation is kept in ``Term.broader``
 ("is_a or part_of, the tables do not say") rather than guessed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,28 +51,72 @@ __all__ = [
 #: Id spaces whose shared table is a subset: an id missing there is "unconfirmed", not unknown.
 PARTIAL_PREFIXES = frozenset({"CHEBI", "PR", "NCBITaxon"})
 #: Id spaces that the shared tables cover completely (or as completely as obtainable).
-CHECKED_PREFIXES = frozenset({"CL", "UBERON", "GO", "MONDO", "DOID", "CHEBI", "PR", "RO", "BFO", "ECO", "OBI",
-                              "NCBITaxon", "HGNC", "CVCL", "MIMAT", "MI", "IAO", "COB"})
+CHECKED_PREFIXES = frozenset(
+    {
+        "CL",
+        "UBERON",
+        "GO",
+        "MONDO",
+        "DOID",
+        "CHEBI",
+        "PR",
+        "RO",
+        "BFO",
+        "ECO",
+        "OBI",
+        "NCBITaxon",
+        "HGNC",
+        "CVCL",
+        "MIMAT",
+        "MI",
+        "IAO",
+        "COB",
+    }
+)
 
 _CACHE_VERSION = 5
 
 #: The file that is authoritative for an id space among the OBO files: its stanza replaces a copy of
 #: the same term found in another file (OBI, GO and PR carry stale copies of BFO, NCBITaxon, IAO ...).
 #: (Roles of the files in data/shared-manifest.json.)
-_HOME = {"GO": "go_obo", "CHEBI": "chebi_obo", "PR": "pr_obo", "DOID": "doid_obo", "ECO": "eco_obo",
-         "OBI": "obi_obo", "IAO": "obi_obo", "COB": "obi_obo", "RO": "ro_obo", "NCBITaxon": "ncbitaxon_obo",
-         "UBERON": "uberon_obo", "BFO": "ro_obo"}
+_HOME = {
+    "GO": "go_obo",
+    "CHEBI": "chebi_obo",
+    "PR": "pr_obo",
+    "DOID": "doid_obo",
+    "ECO": "eco_obo",
+    "OBI": "obi_obo",
+    "IAO": "obi_obo",
+    "COB": "obi_obo",
+    "RO": "ro_obo",
+    "NCBITaxon": "ncbitaxon_obo",
+    "UBERON": "uberon_obo",
+    "BFO": "ro_obo",
+}
 #: The OBO files read, in order (roles); the GO hierarchy supplement gives parents (and obsolescence) to
 #: GO terms the subset lacks; no id is defined in both files.
-_OBO_FILES = ("go_obo", "go_supplement_obo", "chebi_obo", "pr_obo", "doid_obo", "eco_obo", "obi_obo", "ro_obo",
-              "ncbitaxon_obo", "uberon_obo")
+_OBO_FILES = (
+    "go_obo",
+    "go_supplement_obo",
+    "chebi_obo",
+    "pr_obo",
+    "doid_obo",
+    "eco_obo",
+    "obi_obo",
+    "ro_obo",
+    "ncbitaxon_obo",
+    "uberon_obo",
+)
 #: The cellxgene term tables, read over the OBO stanzas (complete, current labels and closure).
 _CXG_FILES = ("cl_cxg", "uberon_cxg", "mondo_cxg", "cellosaurus_cxg")
 _PLACEHOLDER = "placeholder for a class referenced here"
 #: cellxgene id spaces whose direct ancestors are read as is_a unless explicit data says part_of.
 _CXG_IS_A = frozenset({"CL", "MONDO"})
 #: Aliases accepted by :meth:`TermIndex.search` for its ``prefixes`` filter.
-_SPACE_ALIASES = {**{rule.prefix: rule.space for rule in BARE_IDS if rule.prefix and rule.keyed_bare}, "mirbase": "MIMAT"}
+_SPACE_ALIASES = {
+    **{rule.prefix: rule.space for rule in BARE_IDS if rule.prefix and rule.keyed_bare},
+    "mirbase": "MIMAT",
+}
 
 
 @dataclass
@@ -80,14 +125,14 @@ class Term:
     label: str | None = None
     obsolete: bool = False
     synonyms: tuple[str, ...] = ()
-    parents: tuple[str, ...] = ()      # is_a parents within the same source, where the table has them
-    part_of: tuple[str, ...] = ()      # part_of (BFO:0000050) parents, where known
-    ancestors: tuple[str, ...] = ()    # closure over is_a and part_of (cellxgene tables only)
+    parents: tuple[str, ...] = ()  # is_a parents within the same source, where the table has them
+    part_of: tuple[str, ...] = ()  # part_of (BFO:0000050) parents, where known
+    ancestors: tuple[str, ...] = ()  # closure over is_a and part_of (cellxgene tables only)
     definition: str | None = None
     replaced_by: str | None = None
     source: str = ""
-    kind: str = "class"                # "class", "property" (object property) or "annotation" (property)
-    broader: tuple[str, ...] = ()      # direct ancestors linked by is_a or part_of, the tables do not say which
+    kind: str = "class"  # "class", "property" (object property) or "annotation" (property)
+    broader: tuple[str, ...] = ()  # direct ancestors linked by is_a or part_of, the tables do not say which
 
 
 @dataclass(frozen=True)
@@ -96,8 +141,8 @@ class SearchHit:
 
     curie: str
     label: str | None
-    matched: str          # the label or synonym that matched (or the id)
-    match: str            # "id", "label", "synonym", "label substring" or "synonym substring"
+    matched: str  # the label or synonym that matched (or the id)
+    match: str  # "id", "label", "synonym", "label substring" or "synonym substring"
     obsolete: bool
     source: str
 
@@ -152,8 +197,9 @@ class TermIndex:
                     stack.append(other)
         return tuple(sorted(seen))
 
-    def search(self, text: str, prefixes: Iterable[str] | None = None, limit: int = 20, *,
-               include_obsolete: bool = False) -> list[SearchHit]:
+    def search(
+        self, text: str, prefixes: Iterable[str] | None = None, limit: int = 20, *, include_obsolete: bool = False
+    ) -> list[SearchHit]:
         """Find terms by name: an id, then exact label and synonym matches, then substrings.
 
         Matching ignores case. ``prefixes`` restricts the id spaces (``CL``, ``HGNC``, ``CVCL`` or
@@ -185,13 +231,18 @@ class TermIndex:
         for curie, is_label, name in self._exact.get(query, ()):
             offer(curie, name, "label" if is_label else "synonym")
         # Substring matches: keep only the best few candidates per rank instead of sorting them all.
-        found = ((len(lower), lower, curie, is_label, name) for lower, curie, is_label, name in self._names
-                 if query in lower and lower != query)
+        found = (
+            (len(lower), lower, curie, is_label, name)
+            for lower, curie, is_label, name in self._names
+            if query in lower and lower != query
+        )
         for _, _, curie, is_label, name in heapq.nsmallest(max(limit * 20, 200), found):
             offer(curie, name, "label substring" if is_label else "synonym substring")
         ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
-        return [SearchHit(curie, self.terms[curie].label, name, how, self.terms[curie].obsolete,
-                          self.terms[curie].source) for curie, (_, name, how) in ranked]
+        return [
+            SearchHit(curie, self.terms[curie].label, name, how, self.terms[curie].obsolete, self.terms[curie].source)
+            for curie, (_, name, how) in ranked
+        ]
 
     def _build_search(self) -> None:
         if self._names is not None:
@@ -229,8 +280,19 @@ def _read_obo(path: Path, terms: dict[str, Term], placeholders: set[str]) -> Non
         if not cur.get("id"):
             return
         tid = cur["id"]
-        new = Term(tid, cur.get("name"), cur.get("obsolete", False), tuple(cur["syn"]), tuple(cur["is_a"]),
-                   tuple(cur["part_of"]), (), cur.get("def"), cur.get("replaced_by"), source, cur["kind"])
+        new = Term(
+            tid,
+            cur.get("name"),
+            cur.get("obsolete", False),
+            tuple(cur["syn"]),
+            tuple(cur["is_a"]),
+            tuple(cur["part_of"]),
+            (),
+            cur.get("def"),
+            cur.get("replaced_by"),
+            source,
+            cur["kind"],
+        )
         old = terms.get(tid)
         if cur.get("placeholder"):
             if old is None:
@@ -286,8 +348,9 @@ def _read_obo(path: Path, terms: dict[str, Term], placeholders: set[str]) -> Non
             flush(cur)
 
 
-def _read_cxg(path: Path, terms: dict[str, Term], placeholders: set[str],
-              part_of_links: dict[str, set[str]] | None = None) -> None:
+def _read_cxg(
+    path: Path, terms: dict[str, Term], placeholders: set[str], part_of_links: dict[str, set[str]] | None = None
+) -> None:
     """Overlay a cellxgene table (complete, current labels and closure) on the OBO stanzas.
 
     Each direct ancestor (distance 1) is sorted into is_a, part_of or ``broader`` (see the module
@@ -313,16 +376,29 @@ def _read_cxg(path: Path, terms: dict[str, Term], placeholders: set[str],
         else:
             parents, part_of, broader = [], [], direct
         placeholders.discard(curie)
-        terms[curie] = Term(curie, v.get("label"), bool(v.get("deprecated")), tuple(v.get("synonyms") or ()),
-                            tuple(parents), tuple(part_of), tuple(sorted(anc)), v.get("description"),
-                            (v.get("replaced_by") or None), source, "class", tuple(broader))
+        terms[curie] = Term(
+            curie,
+            v.get("label"),
+            bool(v.get("deprecated")),
+            tuple(v.get("synonyms") or ()),
+            tuple(parents),
+            tuple(part_of),
+            tuple(sorted(anc)),
+            v.get("description"),
+            (v.get("replaced_by") or None),
+            source,
+            "class",
+            tuple(broader),
+        )
 
 
 def _cl_part_of(path: Path) -> dict[str, set[str]]:
     """part_of links between CL classes asserted in the CL editors' file (OWL functional syntax)."""
     links: dict[str, set[str]] = {}
-    pattern = re.compile(r"^SubClassOf\((?:Annotation\(.*?\) )*obo:CL_(\d{7}) "
-                         r"ObjectSomeValuesFrom\(obo:BFO_0000050 obo:CL_(\d{7})\)\)$")
+    pattern = re.compile(
+        r"^SubClassOf\((?:Annotation\(.*?\) )*obo:CL_(\d{7}) "
+        r"ObjectSomeValuesFrom\(obo:BFO_0000050 obo:CL_(\d{7})\)\)$"
+    )
     with _xz(path) as fh:
         for line in fh:
             m = pattern.match(line.rstrip("\n"))
@@ -342,8 +418,7 @@ def _read_owl_entities(path: Path, terms: dict[str, Term], *, spaces: frozenset[
 
     Used for BFO 2020 (home of BFO classes) and for the IAO annotation properties declared in RO.
     """
-    kinds = {_OWL + "Class": "class", _OWL + "ObjectProperty": "property",
-             _OWL + "AnnotationProperty": "annotation"}
+    kinds = {_OWL + "Class": "class", _OWL + "ObjectProperty": "property", _OWL + "AnnotationProperty": "annotation"}
     with lzma.open(path) as fh:
         root = ET.parse(fh).getroot()
     source = path.name
@@ -359,11 +434,16 @@ def _read_owl_entities(path: Path, terms: dict[str, Term], *, spaces: frozenset[
             continue
         texts = {}
         for child in el:
-            if child.text and child.text.strip() and child.get("{http://www.w3.org/XML/1998/namespace}lang", "en") == "en":
+            if (
+                child.text
+                and child.text.strip()
+                and child.get("{http://www.w3.org/XML/1998/namespace}lang", "en") == "en"
+            ):
                 texts.setdefault(child.tag, " ".join(child.text.split()))
         label = texts.get(_RDFS + "label") or texts.get("{http://purl.obolibrary.org/obo/}IAO_0000111")
-        definition = (texts.get("{http://www.w3.org/2004/02/skos/core#}definition")
-                      or texts.get("{http://purl.obolibrary.org/obo/}IAO_0000115"))
+        definition = texts.get("{http://www.w3.org/2004/02/skos/core#}definition") or texts.get(
+            "{http://purl.obolibrary.org/obo/}IAO_0000115"
+        )
         parents = []
         for child in el.findall(_RDFS + "subClassOf"):
             pm = _OBO_IRI.match(child.get(_RDF + "resource") or "")
@@ -392,7 +472,9 @@ def _build(ont: Path) -> TermIndex:
             gid = row["go_id"]
             t = terms.get(gid) or Term(gid, source=name)
             t.label = row["label"] or t.label
-            t.obsolete = t.obsolete or row.get("obsolete_flag") == "true" or (row["label"] or "").startswith("obsolete ")
+            t.obsolete = (
+                t.obsolete or row.get("obsolete_flag") == "true" or (row["label"] or "").startswith("obsolete ")
+            )
             terms[gid] = t
     name = shared_file("doid_tsv")
     with _xz(ont / name) as fh:
@@ -405,14 +487,24 @@ def _build(ont: Path) -> TermIndex:
             syn = [s for s in (row.get("alias_symbol") or "").strip('"').split("|") if s]
             syn += [s for s in (row.get("prev_symbol") or "").strip('"').split("|") if s]
             syn.append(row["name"])
-            terms[row["hgnc_id"]] = Term(row["hgnc_id"], row["symbol"], row.get("status") != "Approved",
-                                         tuple(syn), definition=row["name"], source=name)
+            terms[row["hgnc_id"]] = Term(
+                row["hgnc_id"],
+                row["symbol"],
+                row.get("status") != "Approved",
+                tuple(syn),
+                definition=row["name"],
+                source=name,
+            )
     name = shared_file("mirbase_mature_tsv")
     with _xz(ont / name) as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            terms[row["identifier"]] = Term(row["identifier"], row["name"], False,
-                                            tuple(s for s in (row.get("synonyms") or "").split("|") if s),
-                                            source=name)
+            terms[row["identifier"]] = Term(
+                row["identifier"],
+                row["name"],
+                False,
+                tuple(s for s in (row.get("synonyms") or "").split("|") if s),
+                source=name,
+            )
     name = shared_file("mirbase_precursor_obograph")
     with _xz(ont / name) as fh:
         for node in json.load(fh)["graphs"][0]["nodes"]:
@@ -430,8 +522,10 @@ def load_index(external_dir: Path, cache_dir: Path | None = None) -> TermIndex:
     """Load (or build and cache) the term index of the shared tables in ``external_dir``."""
     external_dir = Path(external_dir)
     if not external_dir.is_dir():
-        raise ExoError(f"shared ontology folder not found: {external_dir} "
-                       "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)")
+        raise ExoError(
+            f"shared ontology folder not found: {external_dir} "
+            "(expected ../shared/ontologies beside the project, or set EXO_RDF_SHARED)"
+        )
     files = sorted(external_dir.glob("*.xz"))
     key = [(_CACHE_VERSION,)] + [(f.name, f.stat().st_size, int(f.stat().st_mtime)) for f in files]
     cache = (Path(cache_dir) / "term-index.pickle") if cache_dir else None
@@ -444,8 +538,16 @@ def load_index(external_dir: Path, cache_dir: Path | None = None) -> TermIndex:
             if stored_key == key:
                 return index
         # a stale, truncated or corrupt cache (or one written by older code) is rebuilt, never fatal
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
-                ValueError, IndexError):
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+            TypeError,
+            ValueError,
+            IndexError,
+        ):
             pass
         finally:
             gc.enable()

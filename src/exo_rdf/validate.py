@@ -8,6 +8,7 @@ million triples validate in seconds) and ``pyshacl`` (pySHACL on rdflib, the ref
 implementation, with the ontology as its ``ont_graph``). Results are grouped by the statement they
 belong to, with its label, seed and section (:mod:`exo_rdf.shacl.report`). Only sh:Violation fails.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,14 @@ def load_shapes(project: Project) -> Graph:
 ENGINES = ("oxigraph", "pyshacl")
 
 
-def validate(project: Project, data_files: list[Path] | None = None, *, shapes_graph: Graph | None = None,
-             ontology_graph: Graph | None = None, engine: str = "oxigraph") -> ValidationReport:
+def validate(
+    project: Project,
+    data_files: list[Path] | None = None,
+    *,
+    shapes_graph: Graph | None = None,
+    ontology_graph: Graph | None = None,
+    engine: str = "oxigraph",
+) -> ValidationReport:
     """Validate the project's instance data (or ``data_files``) against its shapes.
 
     ``engine="oxigraph"`` (the default) compiles each constraint into one SPARQL query over all focus
@@ -47,8 +54,7 @@ def validate(project: Project, data_files: list[Path] | None = None, *, shapes_g
         raise ExoError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
     files = data_files if data_files is not None else project.instance_files()
     if not files:
-        raise ExoError(f"no instance data found: {project.instances_dir} has no *.ttl files "
-                       "(run exo-rdf curate first)")
+        raise ExoError(f"no instance data found: {project.instances_dir} has no *.ttl files (run exo-rdf curate first)")
     shapes = shapes_graph if shapes_graph is not None else load_shapes(project)
     if engine == "oxigraph":
         return _validate_oxigraph(project, files, shapes, ontology_graph)
@@ -60,14 +66,24 @@ def _validate_pyshacl(project: Project, files, shapes, ontology_graph) -> Valida
     from rdflib import Graph
 
     data = parse_files(files)
-    ont = ontology_graph if ontology_graph is not None else parse_files(
-        [project.ontology_file, *project.import_files()])
+    ont = (
+        ontology_graph if ontology_graph is not None else parse_files([project.ontology_file, *project.import_files()])
+    )
     shapes_copy = Graph()  # pySHACL mutates the shapes graph it is given
     for t in shapes:
         shapes_copy.add(t)
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes_copy, ont_graph=ont, inference="none", abort_on_first=False,
-        allow_warnings=True, allow_infos=True, meta_shacl=False, advanced=False, debug=False)
+        data,
+        shacl_graph=shapes_copy,
+        ont_graph=ont,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        allow_infos=True,
+        meta_shacl=False,
+        advanced=False,
+        debug=False,
+    )
     bind_prefixes(report)
     merged = data + ont
     return summarise_pyshacl(report, merged, len(data))

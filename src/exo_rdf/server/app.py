@@ -11,6 +11,7 @@
 Page handlers are plain functions, so Starlette runs them in its thread pool and a slow page never
 blocks the event loop that answers /sparql. The server binds 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -104,8 +105,10 @@ class _SparqlFront:
             return
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         reply = await service.handle("GET" if method == "HEAD" else method, params, content_type, accept, body)
-        headers = [(b"content-type", reply.content_type.encode("latin-1")),
-                   (b"content-length", str(len(reply.body)).encode())]
+        headers = [
+            (b"content-type", reply.content_type.encode("latin-1")),
+            (b"content-length", str(len(reply.body)).encode()),
+        ]
         headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else reply.body})
@@ -118,8 +121,15 @@ async def _plain(send, status: int, body: bytes, extra=()):
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, max_results: int = 10_000,
-               endpoint_url: str = f"http://{HOST}:8080/sparql", cache_size: int = 256) -> Callable[..., Any]:
+def create_app(
+    project: Project,
+    *,
+    workers: int = 2,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    endpoint_url: str = f"http://{HOST}:8080/sparql",
+    cache_size: int = 256,
+) -> Callable[..., Any]:
     """The ASGI application serving ``project``'s dist/. The store loads and the SPARQL service starts
     in the lifespan (when the server starts), not here."""
     from starlette.applications import Starlette
@@ -151,17 +161,26 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
 
     def home(request):
         example = site.example_query()
-        return html(site.render("home.html", title="exo-rdf", counts=site.counts, queries=site.queries,
-                                ontology_iri=str(_ontology_iri()), example_query=example,
-                                example_href="/sparql?query=" + quote(example, safe=""),
-                                downloads=list(site.downloads.values())))
+        return html(
+            site.render(
+                "home.html",
+                title="exo-rdf",
+                counts=site.counts,
+                queries=site.queries,
+                ontology_iri=str(_ontology_iri()),
+                example_query=example,
+                example_href="/sparql?query=" + quote(example, safe=""),
+                downloads=list(site.downloads.values()),
+            )
+        )
 
     def search(request):
         q = request.query_params.get("q", "")
         limit = 200
         results = site.search(q, limit=limit) if q.strip() else []
-        return html(site.render("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results,
-                                limit=limit))
+        return html(
+            site.render("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results, limit=limit)
+        )
 
     def cq_list(request):
         return html(site.render("cq_list.html", title="Competency questions", queries=site.queries))
@@ -171,8 +190,14 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         result = site.cq(qid)
         if result is None:
             return not_found(f"There is no competency question {qid!r}.")
-        return html(site.render("cq.html", title=result.query.summary or qid, r=result,
-                                run_href="/sparql?query=" + quote(result.query.text, safe="")))
+        return html(
+            site.render(
+                "cq.html",
+                title=result.query.summary or qid,
+                r=result,
+                run_href="/sparql?query=" + quote(result.query.text, safe=""),
+            )
+        )
 
     def entity(request):
         curie = request.path_params["curie"]
@@ -228,8 +253,11 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         return BASE + path
 
     async def on_404(request, exc):
-        return not_found(exc.detail if isinstance(exc.detail, str) and exc.detail != "Not Found"
-                         else f"There is no page at {request.url.path}.")
+        return not_found(
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail != "Not Found"
+            else f"There is no page at {request.url.path}."
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -238,8 +266,14 @@ def create_app(project: Project, *, workers: int = 2, timeout_s: float = 10.0, m
         await anyio.to_thread.run_sync(site.load)
         from .sparql import SparqlService
 
-        service = SparqlService(_endpoint_sources(project), workers=workers, timeout_s=timeout_s,
-                                max_results=max_results, endpoint_url=endpoint_url, cache_size=cache_size)
+        service = SparqlService(
+            _endpoint_sources(project),
+            workers=workers,
+            timeout_s=timeout_s,
+            max_results=max_results,
+            endpoint_url=endpoint_url,
+            cache_size=cache_size,
+        )
         service.start()
         state["sparql"] = service
         try:
@@ -272,8 +306,16 @@ def _ontology_iri():
     return ONTOLOGY_IRI
 
 
-def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_results: int = 10_000,
-        workers: int = 2, cache_size: int = 256, on_ready: Callable[[str], None] | None = None) -> None:
+def run(
+    project: Project,
+    *,
+    port: int = 8080,
+    timeout_s: float = 10.0,
+    max_results: int = 10_000,
+    workers: int = 2,
+    cache_size: int = 256,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve ``project``'s dist/ on 127.0.0.1 until interrupted (Ctrl-C stops cleanly).
 
     ``port=0`` picks a free port. ``on_ready`` receives the base URL once the server answers.
@@ -289,19 +331,27 @@ def run(project: Project, *, port: int = 8080, timeout_s: float = 10.0, max_resu
         sock.bind((HOST, port))
     except OSError as exc:
         sock.close()
-        raise ExoError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; choose another --port "
-                       "(or --port 0 for a free one)") from None
+        raise ExoError(
+            f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; choose another --port (or --port 0 for a free one)"
+        ) from None
     port = sock.getsockname()[1]
     url = f"http://{HOST}:{port}/"
-    app = create_app(project, workers=workers, timeout_s=timeout_s, max_results=max_results,
-                     endpoint_url=f"{url}sparql", cache_size=cache_size)
+    app = create_app(
+        project,
+        workers=workers,
+        timeout_s=timeout_s,
+        max_results=max_results,
+        endpoint_url=f"{url}sparql",
+        cache_size=cache_size,
+    )
     loop = "uvloop"
     try:
         import uvloop  # noqa: F401
     except ImportError:  # uvloop does not exist on Windows
         loop = "asyncio"
-    config = uvicorn.Config(app, loop=loop, http="httptools", lifespan="on", log_level="warning",
-                            access_log=False, server_header=False)
+    config = uvicorn.Config(
+        app, loop=loop, http="httptools", lifespan="on", log_level="warning", access_log=False, server_header=False
+    )
     server = uvicorn.Server(config)
 
     async def main():

@@ -1,4 +1,5 @@
 """HTTP content negotiation (RFC 9110 §12.5.1), shared by the SPARQL endpoint and the linked-data pages."""
+
 from __future__ import annotations
 
 __all__ = [

@@ -10,6 +10,7 @@ URL scheme: our IRI ``https://w3id.org/exo-rdf/PATH`` is answered at ``/exo-rdf/
 ``/exo-rdf/PATH.html|.ttl|.jsonld|.rdf|.nt``); an external term used in the data has a page at
 ``/exo-rdf/entity/CURIE``; site pages live under ``/exo-rdf/`` at paths no IRI of ours uses.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,13 +81,13 @@ class View:
 
     text: str
     href: str | None = None
-    title: str | None = None    # the CURIE or IRI (tooltip), or a literal's datatype or language
-    external: bool = False       # href leaves the site
+    title: str | None = None  # the CURIE or IRI (tooltip), or a literal's datatype or language
+    external: bool = False  # href leaves the site
 
 
 @dataclass(frozen=True)
 class Download:
-    path: str          # relative to dist/, with forward slashes
+    path: str  # relative to dist/, with forward slashes
     size: int
     sha256: str
     media_type: str
@@ -102,7 +103,7 @@ class Document:
 
 @dataclass
 class CqResult:
-    query: Any                    # exo_rdf.query.StoredQuery
+    query: Any  # exo_rdf.query.StoredQuery
     variables: list[str] = field(default_factory=list)
     rows: list[list[View]] = field(default_factory=list)
     boolean: bool | None = None
@@ -122,7 +123,7 @@ def negotiate(accept: str | None) -> str | None:
 
 def iri_href(iri: str) -> str:
     """The local path answering one of our IRIs."""
-    return MOUNT + quote(iri[len(BASE):], safe="/:_-.~!$&'()*+,;=@")
+    return MOUNT + quote(iri[len(BASE) :], safe="/:_-.~!$&'()*+,;=@")
 
 
 def entity_href(curie: str) -> str:
@@ -144,13 +145,13 @@ class Site:
         self.store = None
         self.version: str | None = None
         self.labels: dict[str, str] = {}
-        self.local: set[str] = set()       # our IRIs with a description (subjects in the store)
-        self.used: set[str] = set()        # every IRI in the store (subject, predicate or object)
+        self.local: set[str] = set()  # our IRIs with a description (subjects in the store)
+        self.used: set[str] = set()  # every IRI in the store (subject, predicate or object)
         self.queries: list = []
         self.downloads: dict[str, Download] = {}
         self.counts: dict[str, int] = {}
-        self.statement_kinds: dict[str, bool] = {}   # statement IRI -> is a finding
-        self._by_subject: dict[Any, list] = {}        # subject -> its triples, as parsed from the files
+        self.statement_kinds: dict[str, bool] = {}  # statement IRI -> is a finding
+        self._by_subject: dict[Any, list] = {}  # subject -> its triples, as parsed from the files
         self._env = None
         self._cq_cache: dict[str, CqResult] = {}
 
@@ -207,7 +208,8 @@ class Site:
         self.statement_kinds = {
             r["st"].value: r["finding"].value == "true"
             for r in self.select("""SELECT DISTINCT ?st ?finding WHERE { ?st a/rdfs:subClassOf* exo:Statement
-                                    FILTER(isIRI(?st)) BIND(EXISTS { ?st a exo:Finding } AS ?finding) }""")}
+                                    FILTER(isIRI(?st)) BIND(EXISTS { ?st a exo:Finding } AS ?finding) }""")
+        }
         self.queries = load_queries(self.project.cq_dir)
         self.counts = self._counts()
         self.downloads = self._scan_downloads()
@@ -291,8 +293,7 @@ class Site:
                 return View("\u2026/" + "/".join(iri.rsplit("/", 2)[1:]), href=href, title=curie)
             return View(label or curie, href=href, title=curie if curie != iri else iri)
         if isinstance(term, ox.Literal):
-            note = term.language or (compress(term.datatype.value) if term.datatype.value !=
-                                     str(XSD.string) else None)
+            note = term.language or (compress(term.datatype.value) if term.datatype.value != str(XSD.string) else None)
             return View(term.value, title=note)
         if isinstance(term, ox.BlankNode):
             return View(self._anonymous(term))
@@ -305,8 +306,12 @@ class Site:
             props.setdefault(q.predicate.value, q.object)
         on = props.get(str(OWL.onProperty))
         if on is not None:
-            for key, word in (("someValuesFrom", "some"), ("allValuesFrom", "only"), ("hasValue", "value"),
-                              ("onClass", "exactly/at least/at most")):
+            for key, word in (
+                ("someValuesFrom", "some"),
+                ("allValuesFrom", "only"),
+                ("hasValue", "value"),
+                ("onClass", "exactly/at least/at most"),
+            ):
                 value = props.get(str(OWL[key]))
                 if value is not None:
                     return f"{self._name(on)} {word} {self._name(value)}"
@@ -457,11 +462,13 @@ class Site:
             for sel in qout.get(str(OA.hasSelector), []):
                 sout = self.outgoing(sel.value)
                 exact += [v.value for v in sout.get(str(OA.exact), [])]
-            quotes.append({
-                "exact": exact,
-                "section": [self.view(s) for s in qout.get(str(EXO.inSection), [])],
-                "source": [self.view(s) for s in qout.get(str(OA.hasSource), [])],
-            })
+            quotes.append(
+                {
+                    "exact": exact,
+                    "section": [self.view(s) for s in qout.get(str(EXO.inSection), [])],
+                    "source": [self.view(s) for s in qout.get(str(OA.hasSource), [])],
+                }
+            )
         refs = []
         for ref in ex("citesReference"):
             number = self.outgoing(ref.value).get(str(EXO.referenceNumber), [])
@@ -470,8 +477,7 @@ class Site:
         seeds = []
         for src in out.get(str(PROV.wasDerivedFrom), []):
             sout = self.outgoing(src.value)
-            seeds.append({"view": self.view(src),
-                          "file": [v.value for v in sout.get(str(EXO.seedFile), [])]})
+            seeds.append({"view": self.view(src), "file": [v.value for v in sout.get(str(EXO.seedFile), [])]})
         data = {
             "iri": iri,
             "label": self.labels.get(iri) or compress(iri),
@@ -492,9 +498,11 @@ class Site:
 
     def _effect(self, node) -> dict[str, Any]:
         out = self.outgoing(node.value)
-        return {"direction": [self.view(v) for v in out.get(str(EXO.direction), [])],
-                "affects": [self.view(v) for v in out.get(str(EXO.affects), [])],
-                "stated": [v.value for v in out.get(str(EXO.statedAs), [])]}
+        return {
+            "direction": [self.view(v) for v in out.get(str(EXO.direction), [])],
+            "affects": [self.view(v) for v in out.get(str(EXO.affects), [])],
+            "stated": [v.value for v in out.get(str(EXO.statedAs), [])],
+        }
 
     def _model(self, node) -> dict[str, Any]:
         rows = self.property_rows(node.value, skip=(_RDFS_LABEL,))
@@ -502,9 +510,11 @@ class Site:
 
     def _correction(self, node) -> dict[str, Any]:
         out = self.outgoing(node.value)
-        return {"written": [v.value for v in out.get(str(EXO.asWritten), [])],
-                "reading": [v.value for v in out.get(str(EXO.correctedReading), [])],
-                "notes": [v.value for v in out.get(str(EXO.curationNote), [])]}
+        return {
+            "written": [v.value for v in out.get(str(EXO.asWritten), [])],
+            "reading": [v.value for v in out.get(str(EXO.correctedReading), [])],
+            "notes": [v.value for v in out.get(str(EXO.curationNote), [])],
+        }
 
     def sentence(self, iri: str, out: dict[str, list]) -> list[View | str]:
         """A finding in words: preparation (and cargo), effects, model, disease, as text and linked terms."""
@@ -562,15 +572,21 @@ class Site:
         hops = "|".join(compress(str(h)) for h in _HOPS)
         # Which subjects are statements is looked up in a set built at load: joining the type test into
         # this union made Oxigraph pick a join order a thousand times slower.
-        rows = self.select(f"""
+        rows = self.select(
+            f"""
             SELECT DISTINCT ?st WHERE {{
               {{ ?st ?p $e }}
               UNION {{ ?n ?q $e . ?st {hops} ?n }}
               UNION {{ ?c ?q $e . ?st exo:hasPreparation/exo:hasCondition ?c }}
               UNION {{ ?n ?q $e . ?st ?p ?n FILTER(isIRI(?n) && STRSTARTS(STR(?n), CONCAT(STR(?st), "/"))) }}
-            }}""", e=iri)
-        found = [{"view": self.view(r["st"]), "finding": self.statement_kinds[r["st"].value], "iri": r["st"].value}
-                 for r in rows if r["st"].value in self.statement_kinds and r["st"].value != iri]
+            }}""",
+            e=iri,
+        )
+        found = [
+            {"view": self.view(r["st"]), "finding": self.statement_kinds[r["st"].value], "iri": r["st"].value}
+            for r in rows
+            if r["st"].value in self.statement_kinds and r["st"].value != iri
+        ]
         found.sort(key=lambda d: (not d["finding"], d["iri"]))
         return found
 
@@ -584,10 +600,16 @@ class Site:
         out = self.outgoing(iri)
         definition = [v.value for v in out.get(str(IAO_DEFINITION), []) + out.get(_SKOS_DEFINITION, [])]
         supers = [self.view(v) for v in out.get(_RDFS_SUBCLASS, [])]
-        subs = [self.view(r["c"]) for r in
-                self.select("SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf $t FILTER(isIRI(?c)) } ORDER BY ?c", t=iri)]
-        instances = [self.view(r["i"]) for r in
-                     self.select("SELECT DISTINCT ?i WHERE { ?i a $t FILTER(isIRI(?i)) } ORDER BY ?i", t=iri)]
+        subs = [
+            self.view(r["c"])
+            for r in self.select(
+                "SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf $t FILTER(isIRI(?c)) } ORDER BY ?c", t=iri
+            )
+        ]
+        instances = [
+            self.view(r["i"])
+            for r in self.select("SELECT DISTINCT ?i WHERE { ?i a $t FILTER(isIRI(?i)) } ORDER BY ?i", t=iri)
+        ]
         subs.sort(key=lambda v: v.text.lower())
         instances.sort(key=lambda v: v.text.lower())
         return {
@@ -599,8 +621,9 @@ class Site:
             "superclasses": supers,
             "subclasses": subs,
             "instances": instances,
-            "properties": self.property_rows(iri, skip=(_RDFS_LABEL, _RDFS_SUBCLASS, _RDF_TYPE, str(IAO_DEFINITION),
-                                                        _SKOS_DEFINITION)),
+            "properties": self.property_rows(
+                iri, skip=(_RDFS_LABEL, _RDFS_SUBCLASS, _RDF_TYPE, str(IAO_DEFINITION), _SKOS_DEFINITION)
+            ),
         }
 
     def entity(self, curie: str) -> dict[str, Any] | None:
@@ -619,8 +642,11 @@ class Site:
         data["statements"] = self.statements_mentioning(iri)
         data["findings"] = [s for s in data["statements"] if s["finding"]]
         data["facts"] = [s for s in data["statements"] if not s["finding"]]
-        data["data_nodes"] = sorted({s for s, _ in self.incoming(iri)[0] if s.href and not s.href.startswith(
-            MOUNT + "entity/")} - {s["view"] for s in data["statements"]}, key=lambda v: v.text.lower())
+        data["data_nodes"] = sorted(
+            {s for s, _ in self.incoming(iri)[0] if s.href and not s.href.startswith(MOUNT + "entity/")}
+            - {s["view"] for s in data["statements"]},
+            key=lambda v: v.text.lower(),
+        )
         return data
 
     def search(self, text: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -638,14 +664,17 @@ class Site:
                 iri = ""
             if iri and self.href(iri):
                 hits[iri] = {"why": "id", "text": compress(iri)}
-        rows = self.select("""
+        rows = self.select(
+            """
             SELECT ?s ?t ?why WHERE {
               { ?s rdfs:label ?t FILTER(CONTAINS(LCASE(STR(?t)), $q)) BIND("label" AS ?why) }
               UNION { ?s exo:hasQuote/oa:hasSelector/oa:exact ?t FILTER(CONTAINS(LCASE(STR(?t)), $q))
                       BIND("quote" AS ?why) }
               UNION { ?s rdfs:label ?t FILTER(CONTAINS(LCASE(STR(?s)), $q)) BIND("id" AS ?why) }
               FILTER(isIRI(?s))
-            }""", q=ox.Literal(needle))
+            }""",
+            q=ox.Literal(needle),
+        )
         for row in rows:
             iri = row["s"].value
             if iri in hits or not self.href(iri):
@@ -657,8 +686,14 @@ class Site:
             view = self.view(iri)
             exact = view.text.lower() == needle
             local = iri.startswith(BASE)
-            results.append({"view": view, "why": hit["why"], "text": hit["text"],
-                            "key": (not exact, order[hit["why"]], not local, view.text.lower())})
+            results.append(
+                {
+                    "view": view,
+                    "why": hit["why"],
+                    "text": hit["text"],
+                    "key": (not exact, order[hit["why"]], not local, view.text.lower()),
+                }
+            )
         results.sort(key=lambda r: r["key"])
         return results[:limit]
 
@@ -691,15 +726,20 @@ class Site:
     def example_query(self) -> str:
         used = ("exo", "rdfs")
         head = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
-        return (head + "\nSELECT ?finding ?label WHERE {\n  ?finding a exo:Finding ;\n           rdfs:label ?label .\n}"
-                "\nORDER BY ?finding\nLIMIT 10\n")
+        return (
+            head + "\nSELECT ?finding ?label WHERE {\n  ?finding a exo:Finding ;\n           rdfs:label ?label .\n}"
+            "\nORDER BY ?finding\nLIMIT 10\n"
+        )
 
     def ontology_index(self) -> dict[str, list[View]]:
         """Classes, properties and individuals defined by our ontology, for the fallback ontology page."""
-        rows = self.select("""SELECT ?t ?kind WHERE {
+        rows = self.select(
+            """SELECT ?t ?kind WHERE {
             ?t rdfs:isDefinedBy $onto ; a ?kind FILTER(isIRI(?t))
             VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
-                           owl:NamedIndividual } }""", onto=str(ONTOLOGY_IRI))
+                           owl:NamedIndividual } }""",
+            onto=str(ONTOLOGY_IRI),
+        )
         groups: dict[str, list[View]] = {}
         for r in rows:
             groups.setdefault(compress(r["kind"].value), []).append(self.view(r["t"]))
@@ -718,9 +758,13 @@ class Site:
                 select_autoescape,
             )
 
-            self._env = Environment(loader=PackageLoader("exo_rdf.server", "templates"),
-                                    autoescape=select_autoescape(default=True, default_for_string=True),
-                                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+            self._env = Environment(
+                loader=PackageLoader("exo_rdf.server", "templates"),
+                autoescape=select_autoescape(default=True, default_for_string=True),
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
             self._env.globals.update(mount=MOUNT, iri_href=iri_href, doc_types=DOC_TYPES)
         return self._env
 
@@ -734,8 +778,14 @@ class Site:
         common = {"iri": iri, "alternates": alternates, "kind": kind}
         if kind == "ontology":
             label = self.labels.get(iri) or "exo-rdf ontology"
-            return self.render("ontology.html", title=label, label=label, groups=self.ontology_index(),
-                               properties=self.property_rows(iri, skip=(_RDFS_LABEL,)), **common)
+            return self.render(
+                "ontology.html",
+                title=label,
+                label=label,
+                groups=self.ontology_index(),
+                properties=self.property_rows(iri, skip=(_RDFS_LABEL,)),
+                **common,
+            )
         if kind in ("finding", "fact"):
             data = self.statement(iri)
             return self.render("statement.html", title=data["label"], s=data, **common)

@@ -32,6 +32,7 @@ body) into a :class:`Reply`; the HTTP layer (:mod:`exo_rdf.server.app`) only cop
   default graph is the merge of everything loaded (``sd:UnionDefaultGraph``); ``default-graph-uri``
   and ``named-graph-uri`` replace the dataset as the protocol says.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -92,6 +93,7 @@ TEXT = "text/plain; charset=utf-8"
 TRUNCATED_HEADER = "X-Exo-Results-Truncated"
 CACHE_HEADER = "X-Exo-Cache"
 
+
 def _text(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
     return Reply(status, TEXT, (message.rstrip("\n") + "\n").encode("utf-8"), headers)
 
@@ -131,8 +133,7 @@ _TOKEN_RE = re.compile(
     re.S,
 )
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                          "WITH"})
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 
 def keywords(query: str) -> list[str]:
@@ -168,9 +169,16 @@ class SparqlService:
     solutions or triples are returned; ``cache_size`` successful replies are remembered.
     """
 
-    def __init__(self, sources: list[Path], *, workers: int = 2, timeout_s: float = 10.0,
-                 max_results: int = 10_000, endpoint_url: str = "http://127.0.0.1:8080/sparql",
-                 cache_size: int = 256) -> None:
+    def __init__(
+        self,
+        sources: list[Path],
+        *,
+        workers: int = 2,
+        timeout_s: float = 10.0,
+        max_results: int = 10_000,
+        endpoint_url: str = "http://127.0.0.1:8080/sparql",
+        cache_size: int = 256,
+    ) -> None:
         if workers < 1:
             raise ExoError(f"the SPARQL endpoint needs at least one worker, not {workers}")
         if not timeout_s > 0:
@@ -223,8 +231,9 @@ class SparqlService:
         for path in self.sources:
             spec = SOURCE_FORMATS.get(path.suffix.lower())
             if spec is None:
-                raise ExoError(f"{path}: unknown RDF format for a SPARQL endpoint source; use one of "
-                               f"{', '.join(SOURCE_FORMATS)}")
+                raise ExoError(
+                    f"{path}: unknown RDF format for a SPARQL endpoint source; use one of {', '.join(SOURCE_FORMATS)}"
+                )
             if not path.is_file():
                 raise ExoError(f"{path}: SPARQL endpoint source not found")
             if not os.access(path, os.R_OK):
@@ -393,13 +402,15 @@ class SparqlService:
 
     # -- protocol -------------------------------------------------------------------------------
 
-    def handle_sync(self, method: str, params: list[tuple[str, str]], content_type: str | None,
-                    accept: str | None, body: bytes) -> Reply:
+    def handle_sync(
+        self, method: str, params: list[tuple[str, str]], content_type: str | None, accept: str | None, body: bytes
+    ) -> Reply:
         """:meth:`handle` for callers without an event loop (runs one in this thread)."""
         return asyncio.run(self.handle(method, params, content_type, accept, body))
 
-    async def handle(self, method: str, params: list[tuple[str, str]], content_type: str | None,
-                     accept: str | None, body: bytes) -> Reply:
+    async def handle(
+        self, method: str, params: list[tuple[str, str]], content_type: str | None, accept: str | None, body: bytes
+    ) -> Reply:
         """Answer one SPARQL 1.1 Protocol request (``params`` are the URL's query parameters)."""
         self.stats["requests"] += 1
         method = method.upper()
@@ -424,8 +435,11 @@ class SparqlService:
             elif media == "application/sparql-update":
                 return self._read_only()
             else:
-                return _text(415, f"unsupported POST content type {media or '(none)'!r}; send "
-                                  "application/sparql-query or application/x-www-form-urlencoded")
+                return _text(
+                    415,
+                    f"unsupported POST content type {media or '(none)'!r}; send "
+                    "application/sparql-query or application/x-www-form-urlencoded",
+                )
         else:
             return _text(405, f"method {method} is not allowed; use GET or POST", (("Allow", "GET, POST"),))
 
@@ -499,8 +513,7 @@ class SparqlService:
         try:
             meta, body = await self._execute(job, deadline)
         except Timeout:
-            return _text(503, f"query exceeded the time limit of {self.timeout_s:g} s",
-                         (("Retry-After", "1"),))
+            return _text(503, f"query exceeded the time limit of {self.timeout_s:g} s", (("Retry-After", "1"),))
         except WorkerDied as exc:
             return _text(503, f"the SPARQL endpoint cannot answer: {exc}", (("Retry-After", "1"),))
         status = meta.get("s", 500)
@@ -530,8 +543,9 @@ class SparqlService:
     def _not_acceptable(what: str, types: dict[str, str], accept: str | None, fmt: str | None) -> Reply:
         offered = ", ".join(types.values())
         asked = f"format={fmt}" if fmt is not None else f"Accept: {accept}"
-        return _text(406, f"{what} result cannot be written as {asked}; acceptable types: {offered}",
-                     (("Vary", "Accept"),))
+        return _text(
+            406, f"{what} result cannot be written as {asked}; acceptable types: {offered}", (("Vary", "Accept"),)
+        )
 
     # -- service description --------------------------------------------------------------------
 
@@ -569,15 +583,27 @@ class SparqlService:
             ox.Triple(service, iri("sd:supportedLanguage"), iri("sd:SPARQL11Query")),
             ox.Triple(service, iri("sd:feature"), iri("sd:UnionDefaultGraph")),
             ox.Triple(service, iri("rdfs:label"), ox.Literal("exo-rdf SPARQL endpoint", language="en")),
-            ox.Triple(service, iri("rdfs:comment"), ox.Literal(
-                f"Read-only SPARQL 1.1 Query endpoint (updates and SERVICE are refused). Time limit: "
-                f"{self.timeout_s:g} s per query (503 when exceeded). Result cap: at most {self.max_results} "
-                f"solutions or triples per query; a cut result carries the HTTP header "
-                f"{TRUNCATED_HEADER}: true.", language="en")),
+            ox.Triple(
+                service,
+                iri("rdfs:comment"),
+                ox.Literal(
+                    f"Read-only SPARQL 1.1 Query endpoint (updates and SERVICE are refused). Time limit: "
+                    f"{self.timeout_s:g} s per query (503 when exceeded). Result cap: at most {self.max_results} "
+                    f"solutions or triples per query; a cut result carries the HTTP header "
+                    f"{TRUNCATED_HEADER}: true.",
+                    language="en",
+                ),
+            ),
         ]
-        for fmt in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
-                    ox.QueryResultsFormat.TSV, ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES,
-                    ox.RdfFormat.RDF_XML):
+        for fmt in (
+            ox.QueryResultsFormat.JSON,
+            ox.QueryResultsFormat.XML,
+            ox.QueryResultsFormat.CSV,
+            ox.QueryResultsFormat.TSV,
+            ox.RdfFormat.TURTLE,
+            ox.RdfFormat.N_TRIPLES,
+            ox.RdfFormat.RDF_XML,
+        ):
             triples.append(ox.Triple(service, iri("sd:resultFormat"), ox.NamedNode(fmt.iri)))
         # pyoxigraph names JSON-LD by a non-registry IRI; use the W3C formats registry's own name.
         formats_ns = ox.RdfFormat.TURTLE.iri.rsplit("/", 1)[0] + "/"
@@ -588,8 +614,9 @@ class SparqlService:
             ox.Triple(dataset, iri("sd:defaultGraph"), default),
             ox.Triple(default, a, iri("sd:Graph")),
             ox.Triple(default, iri("void:triples"), count(str(info["triples"]))),
-            ox.Triple(default, iri("rdfs:comment"), ox.Literal(
-                "The merge of every loaded source graph.", language="en")),
+            ox.Triple(
+                default, iri("rdfs:comment"), ox.Literal("The merge of every loaded source graph.", language="en")
+            ),
         ]
         for number, (name, size) in enumerate(sorted(info["graphs"].items())):
             named, graph = ox.BlankNode(f"namedGraph{number}"), ox.BlankNode(f"graph{number}")

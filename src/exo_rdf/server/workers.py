@@ -7,6 +7,7 @@ small JSON header, then the body: the finished result document, never a pickle. 
 server's side of one process: non-blocking pipes read with ``loop.add_reader``, so waiting for a reply
 never blocks the event loop. :mod:`exo_rdf.server.sparql` runs the pool of them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,8 @@ def take_frame(buf: bytearray) -> tuple[dict, bytes] | None:
     end = _FRAME.size + head_len + body_len
     if len(buf) < end:
         return None
-    meta = json.loads(bytes(buf[_FRAME.size:_FRAME.size + head_len]))
-    body = bytes(buf[_FRAME.size + head_len:end])
+    meta = json.loads(bytes(buf[_FRAME.size : _FRAME.size + head_len]))
+    body = bytes(buf[_FRAME.size + head_len : end])
     del buf[:end]
     return meta, body
 
@@ -96,8 +97,9 @@ def worker_main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's business
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the reply pipe
-    threading.Thread(target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),),
-                     daemon=True).start()
+    threading.Thread(
+        target=_watch_parent, args=(int(os.environ.get("EXO_SPARQL_PARENT", os.getppid())),), daemon=True
+    ).start()
     stdin = os.fdopen(0, "rb")
 
     def send(meta: dict, body: bytes = b"") -> None:
@@ -140,8 +142,7 @@ class Engine:
                 raise ExoError(f"{path}: cannot read SPARQL endpoint source: {exc.strerror or exc}") from None
             kwargs = {} if quads else {"to_graph": ox.DefaultGraph()}
             try:
-                self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(),
-                                     **kwargs)
+                self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(), **kwargs)
             except (SyntaxError, ValueError, OSError) as exc:
                 line = getattr(exc, "lineno", None)
                 where = f"{path}:{line}" if line else str(path)
@@ -183,7 +184,7 @@ class Engine:
                 variables = [v.value for v in result.variables]
                 rows = list(islice(result, self.max_results + 1))
                 truncated = len(rows) > self.max_results
-                del rows[self.max_results:]
+                del rows[self.max_results :]
                 body = self._solutions_json(variables, rows)
                 if table != "json":
                     parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
@@ -193,7 +194,7 @@ class Engine:
                 return self._not_acceptable("a CONSTRUCT or DESCRIBE", GRAPH_TYPES)
             triples = list(islice(result, self.max_results + 1))
             truncated = len(triples) > self.max_results
-            del triples[self.max_results:]
+            del triples[self.max_results :]
             body = self.write_graph(triples, graph)
             return {"s": 200, "k": "g", "f": graph, "tr": truncated, "n": len(triples)}, body
         except SyntaxError as exc:
@@ -205,8 +206,9 @@ class Engine:
     @staticmethod
     def _not_acceptable(what: str, types: dict[str, str]) -> tuple[dict, bytes]:
         offered = ", ".join(dict.fromkeys(types.values()))
-        return {"s": 406}, f"{what} query result cannot be written in the requested format; " \
-                           f"acceptable types: {offered}".encode("utf-8")
+        return {
+            "s": 406
+        }, f"{what} query result cannot be written in the requested format; acceptable types: {offered}".encode("utf-8")
 
     def _term(self, term) -> dict:
         ox = self.ox
@@ -229,9 +231,14 @@ class Engine:
         if kind is ox.BlankNode:
             return {"type": "bnode", "value": term.value}
         if kind is ox.Triple:
-            return {"type": "triple", "value": {"subject": self._term(term.subject),
-                                                "predicate": self._term(term.predicate),
-                                                "object": self._term(term.object)}}
+            return {
+                "type": "triple",
+                "value": {
+                    "subject": self._term(term.subject),
+                    "predicate": self._term(term.predicate),
+                    "object": self._term(term.object),
+                },
+            }
         raise TypeError(f"unexpected RDF term {term!r}")
 
     def _solutions_json(self, variables: list[str], rows) -> bytes:
@@ -256,7 +263,6 @@ class Engine:
         return ox.serialize(triples, format=fmt, **kwargs)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # The server side: workers, pool, cache
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +284,12 @@ class Worker:
     def __init__(self, init: bytes, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from exo_rdf.server.workers import worker_main; worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+            bufsize=0,
+        )
         self.rfd = self.proc.stdout.fileno()
         self.wfd = self.proc.stdin.fileno()
         try:  # bigger pipes: fewer wake-ups for large result documents (Linux only; harmless elsewhere)
@@ -289,7 +300,7 @@ class Worker:
             pass
         view = memoryview(init)
         while view:  # small; the worker reads it first thing
-            view = view[self.proc.stdin.write(view):]
+            view = view[self.proc.stdin.write(view) :]
         os.set_blocking(self.rfd, False)
         os.set_blocking(self.wfd, False)
         self.buf = bytearray()
@@ -332,8 +343,10 @@ class Worker:
                     continue
                 if not chunk:
                     self.proc.wait()
-                    raise ExoError(f"a SPARQL worker exited while loading its sources "
-                                   f"(exit code {self.proc.returncode}); see the messages above")
+                    raise ExoError(
+                        f"a SPARQL worker exited while loading its sources "
+                        f"(exit code {self.proc.returncode}); see the messages above"
+                    )
                 self.buf += chunk
 
     async def request(self, job: bytes, deadline: float) -> tuple[dict, bytes]:

@@ -43,6 +43,7 @@ datatype, and the datatype checks consult it. Constraints on the lexical form of
 (``sh:pattern``/``sh:minLength`` on a number) see the canonical form; lexical forms that XSD rejects
 but Python accepts (``"1e3"^^xsd:decimal``) are ill-typed here and not in pySHACL.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,23 +73,58 @@ _DATE = r"-?([1-9][0-9]{4,}|[0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _TIME = r"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
 #: Lexical spaces (XSD 1.1) of the datatypes whose ill-typed literals SHACL must report.
 LEXICAL: dict[URIRef, str] = {
-    XSD.integer: _INT, XSD.decimal: _DEC, XSD.float: _FLT, XSD.double: _FLT,
-    XSD.boolean: r"(true|false|1|0)", XSD.date: _DATE + _TZ, XSD.time: _TIME + _TZ,
+    XSD.integer: _INT,
+    XSD.decimal: _DEC,
+    XSD.float: _FLT,
+    XSD.double: _FLT,
+    XSD.boolean: r"(true|false|1|0)",
+    XSD.date: _DATE + _TZ,
+    XSD.time: _TIME + _TZ,
     XSD.dateTime: _DATE + "T" + _TIME + _TZ,
 }
 
 _COMPONENT_PARAMS = {
-    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
-    SH.maxCount: "MaxCount", SH.minExclusive: "MinExclusive", SH.minInclusive: "MinInclusive",
-    SH.maxExclusive: "MaxExclusive", SH.maxInclusive: "MaxInclusive", SH.minLength: "MinLength",
-    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn", SH.lessThan: "LessThan",
-    SH.lessThanOrEquals: "LessThanOrEquals", SH["not"]: "Not", SH["and"]: "And", SH["or"]: "Or",
-    SH.xone: "Xone", SH.node: "Node", SH.hasValue: "HasValue", SH["in"]: "In",
+    SH["class"]: "Class",
+    SH.datatype: "Datatype",
+    SH.nodeKind: "NodeKind",
+    SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount",
+    SH.minExclusive: "MinExclusive",
+    SH.minInclusive: "MinInclusive",
+    SH.maxExclusive: "MaxExclusive",
+    SH.maxInclusive: "MaxInclusive",
+    SH.minLength: "MinLength",
+    SH.maxLength: "MaxLength",
+    SH.pattern: "Pattern",
+    SH.languageIn: "LanguageIn",
+    SH.lessThan: "LessThan",
+    SH.lessThanOrEquals: "LessThanOrEquals",
+    SH["not"]: "Not",
+    SH["and"]: "And",
+    SH["or"]: "Or",
+    SH.xone: "Xone",
+    SH.node: "Node",
+    SH.hasValue: "HasValue",
+    SH["in"]: "In",
 }
 #: Predicates of a shape that are not constraints and need no evaluation (or are read with their constraint).
 _NON_VALIDATING = {
-    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.message, SH.severity,
-    SH.deactivated, SH.flags, SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.property, SH.sparql,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.deactivated,
+    SH.flags,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.property,
+    SH.sparql,
 }
 _SPARQL_CONSTRAINT_KEYS = {SH.select, SH.prefixes, SH.message, SH.deactivated, SH.severity}
 _SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
@@ -96,10 +132,13 @@ _SHAPE_REFS = (SH.property, SH.node, SH["not"], SH.qualifiedValueShape)
 _SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)
 _CMP = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
 _NODE_KIND = {
-    SH.IRI: "!isIRI({v})", SH.BlankNode: "!isBlank({v})", SH.Literal: "!isLiteral({v})",
-    SH.BlankNodeOrIRI: "isLiteral({v})", SH.BlankNodeOrLiteral: "isIRI({v})", SH.IRIOrLiteral: "isBlank({v})",
+    SH.IRI: "!isIRI({v})",
+    SH.BlankNode: "!isBlank({v})",
+    SH.Literal: "!isLiteral({v})",
+    SH.BlankNodeOrIRI: "isLiteral({v})",
+    SH.BlankNodeOrLiteral: "isIRI({v})",
+    SH.IRIOrLiteral: "isBlank({v})",
 }
-
 
 
 @dataclass(frozen=True)
@@ -114,23 +153,22 @@ class Check:
     the operator and, per member shape, the checks whose violating focus nodes are combined as sets.
     """
 
-    shape: object                  # the shape node in the shapes graph (URIRef or BNode)
-    component: URIRef              # e.g. sh:MinCountConstraintComponent
+    shape: object  # the shape node in the shapes graph (URIRef or BNode)
+    component: URIRef  # e.g. sh:MinCountConstraintComponent
     query: str | None
-    path: object | None            # the sh:path node of a property shape
+    path: object | None  # the sh:path node of a property shape
     severity: URIRef
     messages: tuple[Literal, ...]  # the shape's sh:message (plus the SPARQL constraint's own)
-    generic: str                   # message used when there is none; {focus}, {value} are filled in
-    value_is_focus: bool = False   # a node-shape constraint: sh:value is the focus node
+    generic: str  # message used when there is none; {focus}, {value} are filled in
+    value_is_focus: bool = False  # a node-shape constraint: sh:value is the focus node
     source_constraint: object | None = None
-    templated: bool = False        # messages carry {?var} templates (SPARQL-based constraints)
-    focus: str | None = None       # SELECT ?this of the focus nodes, when rows must be filtered by it
-    logic: tuple | None = None     # (operator, focus query, ((member checks), ...))
-    scan: str | None = None        # with ``cond``: the query is ``scan FILTER(cond)``; the runner
-    cond: str | None = None        # batches the conditions of all checks that share a scan
-    count: tuple | None = None     # (variable, operator, bound): rows of ``query`` (one per focus node,
-                                   # counting the values of each path) whose count violates the bound
-
+    templated: bool = False  # messages carry {?var} templates (SPARQL-based constraints)
+    focus: str | None = None  # SELECT ?this of the focus nodes, when rows must be filtered by it
+    logic: tuple | None = None  # (operator, focus query, ((member checks), ...))
+    scan: str | None = None  # with ``cond``: the query is ``scan FILTER(cond)``; the runner
+    cond: str | None = None  # batches the conditions of all checks that share a scan
+    count: tuple | None = None  # (variable, operator, bound): rows of ``query`` (one per focus node,
+    # counting the values of each path) whose count violates the bound
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -138,7 +176,7 @@ class Check:
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _sparql_term(term, where: str) -> str:
@@ -205,9 +243,11 @@ class ShapesCompiler:
         return path_text(self.sg, path)
 
     def _unsupported(self, shape, feature: str, why: str = "") -> ExoError:
-        return ExoError(f"SHACL shape {self.name(shape)}: {feature} is not supported by the oxigraph validation "
-                        f"engine{': ' + why if why else ''}. Validate with --engine pyshacl, or rewrite the "
-                        "shape with supported SHACL Core features.")
+        return ExoError(
+            f"SHACL shape {self.name(shape)}: {feature} is not supported by the oxigraph validation "
+            f"engine{': ' + why if why else ''}. Validate with --engine pyshacl, or rewrite the "
+            "shape with supported SHACL Core features."
+        )
 
     def _check_supported(self, shape) -> None:
         if self.sg.value(shape, SH.deactivated) == Literal(True):
@@ -245,8 +285,9 @@ class ShapesCompiler:
         except (SyntaxError, ValueError, OSError):
             ok = None
         if ok is None:
-            raise self._unsupported(shape, f"the sh:pattern {str(pattern)!r}",
-                                    "Oxigraph cannot compile this regular expression")
+            raise self._unsupported(
+                shape, f"the sh:pattern {str(pattern)!r}", "Oxigraph cannot compile this regular expression"
+            )
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -271,8 +312,12 @@ class ShapesCompiler:
                 if len(items) < 2:
                     raise self._unsupported(shape, "a sequence path with fewer than two members")
                 return "(" + "/".join(self.path(shape, p) for p in items) + ")"
-            for key, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
-                             (SH.zeroOrOnePath, "{}?")):
+            for key, fmt in (
+                (SH.inversePath, "^{}"),
+                (SH.zeroOrMorePath, "{}*"),
+                (SH.oneOrMorePath, "{}+"),
+                (SH.zeroOrOnePath, "{}?"),
+            ):
                 inner = sg.value(path, key)
                 if inner is not None:
                     return "(" + fmt.format(self.path(shape, inner)) + ")"
@@ -342,13 +387,15 @@ class ShapesCompiler:
         if dt == RDF.langString:
             return f'!(isLiteral({v}) && lang({v}) != "")'
         if dt == XSD.string:
-            return f'!(isLiteral({v}) && sameTerm(datatype({v}), <{XSD.string}>))'
+            return f"!(isLiteral({v}) && sameTerm(datatype({v}), <{XSD.string}>))"
         folded_into = {t for o, t in FOLDED.items() if o in self.folded}
         involved = dt in FOLDED or dt in folded_into
         if involved and mid is None and (dt in self.folded or dt in folded_into):
-            raise self._unsupported(shape, f"sh:datatype {compress(str(dt))} on a path that does not end in a "
-                                    "predicate", "Oxigraph re-types such literals and only a final predicate "
-                                    "lets the check find what was written")
+            raise self._unsupported(
+                shape,
+                f"sh:datatype {compress(str(dt))} on a path that does not end in a predicate",
+                "Oxigraph re-types such literals and only a final predicate lets the check find what was written",
+            )
         lex = LEXICAL.get(dt)
         well_formed = f' && REGEX(STR({v}), "^\\\\s*{_escape(lex)}\\\\s*$")' if lex else ""
         if dt in FOLDED:
@@ -377,12 +424,18 @@ class ShapesCompiler:
         local = str(dt).rsplit("#", 1)[1]
         if local in INT_RANGES:
             lo, hi = INT_RANGES[local]
-            facet = "".join([f" && COALESCE({v} >= {lo}, false)" if lo is not None else "",
-                             f" && COALESCE({v} <= {hi}, false)" if hi is not None else ""])
+            facet = "".join(
+                [
+                    f" && COALESCE({v} >= {lo}, false)" if lo is not None else "",
+                    f" && COALESCE({v} <= {hi}, false)" if hi is not None else "",
+                ]
+            )
         else:  # xsd:dateTimeStamp requires a timezone
             facet = f' && COALESCE(tz({v}) != "", false)'
-        return (f"GRAPH <{graph}> {{ {mid} <{last}> {v} }} "
-                f"FILTER(isLiteral({v}) && sameTerm(datatype({v}), <{FOLDED[dt]}>){facet})")
+        return (
+            f"GRAPH <{graph}> {{ {mid} <{last}> {v} }} "
+            f"FILTER(isLiteral({v}) && sameTerm(datatype({v}), <{FOLDED[dt]}>){facet})"
+        )
 
     def _value_cond(self, shape, param, arg, v: str, mid: str | None = None, last=None, stack=()) -> str:
         """A SPARQL expression, true when the value ``v`` violates the constraint ``param arg``."""
@@ -416,11 +469,17 @@ class ShapesCompiler:
         if param == SH["not"]:
             return f"!({self.violates(arg, v, stack)})"
         if param == SH["or"]:
-            return "(" + " && ".join(f"({self.violates(s, v, stack)})" for s in self._list(arg)) + ")" \
-                if self._list(arg) else "true"
+            return (
+                "(" + " && ".join(f"({self.violates(s, v, stack)})" for s in self._list(arg)) + ")"
+                if self._list(arg)
+                else "true"
+            )
         if param == SH["and"]:
-            return "(" + " || ".join(f"({self.violates(s, v, stack)})" for s in self._list(arg)) + ")" \
-                if self._list(arg) else "false"
+            return (
+                "(" + " || ".join(f"({self.violates(s, v, stack)})" for s in self._list(arg)) + ")"
+                if self._list(arg)
+                else "false"
+            )
         if param == SH.xone:
             terms = " + ".join(f"IF({self.violates(s, v, stack)}, 0, 1)" for s in self._list(arg)) or "0"
             return f"(({terms}) != 1)"
@@ -428,8 +487,22 @@ class ShapesCompiler:
             return f"({self.violates(arg, v, stack)})"
         raise self._unsupported(shape, compress(str(param)))
 
-    _VALUE_PARAMS = {SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH["in"], *_CMP, SH.minLength,
-                     SH.maxLength, SH.languageIn, SH["not"], SH["or"], SH["and"], SH.xone, SH.node}
+    _VALUE_PARAMS = {
+        SH.datatype,
+        SH["class"],
+        SH.nodeKind,
+        SH.pattern,
+        SH["in"],
+        *_CMP,
+        SH.minLength,
+        SH.maxLength,
+        SH.languageIn,
+        SH["not"],
+        SH["or"],
+        SH["and"],
+        SH.xone,
+        SH.node,
+    }
 
     def _params(self, shape):
         """The (parameter, value) constraint pairs of a shape, in a stable order."""
@@ -450,8 +523,11 @@ class ShapesCompiler:
         if not self._active(shape):
             return "false"
         if self.sg.value(shape, SH.sparql) is not None:
-            raise self._unsupported(shape, "sh:sparql in a shape that the values of a property must conform to",
-                                    "set-based evaluation runs SPARQL constraints only on focus nodes")
+            raise self._unsupported(
+                shape,
+                "sh:sparql in a shape that the values of a property must conform to",
+                "set-based evaluation runs SPARQL constraints only on focus nodes",
+            )
         is_prop = self.sg.value(shape, SH.path) is not None
         parts = []
         path = self.path(shape) if is_prop else None
@@ -489,19 +565,20 @@ class ShapesCompiler:
 
     @staticmethod
     def _distinct(vs: Sequence[str]) -> str:
-        pairs = [f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1:]]
+        pairs = [f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1 :]]
         return f"FILTER({' && '.join(pairs)})" if pairs else ""
 
     def _need_path(self, shape, param) -> None:
         if self.sg.value(shape, SH.path) is None:
-            raise self._unsupported(shape, f"{compress(str(param))} on a node shape",
-                                    "SHACL defines it for property shapes only")
+            raise self._unsupported(
+                shape, f"{compress(str(param))} on a node shape", "SHACL defines it for property shapes only"
+            )
 
     @staticmethod
     def _pair_cond(param, v: str, o: str) -> str:
         op = "<" if param == SH.lessThan else "<="
         # pySHACL compares IRIs by their text; SPARQL itself has no order on IRIs.
-        return (f"!COALESCE(IF(isIRI({v}) && isIRI({o}), STR({v}) {op} STR({o}), {v} {op} {o}), false)")
+        return f"!COALESCE(IF(isIRI({v}) && isIRI({o}), STR({v}) {op} STR({o}), {v} {op} {o}), false)"
 
     def _value_pattern(self, shape, x: str, v: str, need_last: bool = False):
         """(mid variable, last predicate, pattern) reaching the values ``v`` of a property shape from ``x``."""
@@ -552,19 +629,27 @@ class ShapesCompiler:
         for ps in props:
             if self.sg.value(ps, SH.path) is None or not self._anchored(ps):
                 continue
-            bounds = [(op, int(n)) for p, op in ((SH.minCount, "<"), (SH.maxCount, ">"))
-                      for n in self.sg.objects(ps, p) if not (p == SH.minCount and int(n) <= 0)]
+            bounds = [
+                (op, int(n))
+                for p, op in ((SH.minCount, "<"), (SH.maxCount, ">"))
+                for n in self.sg.objects(ps, p)
+                if not (p == SH.minCount and int(n) <= 0)
+            ]
             if not bounds:
                 continue
             v, n = self._var("cv"), f"n{len(cols)}"
-            cols.append(f"OPTIONAL {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?{n}) WHERE {{ ?this {self.path(ps)} {v} }} "
-                        f"GROUP BY ?this }}")
+            cols.append(
+                f"OPTIONAL {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?{n}) WHERE {{ ?this {self.path(ps)} {v} }} "
+                f"GROUP BY ?this }}"
+            )
             having.extend(f"COALESCE(?{n}, 0) {op} {bound}" for op, bound in bounds)
             out[ps] = n
         if not cols:
             return {}
-        query = (f"SELECT ?this {' '.join('?' + n for n in out.values())} WHERE {{ {focus} {' '.join(cols)} "
-                 f"FILTER({' || '.join(having)}) }}")
+        query = (
+            f"SELECT ?this {' '.join('?' + n for n in out.values())} WHERE {{ {focus} {' '.join(cols)} "
+            f"FILTER({' || '.join(having)}) }}"
+        )
         return {ps: (query, n) for ps, n in out.items()}
 
     def _meta(self, shape):
@@ -574,6 +659,7 @@ class ShapesCompiler:
 
     def _anchored(self, shape) -> bool:
         """The path cannot match a zero-length step, so scanning it never enumerates every node."""
+
         def walk(p) -> bool:
             if isinstance(p, URIRef):
                 return True
@@ -589,10 +675,12 @@ class ShapesCompiler:
                     return walk(inner)
             alt = self.sg.value(p, SH.alternativePath)
             return alt is not None and all(walk(x) for x in self._list(alt))
+
         return walk(self.sg.value(shape, SH.path))
 
-    def shape_checks(self, shape: Any, focus: str, stack: tuple[Any, ...] = (),
-                     counts: dict[Any, Any] | None = None) -> list[Check]:
+    def shape_checks(
+        self, shape: Any, focus: str, stack: tuple[Any, ...] = (), counts: dict[Any, Any] | None = None
+    ) -> list[Check]:
         """The checks of one shape's own constraints for the focus nodes bound by the pattern ``focus``."""
         sg = self.sg
         sev, msgs = self._meta(shape)
@@ -606,11 +694,26 @@ class ShapesCompiler:
         scope = "" if free else focus
         out: list[Check] = []
 
-        def add(param, query, generic, value_is_focus=False, filtered=False, logic=None, scan=None, cond=None,
-                count=None):
-            out.append(Check(shape, SH[_COMPONENT_PARAMS[param] + "ConstraintComponent"], query, path_node,
-                             sev, msgs, generic, value_is_focus, focus=focus_query if filtered else None,
-                             logic=logic, scan=scan, cond=cond, count=count))
+        def add(
+            param, query, generic, value_is_focus=False, filtered=False, logic=None, scan=None, cond=None, count=None
+        ):
+            out.append(
+                Check(
+                    shape,
+                    SH[_COMPONENT_PARAMS[param] + "ConstraintComponent"],
+                    query,
+                    path_node,
+                    sev,
+                    msgs,
+                    generic,
+                    value_is_focus,
+                    focus=focus_query if filtered else None,
+                    logic=logic,
+                    scan=scan,
+                    cond=cond,
+                    count=count,
+                )
+            )
 
         counted = (counts or {}).get(shape)
 
@@ -623,12 +726,16 @@ class ShapesCompiler:
                 if is_prop:
                     mid, last, pattern = self._value_pattern(shape, "?this", "?value", need_last=param == SH.datatype)
                     if param == SH["class"]:
-                        q = (f"SELECT DISTINCT ?this ?value WHERE {{ {scope} {pattern} "
-                             f"MINUS {{ {self._instance_of('?value', arg, shape)} }} }}")
+                        q = (
+                            f"SELECT DISTINCT ?this ?value WHERE {{ {scope} {pattern} "
+                            f"MINUS {{ {self._instance_of('?value', arg, shape)} }} }}"
+                        )
                     elif param == SH.datatype and arg in FOLDED and arg in self.folded and mid is not None:
                         self._datatype_cond(shape, arg, "?value", mid, last)  # feature checks only
-                        q = (f"SELECT DISTINCT ?this ?value WHERE {{ {scope} {pattern} "
-                             f"MINUS {{ {self._folded_ok(arg, '?value', mid, last)} }} }}")
+                        q = (
+                            f"SELECT DISTINCT ?this ?value WHERE {{ {scope} {pattern} "
+                            f"MINUS {{ {self._folded_ok(arg, '?value', mid, last)} }} }}"
+                        )
                     else:
                         cond = self._value_cond(shape, param, arg, "?value", mid, last, stack)
                         q = f"SELECT DISTINCT ?this ?value WHERE {{ {scope} {pattern} FILTER({cond}) }}"
@@ -659,8 +766,10 @@ class ShapesCompiler:
                 if n == 1:
                     q = f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} ?v }} }}"
                 else:
-                    q = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+                    q = (
+                        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+                    )
                 add(param, q, generic)
             elif param == SH.maxCount:
                 self._need_path(shape, param)
@@ -670,24 +779,37 @@ class ShapesCompiler:
                     add(param, counted[0], generic, count=(counted[1], ">", n))
                     continue
                 if n == 1:
-                    q = (f"SELECT DISTINCT ?this WHERE {{ {scope} ?this {path} ?a . ?this {path} ?b "
-                         f"FILTER(!sameTerm(?a, ?b)) }}")
+                    q = (
+                        f"SELECT DISTINCT ?this WHERE {{ {scope} ?this {path} ?a . ?this {path} ?b "
+                        f"FILTER(!sameTerm(?a, ?b)) }}"
+                    )
                 else:
-                    q = (f"SELECT ?this WHERE {{ {scope} ?this {path} ?v }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+                    q = (
+                        f"SELECT ?this WHERE {{ {scope} ?this {path} ?v }} "
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+                    )
                 add(param, q, generic, filtered=free)
             elif param == SH.hasValue:
                 val = _sparql_term(arg, self.name(shape))
                 if is_prop:
-                    add(param, f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} {val} }} }}",
-                        f"Missing expected value {argtext}")
+                    add(
+                        param,
+                        f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} {val} }} }}",
+                        f"Missing expected value {argtext}",
+                    )
                 else:
-                    add(param, f"SELECT ?this WHERE {{ {focus} FILTER(!sameTerm(?this, {val})) }}",
-                        f"Node is not {argtext}", True)
+                    add(
+                        param,
+                        f"SELECT ?this WHERE {{ {focus} FILTER(!sameTerm(?this, {val})) }}",
+                        f"Node is not {argtext}",
+                        True,
+                    )
             elif param in (SH.lessThan, SH.lessThanOrEquals):
                 self._need_path(shape, param)
-                q = (f"SELECT DISTINCT ?this ?value WHERE {{ {scope} ?this {path} ?value . ?this <{arg}> ?o "
-                     f"FILTER({self._pair_cond(param, '?value', '?o')}) }}")
+                q = (
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {scope} ?this {path} ?value . ?this <{arg}> ?o "
+                    f"FILTER({self._pair_cond(param, '?value', '?o')}) }}"
+                )
                 op = "<" if param == SH.lessThan else "<="
                 add(param, q, f"Value {{value}} is not {op} every value of {{focus}}->{argtext}", filtered=free)
         for c in sorted(sg.objects(shape, SH.sparql), key=str):
@@ -711,8 +833,11 @@ class ShapesCompiler:
         if not re.match(r"(?is)SELECT\b", body):
             raise self._unsupported(shape, "a sh:select that is not a SELECT query")
         if len(re.findall(r"(?i)\bSELECT\b", body)) > 1 or re.search(r"(?i)\bMINUS\b", body):
-            raise self._unsupported(shape, "a SPARQL constraint with a sub-SELECT or MINUS",
-                                    "set-based evaluation cannot pre-bind $this inside them")
+            raise self._unsupported(
+                shape,
+                "a SPARQL constraint with a sub-SELECT or MINUS",
+                "set-based evaluation cannot pre-bind $this inside them",
+            )
         if re.search(r"[?$]shapesGraph\b", body):
             raise self._unsupported(shape, "$shapesGraph in a SPARQL constraint")
         if re.search(r"[?$]currentShape\b", body):
@@ -725,14 +850,23 @@ class ShapesCompiler:
             body = re.sub(r"\$PATH\b", lambda _: self.path(shape), body)
         proj = re.match(r"(?is)SELECT\s+((?:DISTINCT|REDUCED)\s+)?(.*?)\s*(WHERE\b|\{)", body)
         if proj and proj.group(2).strip() != "*" and not re.search(r"[?$]this\b", proj.group(2)):
-            body = body[:proj.start(2)] + "$this " + body[proj.start(2):]
+            body = body[: proj.start(2)] + "$this " + body[proj.start(2) :]
         query = self._prefix_decls(c) + head + f"SELECT * WHERE {{ {focus} {{ {body} }} }}"
         cmsgs = tuple(sorted((x for x in self.sg.objects(c, SH.message) if isinstance(x, Literal)), key=str))
         messages = tuple(dict.fromkeys([*msgs, *cmsgs]))
-        return Check(shape, SH.SPARQLConstraintComponent, query, self.sg.value(shape, SH.path), sev, messages,
-                     "Violation of the SPARQL constraint " + (compress(str(c)) if isinstance(c, URIRef) else
-                                                              "of " + self.name(shape)),
-                     value_is_focus=False, source_constraint=c, templated=True)
+        return Check(
+            shape,
+            SH.SPARQLConstraintComponent,
+            query,
+            self.sg.value(shape, SH.path),
+            sev,
+            messages,
+            "Violation of the SPARQL constraint "
+            + (compress(str(c)) if isinstance(c, URIRef) else "of " + self.name(shape)),
+            value_is_focus=False,
+            source_constraint=c,
+            templated=True,
+        )
 
 
 _GENERIC = {
@@ -741,9 +875,12 @@ _GENERIC = {
     SH.nodeKind: "Value {value} is not of node kind {arg}",
     SH.pattern: "Value {value} does not match pattern '{arg}'",
     SH["in"]: "Value {value} not in list {arg}",
-    SH.minInclusive: "Value {value} is not >= {arg}", SH.minExclusive: "Value {value} is not > {arg}",
-    SH.maxInclusive: "Value {value} is not <= {arg}", SH.maxExclusive: "Value {value} is not < {arg}",
-    SH.minLength: "String length of {value} not >= {arg}", SH.maxLength: "String length of {value} not <= {arg}",
+    SH.minInclusive: "Value {value} is not >= {arg}",
+    SH.minExclusive: "Value {value} is not > {arg}",
+    SH.maxInclusive: "Value {value} is not <= {arg}",
+    SH.maxExclusive: "Value {value} is not < {arg}",
+    SH.minLength: "String length of {value} not >= {arg}",
+    SH.maxLength: "String length of {value} not <= {arg}",
     SH.languageIn: "Language of {value} not in {arg}",
     SH["not"]: "Node {value} must not conform to shape {arg}",
     SH["or"]: "Node {value} must conform to one or more shapes in {arg}",

@@ -4,6 +4,7 @@ Both engines end here: :func:`summarise_results` reads the oxigraph engine's res
 :func:`summarise_pyshacl` reads pySHACL's report graph, and both give the same
 :class:`ValidationReport` (and so the same :func:`format_report` text).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,19 +21,27 @@ if TYPE_CHECKING:
     from .runner import ShaclResult
     from .store import ValidationStore
 
-__all__ = ["Group", "Result", "ValidationReport", "format_report", "path_text", "report_graph",
-           "summarise_pyshacl", "summarise_results"]
+__all__ = [
+    "Group",
+    "Result",
+    "ValidationReport",
+    "format_report",
+    "path_text",
+    "report_graph",
+    "summarise_pyshacl",
+    "summarise_results",
+]
 
 
 @dataclass
 class Result:
     focus: str
-    severity: str          # "Violation", "Warning" or "Info"
+    severity: str  # "Violation", "Warning" or "Info"
     message: str
     path: str | None
     value: str | None
-    constraint: str        # the constraint component, e.g. sh:MinCountConstraintComponent
-    shape: str             # the source shape (named, or the parent node shape for blank property shapes)
+    constraint: str  # the constraint component, e.g. sh:MinCountConstraintComponent
+    shape: str  # the source shape (named, or the parent node shape for blank property shapes)
 
 
 @dataclass
@@ -48,11 +57,11 @@ class Group:
 
 @dataclass
 class ValidationReport:
-    conforms: bool                       # True when there is no sh:Violation
+    conforms: bool  # True when there is no sh:Violation
     violations: int
     warnings: int
     groups: list[Group]
-    report_graph: object                 # the standard sh:ValidationReport as an rdflib Graph
+    report_graph: object  # the standard sh:ValidationReport as an rdflib Graph
     data_triples: int = 0
 
     def results(self) -> list[Result]:
@@ -65,12 +74,20 @@ def summarise_results(raw: Sequence[ShaclResult], shapes: Graph, vstore: Validat
     graph = report_graph(raw, shapes, conforms=n_viol == 0)
     items = []
     for r in raw:
-        items.append((r.focus, Result(
-            focus=_show(r.focus), severity=str(r.severity).rsplit("#", 1)[-1], message=r.message,
-            path=path_text(shapes, r.path) if r.path is not None else None,
-            value=_show(r.value) if r.value is not None else None,
-            constraint=_show(r.component),
-            shape=_show(r.shape) if not isinstance(r.shape, BNode) else "(anonymous shape)")))
+        items.append(
+            (
+                r.focus,
+                Result(
+                    focus=_show(r.focus),
+                    severity=str(r.severity).rsplit("#", 1)[-1],
+                    message=r.message,
+                    path=path_text(shapes, r.path) if r.path is not None else None,
+                    value=_show(r.value) if r.value is not None else None,
+                    constraint=_show(r.component),
+                    shape=_show(r.shape) if not isinstance(r.shape, BNode) else "(anonymous shape)",
+                ),
+            )
+        )
     return _assemble(items, lambda owners: _describe_in_store(vstore.store, owners), graph, vstore.data_triples)
 
 
@@ -87,12 +104,20 @@ def summarise_pyshacl(report: Graph, data: Graph, n_data: int) -> ValidationRepo
         value = report.value(res, SH.value)
         shape = report.value(res, SH.sourceShape)
         message = report.value(res, SH.resultMessage)
-        items.append((focus, Result(
-            focus=_show(focus), severity=severity, message=str(message) if message else "",
-            path=path_text(report, path) if path is not None else None,
-            value=_show(value) if value is not None else None,
-            constraint=_show(report.value(res, SH.sourceConstraintComponent)),
-            shape=_show(shape) if shape is not None and not isinstance(shape, BNode) else "(anonymous shape)")))
+        items.append(
+            (
+                focus,
+                Result(
+                    focus=_show(focus),
+                    severity=severity,
+                    message=str(message) if message else "",
+                    path=path_text(report, path) if path is not None else None,
+                    value=_show(value) if value is not None else None,
+                    constraint=_show(report.value(res, SH.sourceConstraintComponent)),
+                    shape=_show(shape) if shape is not None and not isinstance(shape, BNode) else "(anonymous shape)",
+                ),
+            )
+        )
     return _assemble(items, lambda owners: {o: _describe(data, o) for o in owners}, report, n_data)
 
 
@@ -119,12 +144,14 @@ def _describe_in_store(store, owners) -> dict:
     iris = [o for o in owners if isinstance(o, URIRef)]
     out = {}
     for i in range(0, len(iris), 500):
-        chunk = " ".join(f"<{o}>" for o in iris[i:i + 500])
-        q = (f"SELECT ?node ?label ?src ?seed ?secLabel WHERE {{ VALUES ?node {{ {chunk} }} "
-             f"OPTIONAL {{ ?node <{RDFS.label}> ?label }} "
-             f"OPTIONAL {{ ?node <{EXO.hasQuote}> ?q . "
-             f"OPTIONAL {{ ?q <{OA.hasSource}> ?src . OPTIONAL {{ ?src <{EXO.seedFile}> ?seed }} }} "
-             f"OPTIONAL {{ ?q <{EXO.inSection}> ?sec . OPTIONAL {{ ?sec <{RDFS.label}> ?secLabel }} }} }} }}")
+        chunk = " ".join(f"<{o}>" for o in iris[i : i + 500])
+        q = (
+            f"SELECT ?node ?label ?src ?seed ?secLabel WHERE {{ VALUES ?node {{ {chunk} }} "
+            f"OPTIONAL {{ ?node <{RDFS.label}> ?label }} "
+            f"OPTIONAL {{ ?node <{EXO.hasQuote}> ?q . "
+            f"OPTIONAL {{ ?q <{OA.hasSource}> ?src . OPTIONAL {{ ?src <{EXO.seedFile}> ?seed }} }} "
+            f"OPTIONAL {{ ?q <{EXO.inSection}> ?sec . OPTIONAL {{ ?sec <{RDFS.label}> ?secLabel }} }} }} }}"
+        )
         for sol in store.query(q):
             node = rdflib_term(sol["node"])
             if node in out:
@@ -162,7 +189,7 @@ def _owner(data, focus):  # ``data`` is unused: ownership is read from the IRI
     base = str(EXOD)
     for kind in ("finding/", "fact/"):
         if text.startswith(base + kind):
-            parts = text[len(base):].split("/")
+            parts = text[len(base) :].split("/")
             return URIRef(base + "/".join(parts[:2]))
     return focus
 
@@ -199,11 +226,11 @@ def format_report(report: ValidationReport, *, show_warnings: bool = True) -> st
             lines.append(f"  {r.severity.upper():9} {where}{on}: {r.message}{val}")
         lines.append("")
     verdict = "conforms" if report.conforms else "does NOT conform"
-    lines.append(f"{report.data_triples} instance triples {verdict}: "
-                 f"{report.violations} violation(s), {report.warnings} warning(s).")
+    lines.append(
+        f"{report.data_triples} instance triples {verdict}: "
+        f"{report.violations} violation(s), {report.warnings} warning(s)."
+    )
     return "\n".join(lines)
-
-
 
 
 def report_graph(results: Sequence[ShaclResult], shapes: Graph, *, conforms: bool) -> Graph:
@@ -243,4 +270,3 @@ def _copy(src: Graph, node, dst: Graph, memo: dict):
     for p, o in src.predicate_objects(node):
         dst.add((new, p, _copy(src, o, dst, memo)))
     return new
-

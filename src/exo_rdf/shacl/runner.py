@@ -1,4 +1,5 @@
 """Running compiled checks on a store: each query once, shared scans batched, results as rdflib terms."""
+
 from __future__ import annotations
 
 import re
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
 __all__ = ["Runner", "ShaclResult", "run_checks", "validate_store"]
+
 
 @dataclass(frozen=True)
 class ShaclResult:
@@ -66,14 +68,17 @@ class Runner:
             if check.cond not in conds:
                 conds.append(check.cond)
             cols = " ".join(f"({c} AS ?k{i})" for i, c in enumerate(conds))
-            query = (f"SELECT ?this ?value {cols} WHERE {{ {check.scan} "
-                     f"FILTER({' || '.join(f'({c})' for c in conds)}) }}")
+            query = (
+                f"SELECT ?this ?value {cols} WHERE {{ {check.scan} FILTER({' || '.join(f'({c})' for c in conds)}) }}"
+            )
             rows = self._query(check, query)
             for i, c in enumerate(conds):
                 flag = f"k{i}"
                 self._batched[(check.scan, c)] = [
-                    {"this": r["this"], "value": r["value"]} for r in rows
-                    if r.get(flag) is not None and r[flag].value == "true"]
+                    {"this": r["this"], "value": r["value"]}
+                    for r in rows
+                    if r.get(flag) is not None and r[flag].value == "true"
+                ]
         return self._batched[key]
 
     def _query(self, check: Check, query: str) -> list[dict]:
@@ -84,8 +89,9 @@ class Runner:
                 self._rows[query] = [{n: sol[n] for n in names} for sol in solutions]
             except (SyntaxError, OSError, ValueError) as exc:
                 where = compress(str(check.shape)) if isinstance(check.shape, URIRef) else "a blank-node shape"
-                raise ExoError(f"SHACL shape {where}: the compiled query for {compress(str(check.component))} "
-                               f"failed: {exc}") from None
+                raise ExoError(
+                    f"SHACL shape {where}: the compiled query for {compress(str(check.component))} failed: {exc}"
+                ) from None
         return self._rows[query]
 
     def focus_set(self, check: Check, query: str) -> set:
@@ -160,8 +166,11 @@ def run_checks(store: Store, checks: Iterable[Check]) -> list[ShaclResult]:
                             message = re.sub(r"\{[?$]" + re.escape(var) + r"\}", lambda _: str(val), message)
             else:
                 message = check.generic.replace("{focus}", _text(focus)).replace("{value}", _text(value))
-            results.append(ShaclResult(focus, value, path, check.component, check.severity, check.shape, message,
-                                       check.source_constraint))
+            results.append(
+                ShaclResult(
+                    focus, value, path, check.component, check.severity, check.shape, message, check.source_constraint
+                )
+            )
     return results
 
 

@@ -8,6 +8,7 @@ types derived from ``xsd:integer``) becomes ``"5"^^xsd:integer``, ``xsd:dateTime
 datatype (:data:`FOLDED_GRAPH_PREFIX`), and the datatype checks of :mod:`exo_rdf.shacl.compiler`
 consult it.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,15 @@ from ..namespaces import EXOSH
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["FOLDED", "FOLDED_GRAPH_PREFIX", "INT_RANGES", "ValidationStore", "load_validation_store", "ox_term",
-           "rdflib_term"]
+__all__ = [
+    "FOLDED",
+    "FOLDED_GRAPH_PREFIX",
+    "INT_RANGES",
+    "ValidationStore",
+    "load_validation_store",
+    "ox_term",
+    "rdflib_term",
+]
 
 #: Named graphs holding the literals that Oxigraph re-typed on load, one graph per original datatype.
 FOLDED_GRAPH_PREFIX = str(EXOSH) + "original-datatype/"
@@ -33,10 +41,18 @@ FOLDED_GRAPH_PREFIX = str(EXOSH) + "original-datatype/"
 # Datatypes that Oxigraph's store folds into another one, with the value range that the original
 # datatype allows (checked on the folded value).
 INT_RANGES: dict[str, tuple[int | None, int | None]] = {
-    "nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
-    "short": (-2**15, 2**15 - 1), "byte": (-2**7, 2**7 - 1), "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 2**8 - 1),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
 }
 FOLDED: dict[URIRef, URIRef] = {XSD[k]: XSD.integer for k in INT_RANGES}
 FOLDED[XSD.dateTimeStamp] = XSD.dateTime
@@ -46,7 +62,7 @@ FOLDED[XSD.dateTimeStamp] = XSD.dateTime
 class ValidationStore:
     """Data, ontology and imports in one store, with what the runner needs to know of it."""
 
-    store: object                  # pyoxigraph.Store
+    store: object  # pyoxigraph.Store
     data_triples: int
     folded: frozenset = field(default_factory=frozenset)  # original datatypes recorded in side graphs
 
@@ -120,8 +136,13 @@ def _needs_scan(path: Path) -> bool:
             return False
 
 
-_FOLDED_NT_RE = re.compile(rb"\^\^<" + re.escape(str(XSD).encode()) + rb"(?:"
-                           + b"|".join(str(dt).rsplit("#", 1)[1].encode() for dt in FOLDED) + rb")>")
+_FOLDED_NT_RE = re.compile(
+    rb"\^\^<"
+    + re.escape(str(XSD).encode())
+    + rb"(?:"
+    + b"|".join(str(dt).rsplit("#", 1)[1].encode() for dt in FOLDED)
+    + rb")>"
+)
 
 
 def _nt_folded_lines(path: Path) -> bytes | None:
@@ -137,7 +158,7 @@ def _nt_folded_lines(path: Path) -> bytes | None:
                 continue
             seen.add(start)
             end = mm.find(b"\n", m.end())
-            line = mm[start:end if end >= 0 else len(mm)]
+            line = mm[start : end if end >= 0 else len(mm)]
             if line.lstrip().startswith(b"_:"):
                 return None
             lines.append(line)
@@ -164,8 +185,9 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
         return
     if not _needs_scan(path):  # the fast path: Oxigraph's own loader, no Python per triple
         try:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                       to_graph=ox.DefaultGraph())
+            store.load(
+                path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=ox.DefaultGraph()
+            )
         except SyntaxError:
             load_store([path])  # re-raises the parse error as InputError with file and line
             raise
@@ -179,8 +201,9 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
         base = path.resolve().as_uri()
         found: list = []
         found_types: set = set()
-        for _ in _with_side_quads(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base),
-                                  found, found_types):
+        for _ in _with_side_quads(
+            ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base), found, found_types
+        ):
             pass
         if any(isinstance(q.subject, ox.BlankNode) for q in found):
             quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)
@@ -196,8 +219,9 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
         raise InputError(path, f"cannot read file: {exc}") from None
 
 
-def load_validation_store(data_files: Iterable[Path], ontology_files: Iterable[Path] = (), *,
-                          ontology_graph: Graph | None = None) -> ValidationStore:
+def load_validation_store(
+    data_files: Iterable[Path], ontology_files: Iterable[Path] = (), *, ontology_graph: Graph | None = None
+) -> ValidationStore:
     """Load the data files, then the ontology (files and/or an rdflib graph), into one pyoxigraph store.
 
     ``data_triples`` counts the distinct triples of the data files alone. Literals whose datatype the
