@@ -41,7 +41,7 @@ from typing import Any, Iterable
 from .errors import InputError
 from .namespaces import OBO, PREFIXES, bare_id, expand, id_space
 from .namespaces import key_of_iri as canonical_key_of_iri
-from .obo import obo_stanzas
+from .obo import CxgEntry, cxg_entries, obo_stanzas, obograph_graphs
 from .rdfio import OX_EXTERNAL_FORMATS
 
 __all__ = [
@@ -762,72 +762,58 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
     add = out.append
     for prop in V.annotation_properties:
         add(ox.Triple(prop, V.type, V.ann_prop))
-    graphs = doc.get("graphs")
-    if not graphs or not all(isinstance(g, dict) for g in graphs):
-        raise InputError(path, "OBO Graph JSON without graphs")
     kinds = {"CLASS": V.cls, "PROPERTY": V.obj_prop, "INDIVIDUAL": V.individual}
+    sub_class_preds = ("is_a", "subClassOf", str(expand("rdfs:subClassOf")))
 
-    def node_iri(value: str):
-        return ox.NamedNode(curie_iri(value))
+    def node_iri(value: str, where: str):
+        try:
+            return ox.NamedNode(curie_iri(value))
+        except ValueError:
+            raise InputError(path, f"{where}: {value!r} is not a valid id or IRI") from None
 
-    for gi, graph in enumerate(graphs):
-        if graph.get("id"):
-            add(ox.Triple(node_iri(graph["id"]), V.type, V.ontology))
+    for graph in obograph_graphs(doc, path):
+        if graph.id:
+            add(ox.Triple(node_iri(graph.id, "graph id"), V.type, V.ontology))
         relations: set = set()
-        for i, node in enumerate(graph.get("nodes") or []):
-            try:
-                subject = node_iri(node["id"])
-            except (KeyError, TypeError, ValueError):
-                raise InputError(path, f"graphs[{gi}].nodes[{i}] has no valid id") from None
-            kind = kinds.get(node.get("type") or "CLASS")
+        for node in graph.nodes:
+            subject = node_iri(node.id, node.where)
+            kind = kinds.get(node.type)
             if kind is not None:
                 add(ox.Triple(subject, V.type, kind))
-            if node.get("lbl"):
-                add(ox.Triple(subject, V.label, ox.Literal(node["lbl"])))
-            meta = node.get("meta") or {}
-            if (meta.get("definition") or {}).get("val"):
-                add(ox.Triple(subject, V.definition, ox.Literal(meta["definition"]["val"])))
-            for syn in meta.get("synonyms") or []:
-                scope = {"hasExactSynonym": "EXACT", "hasBroadSynonym": "BROAD", "hasNarrowSynonym": "NARROW"}.get(
-                    syn.get("pred", ""), "RELATED"
-                )
-                if syn.get("val"):
-                    add(ox.Triple(subject, V.synonym[scope], ox.Literal(syn["val"])))
-            for xref in meta.get("xrefs") or []:
-                if xref.get("val"):
-                    add(ox.Triple(subject, V.xref, ox.Literal(xref["val"])))
-            for comment in meta.get("comments") or []:
-                add(ox.Triple(subject, V.comment, ox.Literal(str(comment))))
-            if meta.get("deprecated"):
+            if node.label is not None:
+                add(ox.Triple(subject, V.label, ox.Literal(node.label)))
+            if node.definition is not None:
+                add(ox.Triple(subject, V.definition, ox.Literal(node.definition)))
+            for scope, text in node.synonyms:
+                add(ox.Triple(subject, V.synonym[scope], ox.Literal(text)))
+            for xref in node.xrefs:
+                add(ox.Triple(subject, V.xref, ox.Literal(xref)))
+            for comment in node.comments:
+                add(ox.Triple(subject, V.comment, ox.Literal(comment)))
+            if node.deprecated:
                 add(ox.Triple(subject, V.deprecated, ox.Literal("true", datatype=V.boolean)))
-            for pv in meta.get("basicPropertyValues") or []:
-                pred, val = pv.get("pred", ""), pv.get("val")
-                if not pred or val is None:
-                    continue
-                pred_iri = node_iri(pred)
+            for pred, val in node.property_values:
+                pred_iri = node_iri(pred, node.where)
                 if pred_iri == V.replaced_by or pred.endswith("replaced_by"):
-                    add(ox.Triple(subject, V.replaced_by, node_iri(str(val))))
+                    add(ox.Triple(subject, V.replaced_by, node_iri(val, node.where)))
                 elif pred_iri == V.consider or pred.endswith("consider"):
-                    add(ox.Triple(subject, V.consider, ox.Literal(str(val))))
+                    add(ox.Triple(subject, V.consider, ox.Literal(val)))
                 else:
-                    add(ox.Triple(subject, pred_iri, ox.Literal(str(val))))
-        for i, edge in enumerate(graph.get("edges") or []):
-            try:
-                sub, pred, obj = edge["sub"], edge["pred"], edge["obj"]
-            except (KeyError, TypeError):
-                raise InputError(path, f"graphs[{gi}].edges[{i}] lacks sub, pred or obj") from None
-            if pred in ("is_a", "subClassOf", str(expand("rdfs:subClassOf"))):
-                add(ox.Triple(node_iri(sub), V.sub_class, node_iri(obj)))
+                    add(ox.Triple(subject, pred_iri, ox.Literal(val)))
+        for edge in graph.edges:
+            sub, obj = node_iri(edge.sub, edge.where), node_iri(edge.obj, edge.where)
+            if edge.pred in sub_class_preds:
+                add(ox.Triple(sub, V.sub_class, obj))
             else:
-                rel = node_iri(pred)
+                rel = node_iri(edge.pred, edge.where)
                 relations.add(rel)
                 restriction = ox.BlankNode()
                 out.extend(
                     (
-                        ox.Triple(node_iri(sub), V.sub_class, restriction),
+                        ox.Triple(sub, V.sub_class, restriction),
                         ox.Triple(restriction, V.type, V.restriction),
                         ox.Triple(restriction, V.on_property, rel),
-                        ox.Triple(restriction, V.some, node_iri(obj)),
+                        ox.Triple(restriction, V.some, obj),
                     )
                 )
         for rel in relations:
@@ -850,45 +836,39 @@ def cxg_triples(doc: dict, path: Path, notes: list[str] | None = None) -> list:
     for prop in V.annotation_properties:
         add(ox.Triple(prop, V.type, V.ann_prop))
     true = ox.Literal("true", datatype=V.boolean)
-    for curie, entry in doc.items():
-        if not isinstance(entry, dict):
-            raise InputError(path, f"term {curie!r} is not a JSON object")
+
+    def iri(curie: str, entry: CxgEntry):
         try:
-            subject = ox.NamedNode(_cxg_iri(curie))
+            return ox.NamedNode(_cxg_iri(curie))
         except ValueError:
-            raise InputError(path, f"term key {curie!r} is not a valid id") from None
+            if curie == entry.curie:
+                raise InputError(path, f"term key {curie!r} is not a valid id") from None
+            raise InputError(path, f"term {entry.curie}: {curie!r} is not a valid id") from None
+
+    for entry in cxg_entries(doc, path):
+        subject = iri(entry.curie, entry)
         add(ox.Triple(subject, V.type, V.cls))
-        if entry.get("label"):
-            add(ox.Triple(subject, V.label, ox.Literal(entry["label"])))
-        if entry.get("description"):
-            add(ox.Triple(subject, V.definition, ox.Literal(entry["description"])))
-        for syn in entry.get("synonyms") or []:
+        if entry.label is not None:
+            add(ox.Triple(subject, V.label, ox.Literal(entry.label)))
+        if entry.description is not None:
+            add(ox.Triple(subject, V.definition, ox.Literal(entry.description)))
+        for syn in entry.synonyms:
             # the table gives no scope; OBO's default scope for a synonym without one is RELATED
-            add(ox.Triple(subject, V.synonym["RELATED"], ox.Literal(str(syn))))
-        for comment in entry.get("comments") or []:
-            add(ox.Triple(subject, V.comment, ox.Literal(str(comment))))
-        if entry.get("deprecated"):
+            add(ox.Triple(subject, V.synonym["RELATED"], ox.Literal(syn)))
+        for comment in entry.comments:
+            add(ox.Triple(subject, V.comment, ox.Literal(comment)))
+        if entry.deprecated:
             add(ox.Triple(subject, V.deprecated, true))
-        for value in _as_list(entry.get("replaced_by")):
-            add(ox.Triple(subject, V.replaced_by, ox.NamedNode(_cxg_iri(value))))
-        for value in _as_list(entry.get("consider")):
+        for value in entry.replaced_by:
+            add(ox.Triple(subject, V.replaced_by, iri(value, entry)))
+        for value in entry.consider:
             add(ox.Triple(subject, V.consider, ox.Literal(value)))
-        ancestors = entry.get("ancestors") or {}
-        if not isinstance(ancestors, dict):
-            raise InputError(path, f"term {curie}: 'ancestors' is not an object")
-        for other, distance in ancestors.items():
-            if distance == 1:
-                add(ox.Triple(subject, V.broader, ox.NamedNode(_cxg_iri(other))))
+        for other in entry.direct:
+            add(ox.Triple(subject, V.broader, iri(other, entry)))
     notes.append(
         "term table: each direct ancestor (is_a or part_of, the file does not say which) is kept as skos:broader"
     )
     return out
-
-
-def _as_list(value) -> list[str]:
-    if not value:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _cxg_iri(curie: str) -> str:

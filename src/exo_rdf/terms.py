@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from .errors import ExoError
 from .manifest import shared_file
 from .namespaces import BARE_IDS, id_key, id_space
-from .obo import obo_stanzas
+from .obo import cxg_entries, obo_stanzas, obograph_graphs
 from .rdfio import atomic_write
 
 if TYPE_CHECKING:
@@ -357,11 +357,11 @@ def _read_cxg(
     docstring); explicit links to terms outside the current closure are dropped as stale.
     """
     with _xz(path) as fh:
-        data = json.load(fh)
+        entries = cxg_entries(json.load(fh), path)
     source = path.name
-    for curie, v in data.items():
-        anc = v.get("ancestors") or {}
-        direct = sorted(a for a, d in anc.items() if d == 1)
+    for v in entries:
+        curie = v.curie
+        direct = sorted(v.direct)
         old = terms.get(curie)
         explicit = old is not None and curie not in placeholders
         space = id_space(curie)
@@ -378,14 +378,14 @@ def _read_cxg(
         placeholders.discard(curie)
         terms[curie] = Term(
             curie,
-            v.get("label"),
-            bool(v.get("deprecated")),
-            tuple(v.get("synonyms") or ()),
+            v.label,
+            v.deprecated,
+            tuple(v.synonyms),
             tuple(parents),
             tuple(part_of),
-            tuple(sorted(anc)),
-            v.get("description"),
-            (v.get("replaced_by") or None),
+            tuple(sorted(v.ancestors)),
+            v.description,
+            v.replaced_by[0] if v.replaced_by else None,
             source,
             "class",
             tuple(broader),
@@ -514,10 +514,10 @@ def _build(ont: Path) -> TermIndex:
             )
     name = shared_file("mirbase_precursor_obograph")
     with _xz(ont / name) as fh:
-        for node in json.load(fh)["graphs"][0]["nodes"]:
-            m = re.search(r"(MI\d{7})$", node.get("id", ""))
+        for node in obograph_graphs(json.load(fh), ont / name)[0].nodes:
+            m = re.search(r"(MI\d{7})$", node.id)
             if m:
-                terms[m.group(1)] = Term(m.group(1), node.get("lbl"), source=name)
+                terms[m.group(1)] = Term(m.group(1), node.label, source=name)
     name = shared_file("bfo_owl")
     with _xz(ont / name) as fh:
         for m in re.finditer(r"obo/BFO_(\d{7})", fh.read()):
