@@ -135,6 +135,10 @@ def test_source_add_markdown_with_sections_and_reference_list(reg_project):
     import hashlib
 
     assert rec["sha256"] == hashlib.sha256(text).hexdigest() and "title" not in rec
+    import stat
+
+    written = [root / "sources" / "fx.yaml", root / rec["text"], root / rec["references"]]
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in written} == {p.name: 0o644 for p in written}
     from exo_rdf.registry import load_sources
 
     seed = load_sources(reg_project)["fx"]

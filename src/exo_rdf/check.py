@@ -20,10 +20,13 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import ExoError
 from .project import Project
+
+if TYPE_CHECKING:
+    from .terms import TermIndex
 
 __all__ = [
     "STEPS",
@@ -52,7 +55,7 @@ class CheckSummary:
         return all(s.ok for s in self.steps)
 
 
-def _ids(project: Project, index=None) -> Step:
+def _ids(project: Project, index: TermIndex | None = None) -> Step:
     from .idcheck import check_ids
 
     report = check_ids(project, index=index)
@@ -66,7 +69,7 @@ def _ids(project: Project, index=None) -> Step:
     )
 
 
-def _curation(project: Project, index=None) -> Step:
+def _curation(project: Project, index: TermIndex | None = None) -> Step:
     from .curate import compile_curation, stale_outputs
 
     result = compile_curation(project, labels=index.label if index is not None else None)
@@ -255,7 +258,9 @@ def _store(project: Project, name: str, key: str, step: Step) -> None:
 # Running
 
 
-def _run_step(project: Project, name: str, index, full: bool):
+def _run_step(
+    project: Project, name: str, index: TermIndex | None, full: bool
+) -> tuple[Step, None] | tuple[None, ExoError]:
     """Run one step; return (step, None) or (None, error). Errors are returned, not raised, so that a
     worker process hands them back to the parent as plain values."""
     t0 = time.perf_counter()
@@ -272,7 +277,7 @@ def _run_step(project: Project, name: str, index, full: bool):
     return step, None
 
 
-def _in_worker(args):
+def _in_worker(args: tuple[Project, str, bool]) -> tuple[Step | None, Any]:
     project, name, full = args
     step, error = _run_step(project, name, _WORKER_INDEX, full)
     if error is not None:
@@ -352,7 +357,7 @@ def run_all(
             step, error = _run_step(project, name, index, full)
             if error is not None:
                 errors[name] = error
-            else:
+            elif step is not None:
                 done[name] = step
         for name, future in futures.items():
             if progress:
@@ -360,7 +365,7 @@ def run_all(
             step, error = future.result()
             if error is not None:
                 errors[name] = error
-            else:
+            elif step is not None:
                 done[name] = step
     finally:
         _WORKER_INDEX = None

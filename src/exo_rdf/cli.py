@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -17,6 +17,8 @@ from .errors import ExoError
 from .rdfio import QUERY_FORMATS, REPORT_FORMATS
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from .project import Project
 
 __all__ = ["main"]
@@ -27,7 +29,7 @@ OK, PROBLEMS, ERROR = 0, 1, 2
 class _Group(click.Group):
     """Turn ExoError into a plain message and exit code 2, never a traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ExoError as exc:
@@ -223,7 +225,7 @@ def validate(ctx: click.Context, fmt_: str, violations_only: bool, engine: str) 
     if fmt_ == "text":
         click.echo(format_report(report, show_warnings=not violations_only))
     else:
-        click.echo(report.report_graph.serialize(format=REPORT_FORMATS[fmt_]))
+        click.echo(cast("Graph", report.report_graph).serialize(format=REPORT_FORMATS[fmt_]))
     ctx.exit(OK if report.conforms else PROBLEMS)
 
 
@@ -630,7 +632,7 @@ def serve(
 
     project = _project(ctx)
 
-    def ready(url):
+    def ready(url: str) -> None:
         click.echo(
             f"serving {project.dist_dir} at {url}exo-rdf/ (SPARQL endpoint {url}sparql); Ctrl-C stops", err=False
         )

@@ -18,6 +18,7 @@ site-packages). Things handled here, each found by trying it:
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from .errors import ExoError
 from .namespaces import IAO_DEFINITION, ONTOLOGY_IRI, PREFIXES
@@ -30,7 +31,7 @@ __all__ = [
 DOCS_FILE = "docs/ontology.html"
 
 
-def _import_pylode():
+def _import_pylode() -> tuple[Any, type[Exception]]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:

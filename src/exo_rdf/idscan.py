@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .errors import InputError
-from .namespaces import OBO_PREFIXES, PREFIXES
+from .namespaces import BARE_IDS, OBO_PREFIXES, PREFIXES
 from .project import Project
 from .terms import CHECKED_PREFIXES, PARTIAL_PREFIXES
 
@@ -29,11 +29,19 @@ __all__ = [
     "source_files",
 ]
 
-#: The id pattern of termcheck.py, plus IAO and COB, the numeric tail of HGNC IRIs and HGNC gene groups.
+#: Id spaces written without a prefix that the tables key bare (``CVCL_0481``, ``MIMAT0000770``), from
+#: the converter's rules.
+_BARE_RULES = sorted(
+    (rule for rule in BARE_IDS if rule.keyed_bare and rule.space in CHECKED_PREFIXES),
+    key=lambda rule: -len(rule.space),
+)
+#: Id spaces written ``SPACE:digits`` (or ``SPACE_digits`` in an OBO PURL).
+_NUMERIC_SPACES = sorted(CHECKED_PREFIXES - {rule.space for rule in _BARE_RULES}, key=lambda s: (-len(s), s))
+#: The id pattern of termcheck.py (the checked id spaces, the bare ids of the converter's rules), plus
+#: the numeric tail of HGNC IRIs and HGNC gene groups.
 ID_PATTERN = re.compile(
-    r"(?<![A-Za-z0-9])(CL|UBERON|GO|MONDO|DOID|CHEBI|PR|RO|BFO|ECO|OBI|NCBITaxon|HGNC|IAO|COB)[:_](\d{1,9})(?![0-9])"
-    r"|(?<![A-Za-z0-9])(CVCL_[0-9A-Z]{4})(?![0-9A-Za-z])"
-    r"|(?<![A-Za-z0-9])(MIMAT\d{7}|MI\d{7})(?![0-9])"
+    rf"(?<![A-Za-z0-9])({'|'.join(_NUMERIC_SPACES)})[:_](\d{{1,9}})(?![0-9])"
+    rf"|(?<![A-Za-z0-9])({'|'.join(rule.pattern for rule in _BARE_RULES)})(?![0-9A-Za-z])"
     r"|hgnc_id/(\d{1,9})(?![0-9])"
     r"|(?<![A-Za-z0-9])(?:hgnc\.genegroup:|genegroup/#!/group/)(\d{1,9})(?![0-9])"
 )
@@ -134,11 +142,9 @@ def find_ids(text: str) -> list[tuple[str, int]]:
         elif m.group(3):
             curie = m.group(3)
         elif m.group(4):
-            curie = m.group(4)
-        elif m.group(5):
-            curie = f"HGNC:{m.group(5)}"
+            curie = f"HGNC:{m.group(4)}"
         else:
-            curie = f"hgnc.genegroup:{m.group(6)}"
+            curie = f"hgnc.genegroup:{m.group(5)}"
         found.append((curie, m.start()))
     return found
 
@@ -146,7 +152,7 @@ def find_ids(text: str) -> list[tuple[str, int]]:
 def _mask(text: str) -> str:
     """Blank out strings, IRIs, comments and prefix declarations, keeping every newline in place."""
 
-    def blank(m: re.Match) -> str:
+    def blank(m: re.Match[str]) -> str:
         return re.sub(r"[^\n]", " ", m.group(0))
 
     return _DECLARATION.sub(blank, _TOKEN.sub(blank, text))
@@ -160,12 +166,13 @@ def _rdf_unknown_prefixes(text: str) -> list[tuple[str, int]]:
     for m in _PREFIXED_NAME.finditer(masked):
         prefix = m.group(1)
         if prefix not in PREFIXES and prefix not in declared:
-            end = re.match(r"[^\s;,()\[\]{}]*", masked[m.end() :]).group(0)
+            tail = re.match(r"[^\s;,()\[\]{}]*", masked[m.end() :])
+            end = tail.group(0) if tail else ""
             out.append((f"{prefix}:{end}".rstrip("."), m.start()))
     return out
 
 
-def _yaml_scalars(text: str, path: Path):
+def _yaml_scalars(text: str, path: Path) -> Iterator[tuple[str, int]]:
     """(value, line) of every scalar in a YAML file; a syntax error names file and line."""
     import yaml
 

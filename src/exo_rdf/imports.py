@@ -179,7 +179,10 @@ def plan_modules(project: Project, index: TermIndex, used: set[str] | None = Non
         closure.add(_PART_OF)
     by_module: dict[str, list[str]] = {}
     for curie in closure:
-        by_module.setdefault(_module_of(index.terms.get(curie), curie), []).append(curie)
+        module_name = _module_of(index.terms.get(curie), curie)
+        if module_name is None:
+            raise ExoError(f"{curie}: no import module is defined for its id space {id_space(curie)}")
+        by_module.setdefault(module_name, []).append(curie)
     modules = []
     for name in sorted(by_module):
         curies = sorted(by_module[name], key=_sort_key)
@@ -193,7 +196,7 @@ def plan_modules(project: Project, index: TermIndex, used: set[str] | None = Non
     return modules
 
 
-def _sort_key(curie: str):
+def _sort_key(curie: str) -> tuple[str, int, str]:
     return (id_space(curie), len(curie), curie)
 
 
@@ -291,7 +294,7 @@ def _render(module: ImportModule, index: TermIndex, closure: set[str]) -> str:
     return GENERATED_LINE + "\n" + canonical_turtle(g)
 
 
-def _replacement(term: Term):
+def _replacement(term: Term) -> URIRef | None:
     """The IRI of an obsolete term's replacement, where the table names one in a known id space."""
     if not term.replaced_by:
         return None

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
 from .registry import orcid_problem
@@ -54,11 +54,11 @@ STATUSES = ("draft", "reviewed", "withdrawn")
 CURATOR_KEYS = {"name", "orcid"}
 
 
-def status_of(rec: dict) -> str:
+def status_of(rec: dict[str, Any]) -> str:
     return rec.get("status") or "reviewed"
 
 
-def _date(ctx, rec, key):
+def _date(ctx: Any, rec: dict[str, Any], key: str) -> dt.date | None:
     value = rec.get(key)
     if value is None:
         return None

@@ -22,6 +22,8 @@ graph only when it adds or drops a shared node).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .namespaces import EXO, EXOD, PREFIXES, PROV, expand
 from .release import is_statement_iri
 
@@ -55,7 +57,7 @@ def graph_names(statement: str) -> dict[str, str]:
     return {part: f"{base}/{part}" for part in ("head", "assertion", "provenance", "pubinfo")} | {"np": base}
 
 
-def nanopub_quads(nt: str) -> list:
+def nanopub_quads(nt: str) -> list[Any]:
     """The quads of the N-Triples dump ``nt`` arranged as one nanopublication per statement; sorted."""
     import pyoxigraph as ox
 
@@ -64,7 +66,7 @@ def nanopub_quads(nt: str) -> list:
         t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode) and is_statement_iri(t.subject.value)
     }
 
-    def owner(subject) -> str | None:
+    def owner(subject: Any) -> str | None:
         if not isinstance(subject, ox.NamedNode):
             return None
         iri = subject.value
@@ -114,5 +116,7 @@ def nanopub_outputs(nt: str) -> dict[str, str]:
     prefixes = {k: v for k, v in PREFIXES.items() if k != "exod"}
     from .rdfio import sorted_prefix_lines
 
-    trig = ox.serialize(nanopub_quads(nt), format=ox.RdfFormat.TRIG, prefixes=prefixes).decode("utf-8")
+    data = ox.serialize(nanopub_quads(nt), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    assert data is not None  # serialize returns the bytes when given no output
+    trig = data.decode("utf-8")
     return {NANOPUB_FILE: sorted_prefix_lines(trig)}

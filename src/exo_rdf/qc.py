@@ -246,6 +246,7 @@ def run_checks(project: Project, store: Store | None = None, *, only: Iterable[s
         if severity not in (ERROR, WARNING):
             problems = "; ".join(header_problems(query)) or f"severity {severity!r}"
             raise ExoError(f"{query.path}: invalid check header: {problems}")
+        assert store is not None  # loaded above whenever a query is selected
         result = run_query(store, query)
         results.append(
             CheckResult(
@@ -313,7 +314,7 @@ def _noncanonical_rows(project: Project, path: Path, text: str) -> list[dict[str
 _FILE_SCANS = {UNDECLARED_PREFIX.id: _undeclared_rows, NONCANONICAL_PREFIX.id: _noncanonical_rows}
 
 
-def _load_graph(project: Project):
+def _load_graph(project: Project) -> tuple[Store, list[Path], list[Path]]:
     """Load the knowledge graph once: ``(store, files loaded, files left out)``.
 
     If a file does not parse, the files are loaded one by one; a file with undeclared prefixes is

@@ -447,11 +447,9 @@ def add_source(
     """Register a new source: store its text under sources/texts/, its reference list (if given)
     under sources/references/, and its record as sources/<id>.yaml. Every check runs before anything
     is written; the files are written to temporary names and renamed together."""
-    import os
-    import tempfile
-
     import yaml
 
+    from .rdfio import atomic_write_many
     from .sources import slugify
     from .texts import sections_of
 
@@ -529,18 +527,10 @@ def add_source(
             f"{file}: not registered: {', '.join(str(p) for p in clash)} already exist(s); "
             "remove it or choose another --id"
         )
-    temps: list[tuple[Path, Path]] = []
     try:
-        for final, data in planned.items():
+        for final in planned:
             final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            temps.append((Path(tmp), final))
+        written = atomic_write_many(planned.items())
     except OSError as exc:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
         raise ExoError(f"cannot write into {folder}: {exc}; nothing registered") from None
-    for tmp, final in temps:
-        tmp.replace(final)
-    return AddedSource(record, [final for _, final in temps], len(sections_of(text, layout)), len(text))
+    return AddedSource(record, written, len(sections_of(text, layout)), len(text))

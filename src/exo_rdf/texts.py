@@ -62,7 +62,7 @@ def sections_of(text: str, layout: str = "plain") -> list[Section]:
                 while j < len(lines) and lines[j].strip():
                     j += 1
                 end = starts[j - 1] + len(lines[j - 1])
-                title = f"Fig. {fig.group(1)}" if fig else f"Table {table.group(1)}"
+                title = f"Fig. {fig.group(1)}" if fig else f"Table {table.group(1) if table else ''}"
                 inserts.append(Section(title, "figure" if fig else "table", starts[i], end))
                 i = j
                 continue

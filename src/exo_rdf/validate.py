@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ExoError
-from .graph import bind_prefixes, parse_files
+from .graph import parse_files
+from .namespaces import bind_prefixes
 from .project import Project
 from .shacl.report import ValidationReport, summarise_pyshacl, summarise_results
 
@@ -61,7 +62,9 @@ def validate(
     return _validate_pyshacl(project, files, shapes, ontology_graph)
 
 
-def _validate_pyshacl(project: Project, files, shapes, ontology_graph) -> ValidationReport:
+def _validate_pyshacl(
+    project: Project, files: list[Path], shapes: Graph, ontology_graph: Graph | None
+) -> ValidationReport:
     import pyshacl
     from rdflib import Graph
 
@@ -89,7 +92,9 @@ def _validate_pyshacl(project: Project, files, shapes, ontology_graph) -> Valida
     return summarise_pyshacl(report, merged, len(data))
 
 
-def _validate_oxigraph(project: Project, files, shapes, ontology_graph) -> ValidationReport:
+def _validate_oxigraph(
+    project: Project, files: list[Path], shapes: Graph, ontology_graph: Graph | None
+) -> ValidationReport:
     from .shacl.runner import validate_store
     from .shacl.store import load_validation_store
 

@@ -168,8 +168,8 @@ class Browser:
         self.known: dict[str, set[str]] = {}
         self.pairs: dict[str, dict[str, set[str]]] = {}  # facet -> value -> findings having it
         self.rows: dict[str, Row] = {}
-        self._counts: dict[tuple, dict[str, int]] = {}
-        self._matches: dict[tuple, list[str]] = {}
+        self._counts: dict[tuple[Any, ...], dict[str, int]] = {}
+        self._matches: dict[tuple[Any, ...], list[str]] = {}
 
     def load(self) -> "Browser":
         for facet in FACETS:
@@ -228,7 +228,7 @@ class Browser:
         return Selection(ordered, ignored)
 
     @staticmethod
-    def _state(chosen: dict[str, list[str]], skip: str | None = None) -> tuple:
+    def _state(chosen: dict[str, list[str]], skip: str | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple((k, tuple(sorted(v))) for k, v in chosen.items() if k != skip)
 
     # -- queries ----------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ class Browser:
         for facet in FACETS:
             counts = self.counts(facet, chosen)
             selected = chosen.get(facet.key, [])
-            values = []
+            values: list[dict[str, Any]] = []
             for iri in set(counts) | set(selected):
                 values.append(
                     {

@@ -42,7 +42,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._head_timer = None
+        self._head_timer: asyncio.TimerHandle | None = None
         self._in_head = True
         self._head_bytes = 0
         self._refusal: tuple[int, str] | None = None
@@ -63,7 +63,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self._in_head and not self.transport.is_closing():
             self._refuse(408, f"the request head did not arrive within {self.head_timeout:g} s")
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
