@@ -19,15 +19,19 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from .errors import ExoError
+from .graph import select_rows
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, bind_prefixes, expand
 from .project import Project
 from .rdfio import media_type
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 __all__ = [
     "CATALOG",
@@ -104,7 +108,7 @@ def data_license(project: Project, ontology_license: URIRef | None) -> URIRef:
     )
 
 
-def data_header(version: str, license_iri: URIRef) -> list[tuple]:
+def data_header(version: str, license_iri: URIRef) -> list[tuple[Any, Any, Any]]:
     """Triples that stamp the release version into every data dump (about :data:`DATA_DATASET`)."""
     ds = DATA_DATASET
     return [
@@ -144,7 +148,7 @@ class DatasetStats:
 _TYPED_STANDIN = "x-exo-rdf-typed"
 
 
-def _lossless(quads):
+def _lossless(quads: Iterable[Any]) -> Iterator[Any]:
     """The quads with every typed literal replaced by a stand-in that keeps its exact identity.
 
     Oxigraph's store keeps numbers, booleans and dateTimes by value, not as written: "01"^^xsd:integer
@@ -165,8 +169,8 @@ def _lossless(quads):
 _XSD_STRING = str(XSD.string)
 
 
-def _count(store, query: str) -> int:
-    rows = list(store.query(query))
+def _count(store: Store, query: str) -> int:
+    rows = list(select_rows(store, query))
     return int(rows[0]["n"].value) if rows else 0
 
 
@@ -186,19 +190,22 @@ def statistics(
     space = uri_space.replace("\\", "\\\\").replace('"', '\\"')
     classes = tuple(
         (r["c"].value, int(r["n"].value))
-        for r in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)")
+        for r in select_rows(
+            store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)"
+        )
     )
     properties = tuple(
         (r["p"].value, int(r["n"].value))
-        for r in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY STR(?p)")
+        for r in select_rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY STR(?p)")
     )
     examples: tuple[str, ...] = ()
     if example_class:
         examples = tuple(
             r["s"].value
-            for r in store.query(
+            for r in select_rows(
+                store,
                 f"SELECT DISTINCT ?s WHERE {{ ?s a <{example_class}> FILTER(isIRI(?s)) }} "
-                f"ORDER BY STR(?s) LIMIT {int(n_examples)}"
+                f"ORDER BY STR(?s) LIMIT {int(n_examples)}",
             )
         )
     return DatasetStats(
@@ -232,7 +239,7 @@ class OntologyHeader:
 
     @classmethod
     def of(cls, graph: Graph) -> "OntologyHeader":
-        def one(p):
+        def one(p: URIRef) -> Any:
             return graph.value(ONTOLOGY_IRI, p)
 
         return cls(one(_dct("title")), one(_dct("description")), one(_dct("license")))

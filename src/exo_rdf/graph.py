@@ -16,7 +16,7 @@ from .project import Project
 from .rdfio import store_format
 
 if TYPE_CHECKING:
-    from pyoxigraph import Store
+    from pyoxigraph import QuerySolutions, Store
     from rdflib import Graph
 
 __all__ = [
@@ -30,9 +30,20 @@ __all__ = [
     "prefix_declarations",
     "project_store",
     "read_source",
+    "select_rows",
 ]
 
 _LINE_RE = re.compile(r"line (\d+)|:(\d+):\d+|at line (\d+)|position (\d+):")
+
+
+def select_rows(store: Store, query: str) -> QuerySolutions:
+    """The rows of a SELECT query on a pyoxigraph store (a TypeError for an ASK or CONSTRUCT query)."""
+    import pyoxigraph as ox
+
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:80]!r}")
+    return result
 
 
 def line_of(message: str) -> int | None:

@@ -22,9 +22,10 @@ import io
 import lzma
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import ExoError, InputError
+from .graph import select_rows
 from .manifest import shared_file
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, compress, expand
 
@@ -77,16 +78,16 @@ class MappingSet:
     """The rows and metadata of the mapping set, before serialisation."""
 
     rows: list[dict[str, str]]
-    metadata: dict
+    metadata: dict[str, Any]
     unmapped_mondo: list[str] = field(default_factory=list)  # MONDO ids used in instances, no DOID row
 
 
-def _clean(value) -> str:
+def _clean(value: object) -> str:
     """One-line cell text: tabs and line breaks would break a TSV row."""
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def read_sssom(path: Path) -> tuple[dict, list[dict[str, str]]]:
+def read_sssom(path: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Read an SSSOM TSV (plain or .xz): its YAML metadata block and its rows."""
     import yaml
 
@@ -119,10 +120,10 @@ def used_mondo_ids(store: Store) -> list[str]:
         {{ ?s ?p ?x }} UNION {{ ?x ?p ?o }}
         FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{mondo}"))
     }}"""
-    return sorted(compress(row[0].value) for row in store.query(query))
+    return sorted(compress(row[0].value) for row in select_rows(store, query))
 
 
-def _our_mappings(store, source: str) -> list[tuple[str, str, str]]:
+def _our_mappings(store: Store, source: str) -> list[tuple[str, str, str]]:
     """(subject, predicate, object) CURIEs of every mapping triple about our own terms and records."""
     values = " ".join(f"<{expand(p)}>" for p in MAPPING_PREDICATES)
     query = f"""SELECT ?s ?p ?o WHERE {{
@@ -133,7 +134,7 @@ def _our_mappings(store, source: str) -> list[tuple[str, str, str]]:
     import pyoxigraph as ox
 
     found = []
-    for s, p, o in store.query(query):
+    for s, p, o in select_rows(store, query):
         subject, predicate = compress(s.value), compress(p.value)
         # oboInOwl:hasDbXref carries its target as a CURIE string; skos mappings as an IRI
         obj = compress(o.value) if isinstance(o, ox.NamedNode) else o.value
@@ -147,7 +148,7 @@ def _our_mappings(store, source: str) -> list[tuple[str, str, str]]:
     return sorted(set(found))
 
 
-def _labels(store, curies) -> dict[str, str]:
+def _labels(store: Store, curies: Iterable[str]) -> dict[str, str]:
     """rdfs:label of each CURIE in the store (English or plain; the first in sort order if several)."""
     if not curies:
         return {}
@@ -158,14 +159,14 @@ def _labels(store, curies) -> dict[str, str]:
         FILTER(lang(?label) = "" || langMatches(lang(?label), "en"))
     }}"""
     labels: dict[str, list[str]] = {}
-    for x, label in store.query(query):
+    for x, label in select_rows(store, query):
         labels.setdefault(compress(x.value), []).append(label.value)
     return {k: sorted(v)[0] for k, v in labels.items()}
 
 
-def _ontology_annotation(store, predicate: str) -> list[str]:
+def _ontology_annotation(store: Store, predicate: str) -> list[str]:
     query = f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <{expand(predicate)}> ?v }}"
-    return sorted(row[0].value for row in store.query(query))
+    return sorted(row[0].value for row in select_rows(store, query))
 
 
 def mapping_set(project: Project, version: str) -> MappingSet:
@@ -199,8 +200,9 @@ def mapping_set(project: Project, version: str) -> MappingSet:
 
         index = project_index(project)
         for curie in missing:
-            if index.label(curie):
-                labels[curie] = index.label(curie)
+            label = index.label(curie)
+            if label:
+                labels[curie] = label
 
     rows: list[dict[str, str]] = []
     for subject, predicate, obj in ours:

@@ -6,14 +6,14 @@ All counting is SPARQL on the embedded pyoxigraph store (ontology + imports + in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from .graph import project_store
+from .graph import project_store, select_rows
 from .namespaces import PREFIXES, compress
 from .project import Project
 
 if TYPE_CHECKING:
-    from pyoxigraph import QuerySolutions, Store
+    from pyoxigraph import Store
 
 __all__ = [
     "Stats",
@@ -95,32 +95,26 @@ def compute_stats(project: Project, store: Store | None = None) -> Stats:
     stats = Stats(triples=len(store))
     for name, body in _QUERIES.items():
         table: dict[str, dict[str, int]] = {}
-        for row in _solutions(store.query(_PREFIXES + body)):
+        for row in select_rows(store, _PREFIXES + body):
             group = row["group"].value
             if group.startswith("http"):
                 group = compress(group)
             table.setdefault(group, {"findings": 0, "facts": 0})[row["kind"].value] = int(row["n"].value)
         stats.tables[name] = dict(sorted(table.items()))
-    for row in _solutions(
-        store.query(
-            _PREFIXES
-            + """
+    for row in select_rows(
+        store,
+        _PREFIXES
+        + """
 SELECT (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?pair) AS ?pairs) WHERE {
   { ?c a exo:Claim } UNION
   { ?a exo:conflictsWith ?b FILTER(STR(?a) < STR(?b)) BIND(CONCAT(STR(?a), " ", STR(?b)) AS ?pair) }
-}"""
-        )
+}""",
     ):
         stats.claims, stats.conflicts = int(row["claims"].value), int(row["pairs"].value)
     for counts in stats.tables["by_paper"].values():
         stats.findings += counts["findings"]
         stats.facts += counts["facts"]
     return stats
-
-
-def _solutions(result: Any) -> QuerySolutions:
-    """A SELECT query's rows (the stored queries here are all SELECT)."""
-    return cast("QuerySolutions", result)
 
 
 def format_stats(stats: Stats) -> str:

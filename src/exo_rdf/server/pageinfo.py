@@ -20,15 +20,15 @@ NOT_RECORDED = "not recorded"
 _DCT = PREFIXES["dcterms"]
 
 
-def _values(out: dict, prop) -> list:
+def _values(out: dict[str, list[Any]], prop: object) -> list[Any]:
     return out.get(str(prop), [])
 
 
-def _text(out: dict, prop) -> list[str]:
+def _text(out: dict[str, list[Any]], prop: object) -> list[str]:
     return [v.value for v in _values(out, prop)]
 
 
-def _links(out: dict) -> list[dict[str, str]]:
+def _links(out: dict[str, list[Any]]) -> list[dict[str, str]]:
     links = []
     for kind, prop, prefix in (("DOI", "bibo:doi", "doi"), ("PMID", "bibo:pmid", "pubmed")):
         for value in _text(out, expand(prop)):
