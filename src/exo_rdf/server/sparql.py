@@ -60,6 +60,7 @@ from ..rdfio import (
     GRAPH_OFFERS,
     GRAPH_TYPES,
     OX_GRAPH_FORMATS,
+    OX_TABLE_FORMATS,
     SOURCE_FORMATS,
     TABLE_OFFERS,
     TABLE_TYPES,
@@ -551,17 +552,12 @@ class SparqlService:
                 ),
             ),
         ]
-        for fmt in (
-            ox.QueryResultsFormat.JSON,
-            ox.QueryResultsFormat.XML,
-            ox.QueryResultsFormat.CSV,
-            ox.QueryResultsFormat.TSV,
-            ox.RdfFormat.TURTLE,
-            ox.RdfFormat.N_TRIPLES,
-            ox.RdfFormat.RDF_XML,
-        ):
+        # Every result format the endpoint writes (rdfio's tables), by its W3C formats-registry IRI;
+        # pyoxigraph names JSON-LD by a non-registry IRI, so the registry's own name is used for it.
+        formats = [getattr(ox.QueryResultsFormat, name) for name in OX_TABLE_FORMATS.values()]
+        formats += [getattr(ox.RdfFormat, name) for name in OX_GRAPH_FORMATS.values() if name != "JSON_LD"]
+        for fmt in formats:
             triples.append(ox.Triple(service, iri("sd:resultFormat"), ox.NamedNode(fmt.iri)))
-        # pyoxigraph names JSON-LD by a non-registry IRI; use the W3C formats registry's own name.
         formats_ns = ox.RdfFormat.TURTLE.iri.rsplit("/", 1)[0] + "/"
         triples.append(ox.Triple(service, iri("sd:resultFormat"), ox.NamedNode(formats_ns + "JSON-LD")))
         triples += [
