@@ -697,7 +697,12 @@ def test_service_description(small, small_ref):
     assert graph.value(service, SD.endpoint) == rdflib.URIRef("http://127.0.0.1:9999/sparql")
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     formats = {str(f) for f in graph.objects(service, SD.resultFormat)}
-    assert ox.QueryResultsFormat.JSON.iri in formats and ox.RdfFormat.TURTLE.iri in formats
+    registry = "http://www.w3.org/ns/formats/"
+    assert formats == {
+        registry + name
+        for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV")
+        + ("Turtle", "N-Triples", "RDF_XML", "JSON-LD")
+    }
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     comment = str(graph.value(service, rdflib.RDFS.comment))
     assert "10 s" in comment and "1000" in comment and TRUNCATED_HEADER in comment
