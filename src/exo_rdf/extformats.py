@@ -648,15 +648,7 @@ def obo_triples(text: str, path: Path, notes: list[str] | None = None) -> list:
                     if len(parts) >= 2:
                         rel = iri(parts[0])
                         used_relations.add(rel)
-                        node = ox.BlankNode()
-                        out.extend(
-                            (
-                                ox.Triple(subject, V.sub_class, node),
-                                ox.Triple(node, V.type, V.restriction),
-                                ox.Triple(node, V.on_property, rel),
-                                ox.Triple(node, V.some, iri(parts[1])),
-                            )
-                        )
+                        out.extend(_some_values_from(subject, rel, iri(parts[1])))
                 elif key == "intersection_of" and is_term:
                     parts = _strip_trailing(value).split()
                     if len(parts) == 1:
@@ -734,6 +726,20 @@ def _property_value(subject, value: str, iri):
     return ox.Triple(subject, iri(rel), obj)
 
 
+def _some_values_from(subject: Any, relation: Any, filler: Any) -> tuple[Any, ...]:
+    """``subject rdfs:subClassOf [ owl:onProperty relation ; owl:someValuesFrom filler ]`` as triples."""
+    import pyoxigraph as ox
+
+    V = _V_()
+    node = ox.BlankNode()
+    return (
+        ox.Triple(subject, V.sub_class, node),
+        ox.Triple(node, V.type, V.restriction),
+        ox.Triple(node, V.on_property, relation),
+        ox.Triple(node, V.some, filler),
+    )
+
+
 def _rdf_list(items: list, out: list):
     import pyoxigraph as ox
 
@@ -807,15 +813,7 @@ def obograph_triples(doc: dict, path: Path, notes: list[str] | None = None) -> l
             else:
                 rel = node_iri(edge.pred, edge.where)
                 relations.add(rel)
-                restriction = ox.BlankNode()
-                out.extend(
-                    (
-                        ox.Triple(sub, V.sub_class, restriction),
-                        ox.Triple(restriction, V.type, V.restriction),
-                        ox.Triple(restriction, V.on_property, rel),
-                        ox.Triple(restriction, V.some, obj),
-                    )
-                )
+                out.extend(_some_values_from(sub, rel, obj))
         for rel in relations:
             add(ox.Triple(rel, V.type, V.obj_prop))
     return out
