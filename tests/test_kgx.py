@@ -90,7 +90,7 @@ def test_every_finding_and_effect_is_represented(edges):
     findings = {compress(str(f)) for f in g.subjects(RDF.type, EXO.Finding)}
     effects = {compress(str(e)) for f in g.subjects(RDF.type, EXO.Finding) for e in g.objects(f, EXO.hasEffect)}
     cargo_pairs = {(f, c) for f in g.subjects(RDF.type, EXO.Finding) for c in g.objects(f, EXO.hasCargo)}
-    assert len(findings) == 303
+    assert len(findings) == 309
     finding_edges = [e for e in edges if e["xref"]]
     assert {e["xref"] for e in finding_edges} == findings
     assert {e["id"] for e in finding_edges if "/effect/" in e["id"]} == effects
