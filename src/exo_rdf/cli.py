@@ -739,6 +739,61 @@ def source_list(ctx: click.Context) -> None:
         )
 
 
+@source.command("rehash")
+@click.argument("source_id", metavar="SOURCE")
+@click.option(
+    "--old-text",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The previous text (its SHA-256 must be the registered one): earlier positions with their lines.",
+)
+@click.pass_context
+def source_rehash(ctx: click.Context, source_id: str, old_text: Path | None) -> None:
+    """Accept a changed source text: re-locate every curated quote, then record the new SHA-256.
+
+    Every curation record of SOURCE (drafts included) is looked up in the current text file. Quotes that
+    moved are listed with their earlier and new positions; quotes that are gone or can no longer be
+    placed without guessing are listed with their curation file:line. The new SHA-256 is written into
+    sources/SOURCE.yaml only when every quote is located; otherwise nothing changes and the exit code is 1.
+
+    \b
+    Example:
+      exo-rdf source rehash smith-2024-kidney --old-text previous.txt
+    """
+    from .rehash import rehash_source
+
+    project = _project(ctx)
+    result = rehash_source(project, source_id, old_text=old_text)
+    n = len(result.relocations)
+    if result.unchanged_text:
+        click.echo(f"source '{source_id}': the text is unchanged (sha256 {result.new_sha256}); nothing to do")
+    groups = (
+        ("moved", result.moved),
+        ("located, no earlier position", result.placed_anew),
+        ("not located", result.problems),
+    )
+    for title, group in groups:
+        if group:
+            click.echo(f"{title} ({len(group)}):")
+            for rel in group:
+                click.echo(f"  {rel.describe()}")
+    if result.problems:
+        click.echo(
+            f"error: source '{source_id}': {len(result.problems)} of {n} curated quote(s) not located in "
+            f"{result.text_path}; fix those records (quote, occurrence or section), then run "
+            f"`exo-rdf source rehash {source_id}` again. Nothing was changed.",
+            err=True,
+        )
+        ctx.exit(PROBLEMS)
+    if result.written:
+        rel_path = result.record_path.relative_to(project.root)
+        click.echo(
+            f"source '{source_id}': all {n} quotes located ({len(result.moved)} moved, "
+            f"{len(result.in_place)} in place, {len(result.placed_anew)} without an earlier position); wrote sha256 {result.new_sha256} into {rel_path}"
+        )
+        click.echo("next: exo-rdf curate")
+
+
 @main.command()
 @click.argument("source_id", metavar="SOURCE")
 @click.option(

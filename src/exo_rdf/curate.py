@@ -1621,8 +1621,8 @@ def _changed_text_message(seed: Seed, sid: str, quote, occurrence) -> str:
         where = f"now lies at characters {start}-{end}"
     return (
         f"the text of source '{seed.stem}' ({seed.path}) changed after curation: its SHA-256 is {seed.sha256}, "
-        f"{rec.path} registers {rec.sha256}. The quote of '{sid}' {where}; check this record against the new "
-        f"text, then set 'sha256: {seed.sha256}' in {rec.path}"
+        f"{rec.path} registers {rec.sha256}. The quote of '{sid}' {where}; run `exo-rdf source rehash {seed.stem}`: "
+        f"it re-locates every quote and records 'sha256: {seed.sha256}' in {rec.path} once all are located"
     )
 
 

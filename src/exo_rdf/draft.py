@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .terms import TermIndex
 
 __all__ = [
+    "DEFINED_CONTEXT",
+    "HEADING_CONTEXT",
     "KINDS",
     "MAX_NGRAM",
     "Candidate",
@@ -329,6 +331,56 @@ _STOPWORDS = {
     "skin",
 }
 MAX_NGRAM = 7
+#: where a disease named only by the section heading comes from; listed for the curator, never chosen
+HEADING_CONTEXT = "section heading (suggestion)"
+#: an abbreviation read through the long form the text defines for it
+DEFINED_CONTEXT = "abbreviation defined as"
+#: words that follow a molecule after a hyphen ("ICAM1-related", "TNF-α-treated"): the name is looked up alone
+_HYPHEN_SUFFIX = re.compile(
+    r"-(?=(?:related|treated|induced|dependent|independent|positive|negative|mediated|labell?ed|"
+    r"overexpress\w*|expressing|deficient|knockdown|knockout|null|based|associated|targeted|loaded|"
+    r"modified|stimulated|activated|primed|regulated)\b)",
+    re.IGNORECASE,
+)
+_PROTEIN_ALIAS = re.compile(r"p\d{2,3}|c-[A-Za-z]{2,5}")
+#: a slash between two molecule names ("NLRP3/caspase-1", "caspase-3/7", "mTOR/HIF-1α")
+_SLASH_PAIR = re.compile(r"(?<=[A-Z0-9α-ω])/(?=[A-Za-z0-9])")
+#: an organ word and the organ MONDO names its disorders after: "liver damage", "renal injury" and
+#: "neurological diseases" are looked up as "<organ> injury", "<organ> disorder" and "<organ> disease"
+_ORGAN_WORDS = {
+    "liver": "liver",
+    "hepatic": "liver",
+    "kidney": "kidney",
+    "renal": "kidney",
+    "heart": "heart",
+    "cardiac": "heart",
+    "myocardial": "heart",
+    "lung": "lung",
+    "pulmonary": "lung",
+    "brain": "brain",
+    "cerebral": "brain",
+    "nerve": "nervous system",
+    "neural": "nervous system",
+    "neuronal": "nervous system",
+    "neurological": "nervous system",
+    "cardiovascular": "cardiovascular",
+    "periodontal": "periodontal",
+    "skin": "skin",
+    "bone": "bone",
+    "cartilage": "cartilage",
+}
+_ORGAN_PHRASE = re.compile(
+    rf"^(?:(acute|chronic) )?({'|'.join(_ORGAN_WORDS)}) (damage|injury|injuries|diseases?|disorders?)$",
+    re.IGNORECASE,
+)
+#: an abbreviation defined in parentheses after its long form: "Alzheimer's disease (AD)"
+_ABBREVIATION_DEF = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{0,9}[A-Za-z0-9])(?:s)?\)")
+#: sentence openings that continue the previous sentence's study ("They found", "This study also")
+_SAME_STUDY = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ly)?, )?(?:they|these (?:results|findings|data|exosomes|effects)|this (?:study|effect)|"
+    r"the (?:results|authors|study))\b",
+    re.IGNORECASE,
+)
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
 #: abbreviations for cell types that the papers of this field use without spelling them out each time;
 #: looked up by the name they abbreviate (the ids come from the term index)
@@ -347,6 +399,7 @@ class Candidate:
     kind: str
     text: str
     ids: list[tuple[str, str | None]]  # (curie, label); one id = chosen, several = ambiguous
+    context: str | None = None  # where a name not in the sentence comes from ("previous sentence", ...)
 
     @property
     def ambiguous(self) -> bool:
@@ -368,7 +421,11 @@ class DraftRecord:
     routes: list[str] = field(default_factory=list)
 
     def chosen(self, kind: str) -> set[str]:
-        return {c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous}
+        """The ids of ``kind`` the draft proposes: one-id candidates, except the section heading's
+        suggestions (listed for the curator, not chosen)."""
+        return {
+            c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous and c.context != HEADING_CONTEXT
+        }
 
 
 # --------------------------------------------------------------------------- sentences
@@ -444,6 +501,22 @@ class EntityFinder:
     def _lookup(self, phrase: str, single: bool) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         keys = {phrase.lower(), _singular(phrase.lower())}
+        if not single and re.search(r"\w[-/]\w", phrase):
+            # "ischemia-reperfusion injury", "ischemia/reperfusion injury": the tables write words apart
+            apart = re.sub(r"(?<=\w)[-/](?=\w)", " ", phrase.lower())
+            keys |= {apart, _singular(apart)}
+        if "’" in phrase or "'" in phrase:
+            # "Alzheimer’s disease": the tables write a straight apostrophe or drop the possessive
+            straight = phrase.lower().replace("’", "'")
+            keys |= {straight, _singular(straight), re.sub(r"'s\b", "", straight)}
+        organ_keys: list[str] = []  # in order of preference
+        organ = _ORGAN_PHRASE.match(phrase) if not single else None
+        if organ:
+            stage, organ_name = organ.group(1), _ORGAN_WORDS[organ.group(2).lower()]
+            injury = organ.group(3).lower().startswith(("dam", "inj"))
+            nouns = ("injury", "disorder", "disease") if injury else ("disorder", "disease")
+            for prefix in ([f"{stage.lower()} "] if stage else []) + [""]:
+                organ_keys += [f"{prefix}{organ_name} {n}" for n in nouns]
         if single and "-" in phrase:
             keys |= {phrase.replace("-", " ").lower(), phrase.replace("-", "").lower()}
         if single and re.search(r"[A-Z]", phrase):
@@ -464,19 +537,30 @@ class EntityFinder:
         if expansion:
             keys = {expansion}
             single = False
-        for key in keys:
+        for key in sorted(keys) + [k for k in organ_keys if k not in keys]:
+            if key in organ_keys and found.get("disease"):
+                break  # the organ's own name for the injury wins over its wider disorder
             for curie, _is_label, name in self.exact.get(key, ()):
                 kind = self._kind_of(curie)
-                if kind in (None, "mirna"):
+                if kind in (None, "mirna") or (key in organ_keys and kind != "disease"):
                     continue
                 term = self.index.terms.get(curie)
                 if term is None or term.obsolete:
                     continue
-                if kind == "gene" and single and not (_is_label or re.search(r"\d|alpha|beta|gamma|kappa", key)):
-                    continue  # a bare alias (COPD is an alias of ARCN1) is too often something else
+                # the protein names biologists write in lower case: p53, c-kit, c-Jun
+                protein_alias = bool(_PROTEIN_ALIAS.fullmatch(phrase)) and name.lower() == phrase.lower()
                 if (
                     kind == "gene"
                     and single
+                    and not protein_alias
+                    and not (_is_label or re.search(r"\d|alpha|beta|gamma|kappa", key))
+                ):
+                    continue  # a bare alias (COPD is an alias of ARCN1) is too often something else
+                spelled_out = (" " in name and name.lower() == key) or protein_alias  # "Beclin-1": "beclin 1"
+                if (
+                    kind == "gene"
+                    and single
+                    and not spelled_out
                     and (
                         name not in phrase_variants
                         or phrase.upper() in _FIELD_ABBREVIATIONS
@@ -505,9 +589,9 @@ class EntityFinder:
         return found
 
     def _is_disease(self, curie: str) -> bool:
-        root = "MONDO:0000001"
+        roots = {"MONDO:0000001", "MONDO:0021178"}  # disease, and injury (ischemia reperfusion injury)
         if curie not in self._disease_memo:
-            self._disease_memo[curie] = curie != root and root in self.index.ancestors(curie)
+            self._disease_memo[curie] = curie not in roots and bool(roots & set(self.index.ancestors(curie)))
         return self._disease_memo[curie]
 
     def _most_specific(self, ids: list[str]) -> list[str]:
@@ -539,7 +623,49 @@ class EntityFinder:
                 )
         return out
 
-    def find(self, sentence: str) -> list[Candidate]:
+    def abbreviations(self, text: str) -> dict[str, list[Candidate]]:
+        """Abbreviations the text defines, "long form (ABBR)", and the candidates of their long form.
+
+        The long form is the shortest run of words before the parenthesis that starts with the
+        abbreviation's first letter and holds its letters in order (Schwartz and Hearst's rule). An
+        abbreviation whose long form names nothing in the term index maps to no candidate: "cardiomyocyte
+        (CMC)" keeps CMC from being read as a disease synonym. The first definition in the text counts.
+        """
+        out: dict[str, list[Candidate]] = {}
+        for m in _ABBREVIATION_DEF.finditer(text):
+            abbr = m.group(1)
+            if abbr in out or not re.search(r"[A-Z]", abbr) or abbr.isdigit() or len(abbr) > 10:
+                continue
+            before = text[max(0, m.start() - 160) : m.start()].rstrip()
+            before = re.split(r"[.;:()\[\]]", before)[-1]
+            words = before.split()
+            letters = [c.lower() for c in abbr if c.isalpha()]  # "CCl4": c, c, l
+            long_form = None
+            for k in range(1, min(len(words), len(letters) + 5) + 1):
+                cand = " ".join(words[-k:])
+                if cand[:1].lower() != letters[0]:
+                    continue
+                it = iter(cand.lower())
+                if all(ch in it for ch in letters):
+                    long_form = cand.strip(",")
+                    break
+            if long_form is None or (abbr in _ABBREVIATION_NAMES and not self.find(long_form)):
+                continue
+            cands = [c for c in self.find(long_form) if c.kind != "mirna"]
+            # keep what the head of the long form names (its last words), not a modifier inside it
+            tail = long_form.lower()
+            heads = [c for c in cands if tail.endswith(c.text.lower())] or cands
+            out[abbr] = [Candidate(c.kind, abbr, c.ids, f"{DEFINED_CONTEXT} {long_form!r}") for c in heads]
+        return out
+
+    def find(self, sentence: str, abbreviations: dict[str, list[Candidate]] | None = None) -> list[Candidate]:
+        """Entity candidates of a sentence; ``abbreviations`` (from :meth:`abbreviations`) are read as
+        their long form. A molecule joined to a following word by a hyphen ("ICAM1-related") is looked
+        up alone."""
+        abbreviations = abbreviations or {}
+        # same length, so offsets stay those of the sentence: "ICAM1-related" and "NLRP3/caspase-1" and
+        # "mTOR/HIF-1α" are looked up name by name
+        sentence = _SLASH_PAIR.sub(" ", _HYPHEN_SUFFIX.sub(" ", sentence))
         taken = self.mirnas(sentence)
         busy = [(a, b) for a, b, _ in taken]
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
@@ -547,6 +673,12 @@ class EntityFinder:
         i = 0
         while i < len(tokens):
             if any(a <= tokens[i][0] < b for a, b in busy):
+                i += 1
+                continue
+            word = sentence[tokens[i][0] : tokens[i][1]]
+            defined = abbreviations.get(word, abbreviations.get(word[:-1]) if word.endswith("s") else None)
+            if defined is not None:
+                cands += [Candidate(c.kind, word, c.ids, c.context) for c in defined]
                 i += 1
                 continue
             hit = None
@@ -590,9 +722,16 @@ def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
     spans = []
     for sec in headings:
         spans += sentences(seed.text, sec.start, sec.end)
+    abbreviations = finder.abbreviations(seed.text)
+    heading_diseases: dict[str, list[Candidate]] = {}
+    previous: tuple[int, list[Candidate]] = (-1, [])  # end and candidates of the sentence before
     for start, end in sorted(set(spans)):
         quote = seed.text[start:end]
         sec = seed.section_at(start)
+        found = finder.find(quote, abbreviations)
+        same_paragraph = previous[0] >= 0 and "\n" not in seed.text[previous[0] : start]
+        found += _context(quote, found, previous[1] if same_paragraph else [], sec.title, heading_diseases, finder)
+        previous = (end, found)
         legend = sec.kind == "figure"
         if sec.kind == "table" or re.fullmatch(r"(?:Fig\. \d+|figure \d+)", quote.strip()):
             continue
@@ -622,12 +761,47 @@ def draft_source(seed: Seed, finder: EntityFinder) -> list[DraftRecord]:
             level,
             sorted(cited_numbers(quote)),
             author.group(1) if author else None,
-            finder.find(quote),
+            found,
         )
         rec.models = [m for m, rx in _MODEL_CUES.items() if rx.search(quote)]
         rec.routes = [r for r, rx in _ROUTE_CUES.items() if re.search(rf"\b(?:{rx})\b", quote, re.I)]
         records.append(rec)
     return records
+
+
+def _own(c: Candidate) -> bool:
+    """A candidate named in its sentence (by name or by an abbreviation the text defines)."""
+    return c.context is None or c.context.startswith(DEFINED_CONTEXT)
+
+
+def _context(
+    quote: str,
+    found: list[Candidate],
+    before: list[Candidate],
+    heading: str,
+    heading_diseases: dict[str, list[Candidate]],
+    finder: EntityFinder,
+) -> list[Candidate]:
+    """Candidates a curator takes from the context (curation convention 3): a sentence that names no
+    disease keeps the disease of the previous sentence of its paragraph, else the one its section heading
+    names; a sentence that continues the previous one's study ("They found ...") keeps its genes too."""
+    out: list[Candidate] = []
+    if not any(c.kind == "disease" for c in found):
+        carried = [c for c in before if c.kind == "disease" and _own(c)]
+        if carried:
+            out += [Candidate("disease", c.text, c.ids, "previous sentence") for c in carried]
+        else:
+            if heading not in heading_diseases:
+                heading_diseases[heading] = [c for c in finder.find(heading) if c.kind == "disease"]
+            out += [Candidate("disease", c.text, c.ids, HEADING_CONTEXT) for c in heading_diseases[heading]]
+    if _SAME_STUDY.match(quote):
+        have = {c.ids[0][0] for c in found if c.kind == "gene"}
+        out += [
+            Candidate("gene", c.text, c.ids, "previous sentence (same study)")
+            for c in before
+            if c.kind == "gene" and _own(c) and c.ids[0][0] not in have
+        ]
+    return out
 
 
 def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, today: dt.date) -> str:
@@ -658,6 +832,8 @@ def draft_yaml(seed: Seed, records: list[DraftRecord], curator: str | None, toda
                 if not c.ambiguous
                 else {"text": c.text, "ambiguous": [{"id": i, "label": lab} for i, lab in c.ids]}
             )
+            if c.context:
+                entry["from"] = c.context
             cands.setdefault(c.kind, []).append(entry)
         if r.models:
             cands["model"] = r.models
