@@ -184,3 +184,20 @@ def test_check_without_reasoner_passes_on_the_real_project():
     assert res.exit_code == 0, res.output
     for step in ("ids", "curation", "format", "qc", "shacl"):
         assert f"ok     {step}" in res.output
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly():
+    """`exo-rdf terms search ... | head -1`: the closed pipe is no internal error and no traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exo_rdf", "--root", str(ROOT), "terms", "search", "cell", "--limit", "500"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line is written: every write fails
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=300) == 0, err
+    assert "internal error" not in err and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -38,6 +38,16 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(ERROR)
+        except BrokenPipeError:
+            # The reader of our output stopped reading (``exo-rdf ... | head``): that is what it asked
+            # for, so stop quietly. Standard output is pointed at /dev/null so that flushing it at exit
+            # does not fail a second time.
+            import os
+            import sys
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(OK)
         except click.exceptions.Exit:
             raise
         except (click.ClickException, click.exceptions.Abort):
