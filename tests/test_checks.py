@@ -76,7 +76,7 @@ GRAPH_FIXTURES = {
     # curation conventions (curation/README.md)
     "animal-model-unspecified-violation": (
         "animal-model-unspecified-violation",
-        2,
+        6,
         "experimental model of type I diabetes",
     ),
     "clinical-evidence-unspecified-violation": ("clinical-evidence-unspecified-violation", 1, "human clinical trials"),
@@ -165,6 +165,26 @@ def test_fixture_fires_its_check_and_no_other(stem):
     assert set(hits) == {check}
     assert len(hits[check]) == count
     assert value in plain(hits[check])
+
+
+def test_animal_model_check_reads_study_report_sentences_and_routes():
+    rows = fired(fixture_store("animal-model-unspecified-violation"))["animal-model-unspecified-violation"]
+    by_model = {row["model"].value.rsplit("/", 1)[-1]: row["text"].value for row in rows}
+    assert set(by_model) == {
+        "finding-a1-model-unspecified",
+        "finding-a2-model-unspecified",
+        "finding-a3-model-unspecified",
+        "finding-a4-model-unspecified",
+        "finding-a5-model-unspecified",
+        "finding-a6-model-unspecified",
+    }
+    assert by_model["finding-a3-model-unspecified"] == "sentence: in vivo"
+    assert by_model["finding-a4-model-unspecified"] == "sentence: injection of concanavalin A"
+    assert set(by_model["finding-a5-model-unspecified"].split(" | ")) == {
+        "sentence: intravenous",
+        "route: IntravenousRoute",
+    }
+    assert by_model["finding-a6-model-unspecified"] == "route: IntranasalRoute"
 
 
 def test_missing_superclass_exempts_deprecated_and_equivalent_classes():
