@@ -201,3 +201,21 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly():
     err = proc.stderr.read().decode("utf-8")
     assert proc.wait(timeout=300) == 0, err
     assert "internal error" not in err and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_stats_count_no_withdrawn_statement():
+    """Findings + facts of `exo-rdf stats` are the live statements: typed exo:Finding or a subclass of
+    exo:Fact in the instance data; withdrawn (and re-typed) records are left out."""
+    import rdflib
+
+    onto = rdflib.Graph().parse(ROOT / "ontology" / "exo.ttl")
+    exo = rdflib.Namespace("https://w3id.org/exo-rdf/ontology/")
+    fact_classes = set(onto.transitive_subjects(rdflib.RDFS.subClassOf, exo.Fact))
+    data = rdflib.Graph()
+    for path in sorted((ROOT / "instances").glob("*.ttl")):
+        data.parse(path)
+    withdrawn = set(data.subjects(rdflib.RDF.type, exo.WithdrawnStatement))
+    live = {s for s, _, c in data.triples((None, rdflib.RDF.type, None)) if c == exo.Finding or c in fact_classes}
+    stats = json.loads(run("--root", str(ROOT), "stats", "--format", "json").output)
+    assert withdrawn and not withdrawn & live
+    assert stats["findings"] + stats["facts"] == len(live)

@@ -26,13 +26,13 @@ _PREFIXES = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in ("exo", "rdfs", "p
 _QUERIES = {
     "by_paper": """
 SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement .
+  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement . FILTER NOT EXISTS { ?s a exo:WithdrawnStatement }
   BIND(IF(?cls = exo:Finding, "findings", "facts") AS ?kind)
   ?s prov:wasDerivedFrom/exo:seedFile ?group .
 } GROUP BY ?group ?kind""",
     "by_section": """
 SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement .
+  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement . FILTER NOT EXISTS { ?s a exo:WithdrawnStatement }
   BIND(IF(?cls = exo:Finding, "findings", "facts") AS ?kind)
   ?s exo:hasQuote/exo:inSection ?sec . ?sec rdfs:label ?title ; exo:sectionOf/exo:seedFile ?file .
   BIND(CONCAT(SUBSTR(?file, 1, 3), " ", STR(?title)) AS ?group)
@@ -50,7 +50,7 @@ SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
 } GROUP BY ?group ?kind""",
     "by_knowledge_level": """
 SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement .
+  ?s a ?cls . ?cls rdfs:subClassOf* exo:Statement . FILTER NOT EXISTS { ?s a exo:WithdrawnStatement }
   BIND(IF(?cls = exo:Finding, "findings", "facts") AS ?kind)
   ?s exo:hasKnowledgeLevel/rdfs:label ?l . BIND(STR(?l) AS ?group)
 } GROUP BY ?group ?kind""",
@@ -63,7 +63,7 @@ SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
 SELECT ?group ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
   VALUES (?p ?group) { (exo:conflictsWith "conflicts with another statement") (exo:hasCorrection "correction of the source")
                        (exo:hasSourceIssue "source issue") (exo:hasEmphasis "emphasis or rank") }
-  ?s a ?cls ; ?p ?o . ?cls rdfs:subClassOf* exo:Statement .
+  ?s a ?cls ; ?p ?o . ?cls rdfs:subClassOf* exo:Statement . FILTER NOT EXISTS { ?s a exo:WithdrawnStatement }
   BIND(IF(?cls = exo:Finding, "findings", "facts") AS ?kind)
 } GROUP BY ?group ?kind""",
 }
