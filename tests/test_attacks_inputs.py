@@ -450,3 +450,68 @@ def test_serve_on_a_corrupt_dump_is_a_plain_error(built_copy, tmp_path):
     dump.write_bytes(text[: len(text) // 2] + b"\n<broken")
     out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), str(dump))
     assert "cannot" in out
+
+
+# --------------------------------------------------------------------------- shapes files
+
+_GOOD_PATH = "sh:path exo:foundIn ;"
+
+
+@pytest.mark.parametrize(
+    "path,why",
+    [
+        ('sh:path "foundIn" ;', 'the literal "foundIn" is not a path'),
+        ("sh:path [ rdf:first exo:foundIn ; rdf:rest exo:x ] ;", "does not end in rdf:nil"),
+        ("sh:path [ rdf:first exo:foundIn ] ;", "broken list"),
+        ("sh:path () ;", "empty list"),
+        ("sh:path ( exo:foundIn ) ;", "two or more members"),
+        ("sh:path [ exo:foo 1 ] ;", "none of the path keys (it has exo:foo)"),
+        ("sh:path [ sh:inversePath exo:foundIn ; sh:zeroOrMorePath exo:foundIn ] ;", "2 path keys"),
+        ("sh:path [ sh:alternativePath exo:foundIn ] ;", "sh:alternativePath takes a list"),
+        ("sh:path ( exo:foundIn [ sh:inversePath 7 ] ) ;", 'the literal "7"'),
+        ("sh:path exo:foundIn, exo:molecule ;", "2 sh:path values"),
+    ],
+)
+def test_shapes_with_a_malformed_sh_path_are_refused_naming_the_shape(tmp_project, path, why):
+    from exo_rdf.validate import load_shapes
+
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    assert _GOOD_PATH in text
+    shapes.write_text(text.replace(_GOOD_PATH, path, 1), encoding="utf-8")
+    owner_line = next(
+        i for i, line in enumerate(text.splitlines(), 1) if line.startswith("exosh:BodyFluidStatementShape")
+    )
+    with pytest.raises(InputError) as info:
+        load_shapes(tmp_project)
+    message = str(info.value)
+    assert message.startswith(f"{shapes}:{owner_line}: a property shape of exosh:BodyFluidStatementShape"), message
+    assert "malformed sh:path" in message and why in message and "#property-paths" in message, message
+
+
+def test_a_path_that_contains_itself_is_refused(tmp_project):
+    from exo_rdf.validate import load_shapes
+
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8") + "\nexosh:Loop a sh:NodeShape ; sh:targetClass exo:Finding ;\n"
+        "    sh:property [ sh:path _:loop ; sh:minCount 1 ] .\n_:loop sh:zeroOrMorePath _:loop .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="a property shape of exosh:Loop: malformed sh:path: the path contains itself"):
+        load_shapes(tmp_project)
+
+
+def test_validate_pyshacl_with_a_literal_sh_path_exits_2_naming_the_shape(tmp_project):
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(_GOOD_PATH, 'sh:path "foundIn" ;', 1), encoding="utf-8"
+    )
+    (tmp_project.instances_dir / "one.ttl").write_text(
+        "<https://w3id.org/exo-rdf/data/x> a <http://www.w3.org/2002/07/owl#Thing> .\n", encoding="utf-8"
+    )
+    before = shapes.read_bytes()
+    for engine in ("pyshacl", "oxigraph"):
+        out = refused(cli("validate", "--engine", engine, cwd=tmp_project.root), str(shapes))
+        assert "exosh:BodyFluidStatementShape" in out and 'the literal "foundIn" is not a path' in out, out
+    assert shapes.read_bytes() == before
