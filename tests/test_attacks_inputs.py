@@ -515,3 +515,44 @@ def test_validate_pyshacl_with_a_literal_sh_path_exits_2_naming_the_shape(tmp_pr
         out = refused(cli("validate", "--engine", engine, cwd=tmp_project.root), str(shapes))
         assert "exosh:BodyFluidStatementShape" in out and 'the literal "foundIn" is not a path' in out, out
     assert shapes.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- build on a broken ontology file
+
+
+def _dist_snapshot(dist: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(dist)): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("", "holds no triples"),
+        (None, "holds no triples"),  # the real prefix declarations and nothing else
+        ("# nothing yet\n\n", "holds no triples"),
+        (None, "no ontology header"),  # the prefixes and one class, but no owl:Ontology
+    ],
+    ids=["empty", "prefixes-only", "comment-only", "no-header"],
+)
+def test_build_on_an_empty_ontology_file_exits_2_and_keeps_the_old_release(tmp_path, text, why):
+    import shutil
+
+    root = tmp_path / "proj"
+    for folder in ("ontology", "instances", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    onto = root / "ontology" / "exo.ttl"
+    if text is None:
+        prefixes = "".join(
+            line for line in onto.read_text(encoding="utf-8").splitlines(True) if line.startswith("@prefix")
+        )
+        text = prefixes + ("exo:Thing a owl:Class .\n" if why == "no ontology header" else "")
+    onto.write_text(text, encoding="utf-8")
+    dist = root / "dist"
+    (dist / "data").mkdir(parents=True)
+    (dist / "data" / "exo-data.nq").write_bytes(b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n")
+    (dist / "SHA256SUMS").write_text("previous release\n", encoding="utf-8")
+    before = _dist_snapshot(dist)
+    out = refused(cli("build", cwd=root), f"{onto}: ", why, "git checkout -- ontology/exo.ttl")
+    assert "pyLODE" not in out and "licen" not in out.split(why)[0], out
+    assert _dist_snapshot(dist) == before
+    assert sorted(p.name for p in root.iterdir()) == ["dist", "instances", "ontology", "queries", "shapes"]
