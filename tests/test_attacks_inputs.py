@@ -556,3 +556,130 @@ def test_build_on_an_empty_ontology_file_exits_2_and_keeps_the_old_release(tmp_p
     assert "pyLODE" not in out and "licen" not in out.split(why)[0], out
     assert _dist_snapshot(dist) == before
     assert sorted(p.name for p in root.iterdir()) == ["dist", "instances", "ontology", "queries", "shapes"]
+
+
+# --------------------------------------------------------------------------- non-UTF-8 and cut ontology files
+
+
+def _latin1_at(data: bytes, marker: bytes) -> tuple[bytes, int, int]:
+    """``data`` with the character after ``marker`` replaced by the Latin-1 byte of é, and its line and column."""
+    at = data.index(marker) + len(marker)
+    before = data[:at].decode("utf-8")
+    line = before.count("\n") + 1
+    return data[:at] + b"\xe9" + data[at + 1 :], line, len(before) - before.rfind("\n")
+
+
+def _utf8_refusal(message: str, where: str) -> None:
+    assert message.startswith(where + ": byte 0xE9 is not valid UTF-8"), message
+    assert "save it as UTF-8" in message and "position" not in message, message
+
+
+_CHECK_FORMAT_ONLY = ("check", "--no-cache", *(f"--skip={s}" for s in ("ids", "curation", "qc", "shacl", "reasoner")))
+
+
+@pytest.mark.parametrize("command", [("build",), _CHECK_FORMAT_ONLY, ("validate",), ("fmt",)], ids=lambda c: c[0])
+def test_non_utf8_ontology_is_refused_at_its_line_and_column_by_every_command(tmp_project, command):
+    onto = tmp_project.ontology_file
+    data, line, column = _latin1_at(onto.read_bytes(), b'rdfs:label "body ')
+    onto.write_bytes(data)
+    (tmp_project.instances_dir / "one.ttl").write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    out = refused(cli(*command, cwd=tmp_project.root))
+    _utf8_refusal(out.split("error: ", 1)[1], f"{onto}:{line}:{column}")
+    assert onto.read_bytes() == data
+
+
+def test_non_utf8_rdfxml_and_turtle_for_merge_name_line_and_column(tmp_path):
+    owl, line, column = _latin1_at(_ro_rdfxml(), b'<rdfs:label xml:lang="en">')
+    with pytest.raises(InputError) as info:
+        read_external(_write(tmp_path / "latin1.owl", owl))
+    _utf8_refusal(str(info.value), f"{tmp_path / 'latin1.owl'}:{line}:{column}")
+    assert (info.value.line, info.value.column) == (line, column)
+    ttl, line, column = _latin1_at((ROOT / "ontology" / "exo.ttl").read_bytes(), b'rdfs:label "body ')
+    with pytest.raises(InputError) as info:
+        read_external(_write(tmp_path / "latin1.ttl", ttl))
+    _utf8_refusal(str(info.value), f"{tmp_path / 'latin1.ttl'}:{line}:{column}")
+
+
+def test_utf8_character_cut_at_the_end_of_the_file_is_called_truncated(tmp_path):
+    from exo_rdf.graph import parse_turtle
+
+    path = _write(tmp_path / "cut.ttl", '<http://e/s> <http://e/p> "caf\u00e9'.encode()[:-1])
+    with pytest.raises(InputError, match=r"cut\.ttl:1:31: the file ends in the middle of a UTF-8 character"):
+        parse_turtle(path)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.33, 0.9999])
+def test_cut_ontology_turtle_is_refused_at_its_last_line_and_column(tmp_path, fraction):
+    from exo_rdf.graph import parse_turtle
+
+    data = (ROOT / "ontology" / "exo.ttl").read_bytes()
+    cut = data[: int(len(data) * fraction)].rstrip()
+    path = _write(tmp_path / "exo.ttl", cut)
+    with pytest.raises(InputError) as info:
+        parse_turtle(path)
+    message = str(info.value)
+    last = cut.decode("utf-8", "replace").split("\n")
+    assert info.value.line == len(last) and info.value.column, message
+    assert message.startswith(f"{path}:{info.value.line}:{info.value.column}: Turtle syntax error"), message
+    assert "looks truncated" in message and "string index" not in message, message
+
+
+def test_turtle_error_in_the_middle_names_line_and_column(tmp_path):
+    from exo_rdf.graph import parse_turtle
+
+    path = _write(tmp_path / "bad.ttl", b"@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b nope:c .\n")
+    with pytest.raises(InputError, match=r"bad\.ttl:3:11: Turtle syntax error: .*nope.*declare it with @prefix"):
+        parse_turtle(path)
+
+
+# --------------------------------------------------------------------------- terms longer than the parser's buffer
+
+_OVER_BUFFER = 17_000_000  # characters in one term: more than the 16 MiB Oxigraph's parsers buffer
+
+
+def _long_line_nt(path: Path, *, iri: bool = False) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("<http://e/s> <http://e/p> <http://e/o> .\n")
+        term = f"<http://e/{'a' * _OVER_BUFFER}>" if iri else f'"{"a" * _OVER_BUFFER}"'
+        fh.write(f"<http://e/s> <http://e/p> {term} .\n")
+        fh.write("<http://e/s2> <http://e/p> <http://e/o> .\n")
+    return path
+
+
+@pytest.mark.parametrize("iri", [False, True], ids=["literal", "iri"])
+def test_merge_with_an_ntriples_line_over_16_mb_exits_2_under_1_gb(tmp_path, iri):
+    big = _long_line_nt(tmp_path / "big.nt", iri=iri)
+    start = time.monotonic()
+    out = refused(cli("merge", "--with", big), f"{big}:2: line 2 is longer than 16,777,216 bytes")
+    assert "MemoryError" not in out and time.monotonic() - start < 60, out
+
+
+def test_long_term_is_refused_naming_its_line_or_the_file(tmp_path):
+    big = _long_line_nt(tmp_path / "big.nt")
+    with pytest.raises(InputError) as info:
+        read_external(big)
+    assert info.value.line == 2 and "longer than 16,777,216 bytes" in str(info.value)
+    ttl = tmp_path / "long.ttl"
+    ttl.write_text('<http://e/s> <http://e/p> """' + ("a" * 1000 + "\n") * 17_000 + '""" .\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"long\.ttl: a term is longer than 16,777,216 bytes"):
+        read_external(ttl)
+
+
+def test_serve_on_a_dump_with_a_line_over_16_mb_is_a_plain_error_under_1_gb(tmp_path):
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    (root / "dist" / "ontology").mkdir(parents=True)
+    shutil.copy(ROOT / "ontology" / "exo.ttl", root / "dist" / "ontology" / "exo.ttl")
+    (root / "dist" / "data").mkdir()
+    dump = _long_line_nt(root / "dist" / "data" / "exo-data.nt")
+    before = dump.stat().st_size
+    out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), f"{dump}:2: line 2 is longer than")
+    assert "rebuild with exo-rdf build" in out and "MemoryError" not in out, out
+    assert dump.stat().st_size == before
