@@ -453,14 +453,24 @@ def test_query_nested_100000_deep_on_the_command_line_is_refused(tmp_path):
     refused(cli("query", rq, "--data", data), str(rq), "levels deep")
 
 
-def test_serve_on_a_corrupt_dump_is_a_plain_error(built_copy, tmp_path):
+def _small_dist(root: Path) -> Path:
+    """A dist/ with what `serve` reads (the real ontology, a few triples, their N-Quads dump); no build needed."""
     import shutil
 
-    root = tmp_path / "proj"
-    shutil.copytree(built_copy.root / "dist", root / "dist")
-    for folder in ("ontology", "queries"):
-        shutil.copytree(built_copy.root / folder, root / folder)
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    (root / "dist" / "ontology").mkdir(parents=True)
+    shutil.copy(ROOT / "ontology" / "exo.ttl", root / "dist" / "ontology" / "exo.ttl")
+    (root / "dist" / "data").mkdir()
+    triples = [f"<http://e/s{i}> <http://e/p> <http://e/o{i}>" for i in range(2000)]
+    (root / "dist" / "data" / "exo-data.nt").write_text("".join(f"{t} .\n" for t in triples), encoding="utf-8")
     dump = root / "dist" / "data" / "exo-data.nq"
+    dump.write_text("".join(f"{t} <http://e/g> .\n" for t in triples), encoding="utf-8")
+    return dump
+
+
+def test_serve_on_a_corrupt_dump_is_a_plain_error(tmp_path):
+    root = tmp_path / "proj"
+    dump = _small_dist(root)
     text = dump.read_bytes()
     dump.write_bytes(text[: len(text) // 2] + b"\n<broken")
     out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), str(dump))
@@ -698,13 +708,8 @@ def test_long_term_is_refused_naming_its_line_or_the_file(tmp_path):
 
 
 def test_serve_on_a_dump_with_a_line_over_16_mb_is_a_plain_error_under_1_gb(tmp_path):
-    import shutil
-
     root = tmp_path / "proj"
-    shutil.copytree(ROOT / "ontology", root / "ontology")
-    (root / "dist" / "ontology").mkdir(parents=True)
-    shutil.copy(ROOT / "ontology" / "exo.ttl", root / "dist" / "ontology" / "exo.ttl")
-    (root / "dist" / "data").mkdir()
+    _small_dist(root)
     dump = _long_line_nt(root / "dist" / "data" / "exo-data.nt")
     before = dump.stat().st_size
     out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), f"{dump}:2: line 2 is longer than")
