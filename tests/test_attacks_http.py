@@ -1,6 +1,6 @@
 """Attacks on the real ``exo-rdf serve`` over HTTP: limits, status codes, slow clients, deep queries.
 
-One server (tight limits: 1 s head timeout, 200 kB replies, 4 MB cache) runs as a subprocess on a
+One server (tight limits: 1 s head and body timeouts, 200 kB replies, 4 MB cache) runs as a subprocess on a
 copy of the project; each test speaks raw HTTP or urllib to it and checks the status, a message that
 says what to do, that the workers survived, and that other clients were never held up for a second.
 """
@@ -43,6 +43,8 @@ def tight(built_copy):
                 "--timeout",
                 "5",
                 "--head-timeout",
+                "1",
+                "--body-timeout",
                 "1",
                 "--max-reply-bytes",
                 "200000",
@@ -173,6 +175,56 @@ def test_unfinished_head_is_cut_with_408_and_others_are_served(tight):
         reply = slow.recv(4096)
     assert reply.startswith(b"HTTP/1.1 408"), reply
     assert 0.9 < time.monotonic() - start < 4
+
+
+def _slow_post(port: int, path: str, sent: bytes, announced: int) -> socket.socket:
+    slow = socket.create_connection(("127.0.0.1", port), timeout=6)
+    slow.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"Content-Length: {announced}\r\n\r\n".encode("ascii")
+        + sent
+    )
+    return slow
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/exo-rdf/"])
+def test_trickled_post_body_gets_408_and_others_are_served(tight, path):
+    port, proc = tight
+    workers = workers_of(proc)
+    start = time.monotonic()
+    with _slow_post(port, path, b"SELECT", 200) as slow:
+        t0 = time.monotonic()
+        assert request(port, "GET", "/exo-rdf/static/style.css")[0] == 200
+        assert sparql_post(port, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")[0] == 200
+        assert time.monotonic() - t0 < 1.0
+        for _ in range(4):  # a drip of bytes does not extend the deadline
+            time.sleep(0.2)
+            try:
+                slow.sendall(b" ")
+            except OSError:
+                break
+        reply = b""
+        while chunk := slow.recv(4096):
+            reply += chunk
+    elapsed = time.monotonic() - start
+    if path == "/sparql":
+        assert reply.startswith(b"HTTP/1.1 408"), reply
+        assert b"request body did not arrive within 1 s" in reply and b"send the whole body" in reply, reply
+    else:  # a page answers 405 without reading the body; the connection is then cut all the same
+        assert reply.startswith((b"HTTP/1.1 405", b"HTTP/1.1 408")), reply
+    assert 0.9 < elapsed < 4, elapsed
+    assert workers_of(proc) == workers
+    assert sparql_post(port, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_whole_body_in_two_quick_parts_is_answered(tight):
+    port, _ = tight
+    query = b"ASK { ?s ?p ?o }"
+    with _slow_post(port, "/sparql", query[:5], len(query)) as sock:
+        time.sleep(0.3)
+        sock.sendall(query[5:])
+        reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 200"), reply
 
 
 def test_silent_connection_is_closed(tight):

@@ -16,6 +16,7 @@ import os
 import random
 import resource
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -381,14 +382,28 @@ def test_ontology_reader_fuzz_gives_triples_or_a_clear_error(tmp_path):
 # --------------------------------------------------------------------------- the command line (1 GB limit)
 
 
+def _gzip_of_zeros(mib: int) -> bytes:
+    """One gzip member that decompresses to ``mib`` MiB of zero bytes, made in a fraction of a second: after
+    a full flush every further MiB of zeros compresses to the same bytes, so they are compressed once."""
+    chunk = b"\0" * (1 << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    unit = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(chunk, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    return header + first + unit * (mib - 1) + comp.flush() + struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
+
+
+def test_gzip_of_zeros_is_one_valid_member():
+    data = _gzip_of_zeros(3)
+    assert gzip.decompress(data) == b"\0" * (3 << 20) and data.count(b"\x1f\x8b\x08") == 1
+
+
 def test_merge_with_a_gzip_bomb_exits_2_under_1_gb(tmp_path):
     bomb = tmp_path / "bomb.owl.gz"
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    with open(bomb, "wb") as fh:
-        chunk = b"\0" * (1 << 20)
-        for _ in range(200):
-            fh.write(comp.compress(chunk))
-        fh.write(comp.flush())
+    bomb.write_bytes(_gzip_of_zeros(200))
     assert bomb.stat().st_size < 1_000_000
     refused(cli("merge", "--with", bomb), str(bomb), "more than 67,108,864 bytes")
 
@@ -438,15 +453,265 @@ def test_query_nested_100000_deep_on_the_command_line_is_refused(tmp_path):
     refused(cli("query", rq, "--data", data), str(rq), "levels deep")
 
 
-def test_serve_on_a_corrupt_dump_is_a_plain_error(built_copy, tmp_path):
+def _small_dist(root: Path) -> Path:
+    """A dist/ with what `serve` reads (the real ontology, a few triples, their N-Quads dump); no build needed."""
     import shutil
 
-    root = tmp_path / "proj"
-    shutil.copytree(built_copy.root / "dist", root / "dist")
-    for folder in ("ontology", "queries"):
-        shutil.copytree(built_copy.root / folder, root / folder)
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    (root / "dist" / "ontology").mkdir(parents=True)
+    shutil.copy(ROOT / "ontology" / "exo.ttl", root / "dist" / "ontology" / "exo.ttl")
+    (root / "dist" / "data").mkdir()
+    triples = [f"<http://e/s{i}> <http://e/p> <http://e/o{i}>" for i in range(2000)]
+    (root / "dist" / "data" / "exo-data.nt").write_text("".join(f"{t} .\n" for t in triples), encoding="utf-8")
     dump = root / "dist" / "data" / "exo-data.nq"
+    dump.write_text("".join(f"{t} <http://e/g> .\n" for t in triples), encoding="utf-8")
+    return dump
+
+
+def test_serve_on_a_corrupt_dump_is_a_plain_error(tmp_path):
+    root = tmp_path / "proj"
+    dump = _small_dist(root)
     text = dump.read_bytes()
     dump.write_bytes(text[: len(text) // 2] + b"\n<broken")
     out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), str(dump))
     assert "cannot" in out
+
+
+# --------------------------------------------------------------------------- shapes files
+
+_GOOD_PATH = "sh:path exo:foundIn ;"
+
+
+@pytest.mark.parametrize(
+    "path,why",
+    [
+        ('sh:path "foundIn" ;', 'the literal "foundIn" is not a path'),
+        ("sh:path [ rdf:first exo:foundIn ; rdf:rest exo:x ] ;", "does not end in rdf:nil"),
+        ("sh:path [ rdf:first exo:foundIn ] ;", "broken list"),
+        ("sh:path () ;", "empty list"),
+        ("sh:path ( exo:foundIn ) ;", "two or more members"),
+        ("sh:path [ exo:foo 1 ] ;", "none of the path keys (it has exo:foo)"),
+        ("sh:path [ sh:inversePath exo:foundIn ; sh:zeroOrMorePath exo:foundIn ] ;", "2 path keys"),
+        ("sh:path [ sh:alternativePath exo:foundIn ] ;", "sh:alternativePath takes a list"),
+        ("sh:path ( exo:foundIn [ sh:inversePath 7 ] ) ;", 'the literal "7"'),
+        ("sh:path exo:foundIn, exo:molecule ;", "2 sh:path values"),
+    ],
+)
+def test_shapes_with_a_malformed_sh_path_are_refused_naming_the_shape(tmp_project, path, why):
+    from exo_rdf.validate import load_shapes
+
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    assert _GOOD_PATH in text
+    shapes.write_text(text.replace(_GOOD_PATH, path, 1), encoding="utf-8")
+    owner_line = next(
+        i for i, line in enumerate(text.splitlines(), 1) if line.startswith("exosh:BodyFluidStatementShape")
+    )
+    with pytest.raises(InputError) as info:
+        load_shapes(tmp_project)
+    message = str(info.value)
+    assert message.startswith(f"{shapes}:{owner_line}: a property shape of exosh:BodyFluidStatementShape"), message
+    assert "malformed sh:path" in message and why in message and "#property-paths" in message, message
+
+
+def test_a_path_that_contains_itself_is_refused(tmp_project):
+    from exo_rdf.validate import load_shapes
+
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8") + "\nexosh:Loop a sh:NodeShape ; sh:targetClass exo:Finding ;\n"
+        "    sh:property [ sh:path _:loop ; sh:minCount 1 ] .\n_:loop sh:zeroOrMorePath _:loop .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="a property shape of exosh:Loop: malformed sh:path: the path contains itself"):
+        load_shapes(tmp_project)
+
+
+def test_validate_pyshacl_with_a_literal_sh_path_exits_2_naming_the_shape(tmp_project):
+    shapes = tmp_project.shapes_dir / "exo.shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(_GOOD_PATH, 'sh:path "foundIn" ;', 1), encoding="utf-8"
+    )
+    (tmp_project.instances_dir / "one.ttl").write_text(
+        "<https://w3id.org/exo-rdf/data/x> a <http://www.w3.org/2002/07/owl#Thing> .\n", encoding="utf-8"
+    )
+    before = shapes.read_bytes()
+    out = refused(cli("validate", "--engine", "pyshacl", cwd=tmp_project.root), str(shapes))
+    assert "exosh:BodyFluidStatementShape" in out and 'the literal "foundIn" is not a path' in out, out
+    from exo_rdf.validate import validate
+
+    with pytest.raises(InputError, match='the literal "foundIn" is not a path'):
+        validate(tmp_project, engine="oxigraph")
+    assert shapes.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- build on a broken ontology file
+
+
+def _dist_snapshot(dist: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(dist)): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("", "holds no triples"),
+        (None, "holds no triples"),  # the real prefix declarations and nothing else
+        ("# nothing yet\n\n", "holds no triples"),
+        (None, "no ontology header"),  # the prefixes and one class, but no owl:Ontology
+    ],
+    ids=["empty", "prefixes-only", "comment-only", "no-header"],
+)
+def test_build_on_an_empty_ontology_file_exits_2_and_keeps_the_old_release(tmp_path, text, why):
+    import shutil
+
+    root = tmp_path / "proj"
+    for folder in ("ontology", "instances", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    onto = root / "ontology" / "exo.ttl"
+    if text is None:
+        prefixes = "".join(
+            line for line in onto.read_text(encoding="utf-8").splitlines(True) if line.startswith("@prefix")
+        )
+        text = prefixes + ("exo:Thing a owl:Class .\n" if why == "no ontology header" else "")
+    onto.write_text(text, encoding="utf-8")
+    dist = root / "dist"
+    (dist / "data").mkdir(parents=True)
+    (dist / "data" / "exo-data.nq").write_bytes(b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n")
+    (dist / "SHA256SUMS").write_text("previous release\n", encoding="utf-8")
+    before = _dist_snapshot(dist)
+    if text == "":  # the command line: exit 2, no traceback
+        out = refused(cli("build", cwd=root), f"{onto}: ", why, "git checkout -- ontology/exo.ttl")
+    else:  # the same check in-process (no Python start-up per case)
+        from exo_rdf.build import build
+        from exo_rdf.project import Project
+
+        with pytest.raises(InputError) as info:
+            build(Project.at(root))
+        out = str(info.value)
+        assert out.startswith(f"{onto}: ") and why in out and "git checkout -- ontology/exo.ttl" in out, out
+    assert "pyLODE" not in out and "licen" not in out.split(why)[0], out
+    assert _dist_snapshot(dist) == before
+    assert sorted(p.name for p in root.iterdir()) == ["dist", "instances", "ontology", "queries", "shapes"]
+
+
+# --------------------------------------------------------------------------- non-UTF-8 and cut ontology files
+
+
+def _latin1_at(data: bytes, marker: bytes) -> tuple[bytes, int, int]:
+    """``data`` with the character after ``marker`` replaced by the Latin-1 byte of é, and its line and column."""
+    at = data.index(marker) + len(marker)
+    before = data[:at].decode("utf-8")
+    line = before.count("\n") + 1
+    return data[:at] + b"\xe9" + data[at + 1 :], line, len(before) - before.rfind("\n")
+
+
+def _utf8_refusal(message: str, where: str) -> None:
+    assert message.startswith(where + ": byte 0xE9 is not valid UTF-8"), message
+    assert "save it as UTF-8" in message and "position" not in message, message
+
+
+_CHECK_FORMAT_ONLY = ("check", "--no-cache", *(f"--skip={s}" for s in ("ids", "curation", "qc", "shacl", "reasoner")))
+
+
+@pytest.mark.parametrize("command", [("build",), _CHECK_FORMAT_ONLY, ("validate",), ("fmt",)], ids=lambda c: c[0])
+def test_non_utf8_ontology_is_refused_at_its_line_and_column_by_every_command(tmp_project, command):
+    onto = tmp_project.ontology_file
+    data, line, column = _latin1_at(onto.read_bytes(), b'rdfs:label "body ')
+    onto.write_bytes(data)
+    (tmp_project.instances_dir / "one.ttl").write_text("<http://e/s> <http://e/p> <http://e/o> .\n", encoding="utf-8")
+    out = refused(cli(*command, cwd=tmp_project.root))
+    _utf8_refusal(out.split("error: ", 1)[1], f"{onto}:{line}:{column}")
+    assert onto.read_bytes() == data
+
+
+def test_non_utf8_rdfxml_and_turtle_for_merge_name_line_and_column(tmp_path):
+    owl, line, column = _latin1_at(_ro_rdfxml(), b'<rdfs:label xml:lang="en">')
+    with pytest.raises(InputError) as info:
+        read_external(_write(tmp_path / "latin1.owl", owl))
+    _utf8_refusal(str(info.value), f"{tmp_path / 'latin1.owl'}:{line}:{column}")
+    assert (info.value.line, info.value.column) == (line, column)
+    ttl, line, column = _latin1_at((ROOT / "ontology" / "exo.ttl").read_bytes(), b'rdfs:label "body ')
+    with pytest.raises(InputError) as info:
+        read_external(_write(tmp_path / "latin1.ttl", ttl))
+    _utf8_refusal(str(info.value), f"{tmp_path / 'latin1.ttl'}:{line}:{column}")
+
+
+def test_utf8_character_cut_at_the_end_of_the_file_is_called_truncated(tmp_path):
+    from exo_rdf.graph import parse_turtle
+
+    path = _write(tmp_path / "cut.ttl", '<http://e/s> <http://e/p> "caf\u00e9'.encode()[:-1])
+    with pytest.raises(InputError, match=r"cut\.ttl:1:31: the file ends in the middle of a UTF-8 character"):
+        parse_turtle(path)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.33, 0.9999])
+def test_cut_ontology_turtle_is_refused_at_its_last_line_and_column(tmp_path, fraction):
+    from exo_rdf.graph import parse_turtle
+
+    data = (ROOT / "ontology" / "exo.ttl").read_bytes()
+    cut = data[: int(len(data) * fraction)].rstrip()
+    path = _write(tmp_path / "exo.ttl", cut)
+    with pytest.raises(InputError) as info:
+        parse_turtle(path)
+    message = str(info.value)
+    last = cut.decode("utf-8", "replace").split("\n")
+    assert info.value.line == len(last) and info.value.column, message
+    assert message.startswith(f"{path}:{info.value.line}:{info.value.column}: Turtle syntax error"), message
+    assert "looks truncated" in message and "string index" not in message, message
+
+
+def test_turtle_error_in_the_middle_names_line_and_column(tmp_path):
+    from exo_rdf.graph import parse_turtle
+
+    path = _write(tmp_path / "bad.ttl", b"@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b nope:c .\n")
+    with pytest.raises(InputError, match=r"bad\.ttl:3:11: Turtle syntax error: .*nope.*declare it with @prefix"):
+        parse_turtle(path)
+
+
+# --------------------------------------------------------------------------- terms longer than the parser's buffer
+
+_OVER_BUFFER = 17_000_000  # characters in one term: more than the 16 MiB Oxigraph's parsers buffer
+
+
+def _long_line_nt(path: Path, *, iri: bool = False) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("<http://e/s> <http://e/p> <http://e/o> .\n")
+        term = f"<http://e/{'a' * _OVER_BUFFER}>" if iri else f'"{"a" * _OVER_BUFFER}"'
+        fh.write(f"<http://e/s> <http://e/p> {term} .\n")
+        fh.write("<http://e/s2> <http://e/p> <http://e/o> .\n")
+    return path
+
+
+@pytest.mark.parametrize("iri", [False, True], ids=["literal", "iri"])
+def test_merge_with_an_ntriples_line_over_16_mb_exits_2_under_1_gb(tmp_path, iri):
+    big = _long_line_nt(tmp_path / "big.nt", iri=iri)
+    start = time.monotonic()
+    out = refused(cli("merge", "--with", big), f"{big}:2: line 2 is longer than 16,777,216 bytes")
+    assert "MemoryError" not in out and time.monotonic() - start < 60, out
+
+
+def test_long_term_is_refused_naming_its_line_or_the_file(tmp_path):
+    big = _long_line_nt(tmp_path / "big.nt")
+    with pytest.raises(InputError) as info:
+        read_external(big)
+    assert info.value.line == 2 and "longer than 16,777,216 bytes" in str(info.value)
+    ttl = tmp_path / "long.ttl"
+    ttl.write_text('<http://e/s> <http://e/p> """' + ("a" * 1000 + "\n") * 17_000 + '""" .\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"long\.ttl: a term is longer than 16,777,216 bytes"):
+        read_external(ttl)
+
+
+def test_serve_on_a_dump_with_a_line_over_16_mb_is_a_plain_error_under_1_gb(tmp_path):
+    root = tmp_path / "proj"
+    _small_dist(root)
+    dump = _long_line_nt(root / "dist" / "data" / "exo-data.nt")
+    before = dump.stat().st_size
+    out = refused(cli("serve", "--port", "0", cwd=root, timeout=120), f"{dump}:2: line 2 is longer than")
+    assert "rebuild with exo-rdf build" in out and "MemoryError" not in out, out
+    assert dump.stat().st_size == before

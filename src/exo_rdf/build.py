@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import __version__
-from .errors import ExoError
+from .errors import ExoError, InputError
 from .examples import EXAMPLES_FILE, examples_graph
 from .graph import parse_files
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
@@ -142,6 +142,21 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     return result
 
 
+def _require_ontology_header(path: Path, base: Graph) -> None:
+    """Refuse an ontology file without triples or without its owl:Ontology header, before anything is built."""
+    from rdflib.namespace import OWL, RDF
+
+    restore = f"restore it (git checkout -- {path.parent.name}/{path.name}) or write the ontology into it"
+    if len(base) == 0:
+        raise InputError(path, f"the ontology file holds no triples (only prefixes, comments or nothing); {restore}")
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in base:
+        raise InputError(
+            path,
+            f"no ontology header: the file does not declare <{ONTOLOGY_IRI}> a owl:Ontology (with its title, "
+            f"description and dcterms:license, which the release and its documentation are made from); {restore}",
+        )
+
+
 @dataclass
 class _Sources:
     base: object  # rdflib Graph of ontology/exo.ttl
@@ -151,6 +166,7 @@ class _Sources:
 
 def _read_sources(project: Project) -> _Sources:
     base = parse_files([project.ontology_file])
+    _require_ontology_header(project.ontology_file, base)
     imports = project.import_files()
     data_files = project.instance_files()
     if not data_files:

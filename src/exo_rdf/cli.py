@@ -614,6 +614,13 @@ def merge(
     type=click.FloatRange(0.1, 600),
     help="Seconds a client has to send a request's line and headers (408 after).",
 )
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    help="Seconds a client has, after the headers, to send a request's whole body, e.g. a POSTed query (408 after).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -626,6 +633,7 @@ def serve(
     max_reply_bytes: int,
     max_query_bytes: int,
     head_timeout: float,
+    body_timeout: float,
 ) -> None:
     """Serve dist/ as linked data on 127.0.0.1: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
@@ -660,6 +668,7 @@ def serve(
         max_reply_bytes=max_reply_bytes,
         max_query_bytes=max_query_bytes,
         head_timeout=head_timeout,
+        body_timeout=body_timeout,
         on_ready=ready,
     )
     click.echo("server stopped", err=True)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import InputError
+from .errors import InputError, decode_utf8, oversized_term
 from .namespaces import OBO, PREFIXES, bare_id, expand, id_space
 from .namespaces import key_of_iri as canonical_key_of_iri
 from .obo import CxgEntry, cxg_entries, obo_stanzas, obograph_graphs
@@ -414,19 +414,16 @@ def _is_jsonld(doc) -> bool:
 def _json(data: bytes, path: Path):
     try:
         return json.loads(data)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"JSON is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except UnicodeDecodeError:
+        decode_utf8(path, data)
+        raise
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(data.rstrip()) - 1 else ""
         raise InputError(path, f"invalid JSON: {exc.msg}, column {exc.colno}{hint}", exc.lineno) from None
 
 
 def _text(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 text ({exc.reason})", line) from None
+    return decode_utf8(path, data)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -443,12 +440,20 @@ def _parse_rdf(data: bytes, rdf_format, path: Path, what: str) -> list:
         ]
     except SyntaxError as exc:
         msg = " ".join(str(exc).split())[:300]
+        if re.search(r"utf-8", msg, re.I):
+            decode_utf8(path, data)  # names the line and column of the first byte that is not UTF-8
         line = getattr(exc, "lineno", None)
+        column = getattr(exc, "offset", None) if line else None
         m = re.search(r"line (\d+)|(\d+):\d+", msg)
         if line is None and m:
             line = int(m.group(1) or m.group(2))
         hint = " (the file looks truncated)" if re.search(r"unexpected end|EOF|end of file", msg, re.I) else ""
-        raise InputError(path, f"invalid {what}: {msg}{hint}", line) from None
+        raise InputError(path, f"invalid {what}: {msg}{hint}", line, column) from None
+    except MemoryError as exc:
+        error = oversized_term(path, exc, data)
+        if error is None:
+            raise
+        raise error from None
     except (ValueError, OSError) as exc:
         raise InputError(path, f"invalid {what}: {' '.join(str(exc).split())[:300]}") from None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .graph import parse_turtle
+from .graph import parse_turtle, read_source
 from .project import Project
 from .rdfio import atomic_write, canonical_graph, canonical_turtle
 
@@ -33,7 +33,7 @@ def canonical_text(path: Path) -> str:
 
 def unformatted(project: Project) -> list[Path]:
     """Hand-edited files whose text is not canonical."""
-    return [p for p in hand_edited_files(project) if p.read_text(encoding="utf-8") != canonical_text(p)]
+    return [p for p in hand_edited_files(project) if read_source(p) != canonical_text(p)]
 
 
 def format_files(project: Project) -> list[Path]:
@@ -44,7 +44,7 @@ def format_files(project: Project) -> list[Path]:
     pending = []
     for path in hand_edited_files(project):
         text = canonical_text(path)
-        if path.read_text(encoding="utf-8") != text:
+        if read_source(path) != text:
             pending.append((path, text))
     for path, text in pending:
         atomic_write(path, text)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .errors import InputError
+from .errors import InputError, decode_utf8, oversized_term
 from .namespaces import PREFIXES, bind_prefixes
 from .project import Project
 from .rdfio import store_format
@@ -59,14 +59,44 @@ def _clean(message: str) -> str:
 
 
 def read_source(path: Path) -> str:
-    """The UTF-8 text of a source file, or :class:`InputError` naming the file and the problem."""
+    """The UTF-8 text of a source file (newlines as ``\\n``), or :class:`InputError` naming the file and
+    the problem: a byte that is not UTF-8 is named by its line and column."""
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read file: {exc}") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
+    return decode_utf8(path, data).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _turtle_error(path: Path, text: str, exc: Exception) -> InputError:
+    """The :class:`InputError` for a Turtle file rdflib cannot parse, at the line and column of the error.
+
+    rdflib's messages give a line at best (and some, such as an IndexError on a cut file, nothing), so
+    the text is parsed again with Oxigraph, whose errors carry line and column; when Oxigraph accepts
+    the text, rdflib's own message is reported.
+    """
+    import pyoxigraph as ox
+
+    msg = str(exc)
+    hint = ""
+    if "Prefix" in msg and ("not bound" in msg or "not defined" in msg):
+        hint = " (declare it with @prefix; the canonical prefixes are in exo_rdf.namespaces)"
+    try:
+        for _ in ox.parse(text.encode("utf-8"), ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as ox_exc:
+        line = getattr(ox_exc, "lineno", None)
+        column = getattr(ox_exc, "offset", None)
+        detail = _clean(str(ox_exc))
+        if re.search(r"unexpected end", detail, re.I):
+            hint += " (the file ends in the middle of a statement: it looks truncated; restore or complete it)"
+        return InputError(path, f"Turtle syntax error: {detail}{hint}", line, column)
+    return InputError(path, f"Turtle syntax error: {_clean(msg)}{hint}", line_of(msg))
 
 
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
@@ -85,12 +115,7 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated exception types for bad syntax
-        msg = str(exc)
-        line = line_of(msg)
-        hint = ""
-        if "Prefix" in msg and ("not bound" in msg or "not defined" in msg):
-            hint = " (declare it with @prefix; the canonical prefixes are in exo_rdf.namespaces)"
-        raise InputError(path, f"Turtle syntax error: {_clean(msg)}{hint}", line) from None
+        raise _turtle_error(path, text, exc) from None
     return graph
 
 
@@ -129,6 +154,7 @@ def load_store(paths: Iterable[Path]) -> Store:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
+        decode_utf8(path, data)  # every format read here is UTF-8; a bad byte is named by line and column
         name, _ = store_format(path)
         fmt = getattr(ox.RdfFormat, name)
         try:
@@ -138,7 +164,13 @@ def load_store(paths: Iterable[Path]) -> Store:
                 store.bulk_load(data, fmt, base_iri=path.resolve().as_uri(), to_graph=ox.DefaultGraph())
         except SyntaxError as exc:
             line = getattr(exc, "lineno", None) or line_of(str(exc))
-            raise InputError(path, f"{fmt.name} syntax error: {_clean(str(exc))}", line) from None
+            column = getattr(exc, "offset", None) if getattr(exc, "lineno", None) else None
+            raise InputError(path, f"{fmt.name} syntax error: {_clean(str(exc))}", line, column) from None
+        except MemoryError as exc:
+            error = oversized_term(path, exc, data)
+            if error is None:
+                raise
+            raise error from None
     return store
 
 

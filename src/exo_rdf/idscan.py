@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import InputError
+from .errors import InputError, decode_utf8
 from .namespaces import BARE_IDS, OBO_PREFIXES, PREFIXES
 from .project import Project
 from .terms import CHECKED_PREFIXES, PARTIAL_PREFIXES
@@ -204,9 +204,9 @@ def scan_files(files: Iterable[Path], root: Path | None = None) -> Scan:
         shown = _relative(path, root)
         scan.files.append(shown)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read file: {exc}") from None
+            text = decode_utf8(path, path.read_bytes())
+        except OSError as exc:
+            raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
         starts = _line_starts(text)
         for curie, offset in find_ids(text):
             scan.ids.append(IdOccurrence(curie, shown, _line(starts, offset)))

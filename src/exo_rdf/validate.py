@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ExoError
-from .graph import parse_files
+from .graph import parse_files, parse_turtle, read_source
 from .namespaces import bind_prefixes
 from .project import Project
 from .shacl.report import ValidationReport, summarise_pyshacl, summarise_results
@@ -27,10 +27,22 @@ __all__ = ["ENGINES", "load_shapes", "meta_validate", "validate"]
 
 
 def load_shapes(project: Project) -> Graph:
+    """The project's shapes files in one graph; a malformed sh:path is refused naming its file and shape."""
+    import rdflib
+
+    from .shacl.paths import check_paths
+
     shapes = project.shape_files()
     if not shapes:
         raise ExoError(f"no SHACL shapes found: {project.shapes_dir} has no *.ttl files")
-    return parse_files(shapes)
+    graph = rdflib.Graph()
+    bind_prefixes(graph)
+    for path in shapes:
+        one = parse_turtle(path)
+        check_paths(one, path, read_source(path))
+        for triple in one:
+            graph.add(triple)
+    return graph
 
 
 #: The validation engines: ``oxigraph`` (set-based SPARQL, :mod:`exo_rdf.shacl`) and plain pySHACL.

@@ -470,6 +470,7 @@ def run(
     max_reply_bytes: int = 64 << 20,
     max_query_bytes: int = MAX_BODY,
     head_timeout: float = 10.0,
+    body_timeout: float = 30.0,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve ``project``'s dist/ on 127.0.0.1 until interrupted (Ctrl-C stops cleanly).
@@ -505,7 +506,11 @@ def run(
     )
     from .protocol import GuardedHttpToolsProtocol
 
-    protocol = type("HttpProtocol", (GuardedHttpToolsProtocol,), {"head_timeout": float(head_timeout)})
+    protocol = type(
+        "HttpProtocol",
+        (GuardedHttpToolsProtocol,),
+        {"head_timeout": float(head_timeout), "body_timeout": float(body_timeout)},
+    )
     try:
         app.prepare()  # before uvicorn: bad data is a plain error, not a traceback from the lifespan
     except BaseException:

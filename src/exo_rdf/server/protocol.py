@@ -8,7 +8,10 @@ nor a connection that never sends anything, and it answers an over-long URL with
   the connection (or of the end of the previous request), else ``408 Request Timeout`` and close;
 * a **URL limit**: a request target longer than ``MAX_URL`` bytes gets ``414 URI Too Long`` with a
   message saying to send long SPARQL queries with POST;
-* a **head size limit**: more than ``MAX_HEAD`` bytes of request line and headers get ``431``.
+* a **head size limit**: more than ``MAX_HEAD`` bytes of request line and headers get ``431``;
+* a **body timeout**: a request that announces a body (``Content-Length`` or chunked) must deliver all
+  of it within ``body_timeout`` seconds of the end of its head, else ``408 Request Timeout`` and close
+  (a body trickled a byte at a time does not extend the deadline).
 
 Every check is constant work per byte received, on the event loop.
 """
@@ -39,10 +42,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """HttpToolsProtocol plus a head timeout and URL / head size limits (see the module text)."""
 
     head_timeout: float = 10.0
+    body_timeout: float = 30.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
         self._in_head = True
         self._head_bytes = 0
         self._refusal: tuple[int, str] | None = None
@@ -69,7 +74,36 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._disarm_body()
         super().connection_lost(exc)
+
+    # -- the body timer ---------------------------------------------------------------------------
+
+    def _expects_body(self) -> bool:
+        for name, value in self.headers:
+            if name == b"content-length":
+                return value.strip() not in (b"", b"0")
+            if name == b"transfer-encoding":
+                return True
+        return False
+
+    def _disarm_body(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timed_out(self) -> None:
+        self._body_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()  # the answer is under way: only the connection can be cut
+            return
+        self._refuse(
+            408,
+            f"the request body did not arrive within {self.body_timeout:g} s of the request headers; "
+            "send the whole body at once",
+        )
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -130,6 +164,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._disarm()
         super().on_headers_complete()
+        if self._expects_body() and self._body_timer is None:
+            self._body_timer = self.loop.call_later(self.body_timeout, self._body_timed_out)
+
+    def on_message_complete(self) -> None:
+        self._disarm_body()
+        super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:
         # The parser reports an exception raised by a callback as a parse error: answer the real reason.

@@ -175,7 +175,7 @@ class Site:
         """Load the store and the small indexes the pages use (a second or less for the release)."""
         import pyoxigraph as ox
 
-        from ..errors import InputError
+        from ..errors import InputError, oversized_term
         from ..query import load_queries
 
         store = ox.Store()
@@ -187,6 +187,8 @@ class Site:
                 store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
             except SyntaxError as exc:
                 raise InputError(path, f"cannot parse: {exc}; rebuild with exo-rdf build") from None
+            except MemoryError as exc:
+                raise oversized_term(path, exc, what="; rebuild with exo-rdf build") or exc from None
         self.store = store
         # The RDF documents are cut from the parsed files, not from the store: pyoxigraph 0.5's store
         # rewrites derived integer datatypes (xsd:nonNegativeInteger of the quote offsets) to xsd:integer,

@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExoError
+from ..errors import ExoError, oversized_term
 from ..querytext import MAX_NESTING, query_shape
 from ..rdfio import (
     GRAPH_TYPES,
@@ -186,6 +186,11 @@ class Engine:
             kwargs = {} if quads else {"to_graph": ox.DefaultGraph()}
             try:
                 self.store.bulk_load(data, getattr(ox.RdfFormat, fmt_name), base_iri=path.resolve().as_uri(), **kwargs)
+            except MemoryError as exc:
+                error = oversized_term(path, exc, data, what="; rebuild with exo-rdf build")
+                if error is None:
+                    raise
+                raise error from None
             except (SyntaxError, ValueError, OSError) as exc:
                 line = getattr(exc, "lineno", None)
                 where = f"{path}:{line}" if line else str(path)

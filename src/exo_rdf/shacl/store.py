@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from ..errors import ExoError, InputError
+from ..errors import ExoError, InputError, oversized_term
 from ..namespaces import EXOSH
 
 if TYPE_CHECKING:
@@ -179,7 +179,12 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
                 pass  # the generator records the side quads
         except SyntaxError as exc:
             line = getattr(exc, "lineno", None) or line_of(str(exc))
-            raise InputError(path, f"N-Triples syntax error: {' '.join(str(exc).split())[:400]}", line) from None
+            column = getattr(exc, "offset", None) if getattr(exc, "lineno", None) else None
+            raise InputError(
+                path, f"N-Triples syntax error: {' '.join(str(exc).split())[:400]}", line, column
+            ) from None
+        except MemoryError as exc:
+            raise oversized_term(path, exc) or exc from None
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
         return
@@ -191,6 +196,8 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
         except SyntaxError:
             load_store([path])  # re-raises the parse error as InputError with file and line
             raise
+        except MemoryError as exc:
+            raise oversized_term(path, exc) or exc from None
         except OSError as exc:
             raise InputError(path, f"cannot read file: {exc}") from None
         return
@@ -214,7 +221,10 @@ def _load_file(store, path: Path, side: list, folded: set) -> None:
         folded.update(found_types)
     except SyntaxError as exc:
         line = getattr(exc, "lineno", None) or line_of(str(exc))
-        raise InputError(path, f"Turtle syntax error: {' '.join(str(exc).split())[:400]}", line) from None
+        column = getattr(exc, "offset", None) if getattr(exc, "lineno", None) else None
+        raise InputError(path, f"Turtle syntax error: {' '.join(str(exc).split())[:400]}", line, column) from None
+    except MemoryError as exc:
+        raise oversized_term(path, exc) or exc from None
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc}") from None
 
