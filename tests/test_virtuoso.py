@@ -219,34 +219,7 @@ def test_publish_loads_every_graph_of_the_release(release_server, built_copy):
     assert all(counts[g.served_as] == g.triples for g in result.graphs)
 
 
-# Virtuoso 7.2.5 answers cq-02 wrongly (an OPTIONAL label left unbound) or stops with "GPF: Dkernel.c:1330
-# internal error" in some runs: its optimizer samples the data, so the plan differs between runs, and some
-# plans of this query are wrong. Not an answer to accept, and not a reason to hide the other questions.
-# Questions that Virtuoso 7.2.5 answers wrongly in some runs (its optimiser samples the data, so plans
-# differ between runs; docs/virtuoso.md): compared, but a wrong answer there is not a failure.
-VIRTUOSO_DEFECT = {
-    "cq-01-parkinson-neurite-mirna",
-    "cq-02-kidney-rodent-mirna-findings",
-    "cq-09-molecules-both-tumour-roles",
-    "merged-nervous-system-tissue-findings",
-}
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        pytest.param(
-            q,
-            marks=pytest.mark.xfail(
-                reason="Virtuoso 7.2.5 plans this query wrongly in some runs (see docs/virtuoso.md)", strict=False
-            ),
-        )
-        if q.id in VIRTUOSO_DEFECT
-        else q
-        for q in CQS
-    ],
-    ids=[q.id for q in CQS],
-)
+@pytest.mark.parametrize("query", CQS, ids=[q.id for q in CQS])
 def test_competency_question_same_answer(query, release_server, release_store):
     _, result = release_server
     ox_names, ox_rows = oxigraph_rows(release_store, query)
@@ -256,21 +229,7 @@ def test_competency_question_same_answer(query, release_server, release_store):
     assert same_rows(vt_rows, ox_rows), _diff(vt_rows, ox_rows)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        pytest.param(
-            q,
-            marks=pytest.mark.xfail(
-                reason="Virtuoso 7.2.5 drops rows of this alternative-path closure (see docs/virtuoso.md)", strict=False
-            ),
-        )
-        if q.id in VIRTUOSO_DEFECT
-        else q
-        for q in MERGED
-    ],
-    ids=[q.id for q in MERGED],
-)
+@pytest.mark.parametrize("query", MERGED, ids=[q.id for q in MERGED])
 def test_merged_question_same_answer(query, merged_server, merged_file):
     _, result = merged_server
     store = _merged_store(merged_file)
