@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = Path(__file__).resolve().parent / "resources"
-SHARED = (ROOT.parent / "shared").resolve()
+SHARED = Path(os.environ.get("EXO_RDF_SHARED") or ROOT.parent / "shared").resolve()
 
 
 @pytest.fixture(scope="session")

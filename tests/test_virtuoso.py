@@ -219,34 +219,7 @@ def test_publish_loads_every_graph_of_the_release(release_server, built_copy):
     assert all(counts[g.served_as] == g.triples for g in result.graphs)
 
 
-# Virtuoso 7.2.5 answers cq-02 wrongly (an OPTIONAL label left unbound) or stops with "GPF: Dkernel.c:1330
-# internal error" in some runs: its optimizer samples the data, so the plan differs between runs, and some
-# plans of this query are wrong. Not an answer to accept, and not a reason to hide the other questions.
-# Questions that Virtuoso 7.2.5 answers wrongly in some runs (its optimiser samples the data, so plans
-# differ between runs; docs/virtuoso.md): compared, but a wrong answer there is not a failure.
-VIRTUOSO_DEFECT = {
-    "cq-01-parkinson-neurite-mirna",
-    "cq-02-kidney-rodent-mirna-findings",
-    "cq-09-molecules-both-tumour-roles",
-    "merged-nervous-system-tissue-findings",
-}
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        pytest.param(
-            q,
-            marks=pytest.mark.xfail(
-                reason="Virtuoso 7.2.5 plans this query wrongly in some runs (see docs/virtuoso.md)", strict=False
-            ),
-        )
-        if q.id in VIRTUOSO_DEFECT
-        else q
-        for q in CQS
-    ],
-    ids=[q.id for q in CQS],
-)
+@pytest.mark.parametrize("query", CQS, ids=[q.id for q in CQS])
 def test_competency_question_same_answer(query, release_server, release_store):
     _, result = release_server
     ox_names, ox_rows = oxigraph_rows(release_store, query)
@@ -256,21 +229,7 @@ def test_competency_question_same_answer(query, release_server, release_store):
     assert same_rows(vt_rows, ox_rows), _diff(vt_rows, ox_rows)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        pytest.param(
-            q,
-            marks=pytest.mark.xfail(
-                reason="Virtuoso 7.2.5 drops rows of this alternative-path closure (see docs/virtuoso.md)", strict=False
-            ),
-        )
-        if q.id in VIRTUOSO_DEFECT
-        else q
-        for q in MERGED
-    ],
-    ids=[q.id for q in MERGED],
-)
+@pytest.mark.parametrize("query", MERGED, ids=[q.id for q in MERGED])
 def test_merged_question_same_answer(query, merged_server, merged_file):
     _, result = merged_server
     store = _merged_store(merged_file)
@@ -491,3 +450,139 @@ def test_server_that_does_not_start_shows_the_log(tmp_path):
     (state / "db" / "virtuoso.db").mkdir(parents=True)  # a folder where the database file belongs
     with pytest.raises(ExoError, match="(?s)Virtuoso exited while starting.*virtuoso.log.*Cannot open"):
         vt.start(state, wait_s=60)
+
+
+# --------------------------------------------------------------------------------------------------
+# --connect: a Virtuoso that is already running (started here as a plain virtuoso-t, not by publish)
+
+
+@pytest.fixture(scope="module")
+def external_server(tmp_path_factory):
+    """A virtuoso-t with its own ini whose DirsAllowed is a folder publish may use; dba password changed."""
+    import os
+    import secrets
+    import subprocess
+    import time
+
+    base = tmp_path_factory.mktemp("external")
+    own, allowed = base / "server", base / "allowed"
+    for sub in ("db", "www"):
+        (own / sub).mkdir(parents=True)
+    allowed.mkdir()
+    sql_port, http_port = _free_port(), _free_port()
+    ini = vt.ini_text(own, sql_port=sql_port, http_port=http_port, timeout_s=10, max_results=10_000, memory_gb=0.25)
+    ini = re.sub(r"(?m)^DirsAllowed = .*$", f"DirsAllowed = {allowed}", ini)
+    (own / "virtuoso.ini").write_text(ini)
+    with open(own / "db" / "stdout", "wb") as out:
+        proc = subprocess.Popen(
+            [shutil.which("virtuoso-t"), "+foreground", "+configfile", str(own / "virtuoso.ini")],
+            cwd=own / "db",
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 120
+    while not (vt._listening(sql_port) and vt._listening(http_port)):
+        assert proc.poll() is None and time.monotonic() < deadline, vt.log_tail(own)
+        time.sleep(0.2)
+    password = secrets.token_urlsafe(18)
+    server = vt.Server(own, sql_port, http_port, proc.pid, "dba", external=True)
+    vt.isql(server, f"USER_SET_PASSWORD('dba', '{password}');")
+    server.password = password
+    yield server, allowed
+    proc.terminate()  # not through isql: the last test leaves this address refused for a minute
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _recording_argv(monkeypatch) -> list[list[str]]:
+    """Every argv given to subprocess.run / Popen from now on."""
+    import subprocess
+
+    seen: list[list[str]] = []
+    real_run, real_popen = subprocess.run, subprocess.Popen
+
+    def run(args, *a, **k):
+        seen.append([str(x) for x in args])
+        return real_run(args, *a, **k)
+
+    class Popen(real_popen):  # type: ignore[misc, valid-type]
+        def __init__(self, args, *a, **k):
+            seen.append([str(x) for x in args])
+            super().__init__(args, *a, **k)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "Popen", Popen)
+    return seen
+
+
+def test_isql_never_puts_the_password_in_argv(release_server, monkeypatch):
+    state, _ = release_server
+    server = vt.running(state)
+    seen = _recording_argv(monkeypatch)
+    assert vt._rows(vt.isql(server, "select concat('X|', 1 + 1);"), "X") == [["2"]]
+    assert seen and all(server.password not in " ".join(argv) for argv in seen)
+
+
+def test_publish_connects_to_a_running_server(external_server, built_copy, release_store, monkeypatch):
+    server, allowed = external_server
+    state = allowed / "exo"
+    monkeypatch.setenv("EXO_RDF_VIRTUOSO_PASSWORD", server.password)
+    seen = _recording_argv(monkeypatch)
+    args = ["--root", str(built_copy.root), "publish", "virtuoso", "--connect", f"127.0.0.1:{server.sql_port}"]
+    result = CliRunner().invoke(main, [*args, "--dir", str(state)])
+    assert result.exit_code == 0, result.output
+    assert f"SPARQL endpoint (read-only): http://127.0.0.1:{server.http_port}/sparql" in result.output
+    assert "the server's own limits apply: ResultSetMaxRows 10000, MaxQueryExecutionTime 10 s" in result.output
+    assert seen and all(server.password not in " ".join(argv) for argv in seen)
+    assert server.password not in result.output
+    assert not [argv for argv in seen if Path(argv[0]).name == vt.SERVER_BIN]  # nothing started
+    query = next(q for q in CQS if q.id == "cq-03-findings-per-organ-system")
+    assert same_rows(virtuoso_rows(server.endpoint, query.text)[1], oxigraph_rows(release_store, query)[1])
+    # publishing again replaces the release; the server we did not start is not stopped
+    again = CliRunner().invoke(main, [*args, "--dir", str(state)])
+    assert again.exit_code == 0 and "dropped" in again.output, again.output
+    stop = CliRunner().invoke(main, [*args, "--dir", str(state), "--stop"])
+    assert stop.exit_code == 2 and "not one given with --connect" in stop.output
+    assert vt._listening(server.sql_port)
+    for update in UPDATES[:2]:
+        status, body = sparql(server.endpoint, update)
+        assert status >= 400 or b"SECURITY" in body or b"permission" in body.lower(), (update, body[:300])
+
+
+def test_connect_refuses_bad_passwords_and_folders(external_server, built_copy, tmp_path, monkeypatch):
+    server, allowed = external_server
+    root = ["--root", str(built_copy.root), "publish", "virtuoso", "--connect", f"127.0.0.1:{server.sql_port}"]
+
+    def run(*extra):
+        result = CliRunner().invoke(main, [*root, *extra])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        return result.output
+
+    monkeypatch.delenv("EXO_RDF_VIRTUOSO_PASSWORD", raising=False)
+    assert "set EXO_RDF_VIRTUOSO_PASSWORD or give --password-file" in run("--dir", str(allowed / "a"))
+    loose = tmp_path / "pw"
+    loose.write_text(server.password + "\n")
+    loose.chmod(0o644)
+    assert "readable by others (mode 644): chmod 600" in run("--dir", str(allowed / "a"), "--password-file", str(loose))
+    loose.chmod(0o600)
+    bad = CliRunner().invoke(main, [*root[:-1], "nohost", "--dir", str(tmp_path)])
+    assert bad.exit_code == 2 and "not HOST:PORT" in bad.output
+    closed = _free_port()
+    root_closed = [*root[:-1], f"127.0.0.1:{closed}"]
+    bad = CliRunner().invoke(main, [*root_closed, "--dir", str(tmp_path), "--password-file", str(loose)])
+    assert bad.exit_code == 2 and f"no Virtuoso answers at 127.0.0.1:{closed}" in bad.output
+    out = run("--dir", str(tmp_path / "outside"), "--password-file", str(loose))
+    assert f"may not read {tmp_path / 'outside' / 'load'}: its DirsAllowed is {allowed}" in out
+    # last: a wrong password (the server then refuses this address for a minute)
+    monkeypatch.setenv("EXO_RDF_VIRTUOSO_PASSWORD", "not-" + server.password)
+    assert "refused the dba password" in run("--dir", str(allowed / "b"))

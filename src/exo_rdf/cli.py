@@ -960,6 +960,27 @@ def publish() -> None:
     type=click.FloatRange(0.1, 1024),
     help="GB of page buffers for Virtuoso.",
 )
+@click.option(
+    "--connect",
+    "connect_to",
+    default=None,
+    metavar="HOST:PORT",
+    help="Publish to a Virtuoso that is already running (its SQL port, e.g. localhost:1111) instead of one of "
+    "our own; its virtuoso.ini keeps its limits, and its DirsAllowed must include the state folder.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --connect: a file (mode 600) whose first line is the dba password.",
+)
+@click.option(
+    "--password-env",
+    default="EXO_RDF_VIRTUOSO_PASSWORD",
+    show_default=True,
+    metavar="NAME",
+    help="With --connect and no --password-file: the environment variable holding the dba password.",
+)
 @click.option("--stop", "stop_only", is_flag=True, help="Stop the server of the state folder and exit.")
 @click.pass_context
 def publish_virtuoso(
@@ -971,9 +992,13 @@ def publish_virtuoso(
     timeout_s: float,
     max_results: int,
     memory_gb: float,
+    connect_to: str | None,
+    password_file: Path | None,
+    password_env: str,
     stop_only: bool,
 ) -> None:
-    """Publish dist/ on a Virtuoso Open Source server of our own, bound to 127.0.0.1.
+    """Publish dist/ on a Virtuoso Open Source server of our own, bound to 127.0.0.1, or (--connect) on
+    one that is already running.
 
     Starts virtuoso-t on a database in the state folder (first time: creates it), checks the release
     against SHA256SUMS, bulk-loads the N-Quads (one named graph per source paper), the full ontology and
@@ -981,21 +1006,37 @@ def publish_virtuoso(
     and drops the previous release. A failure leaves the previous release served. The server keeps
     running after the command; --stop stops it.
 
+    With --connect HOST:PORT nothing is started or stopped: the dba password is read from
+    --password-file or the environment (never from the command line, where `ps` shows it), and the
+    server must be on this machine with the state folder inside its DirsAllowed.
+
     \b
     Examples:
       exo-rdf publish virtuoso
       exo-rdf publish virtuoso --http-port 8890 --timeout 30 --max-results 50000
       exo-rdf publish virtuoso --stop
+      EXO_RDF_VIRTUOSO_PASSWORD=... exo-rdf publish virtuoso --connect localhost:1111 --dir /srv/exo-load
     """
-    from .virtuoso import STATE_DIR, stop
+    from .virtuoso import STATE_DIR, connect, read_password, server_limits, stop
     from .virtuoso import publish as run_publish
 
     project = _project(ctx)
     state = state or project.root / STATE_DIR
     if stop_only:
+        if connect_to:
+            raise click.UsageError("--stop stops only a server exo-rdf started; not one given with --connect")
         click.echo("Virtuoso stopped" if stop(state) else f"no Virtuoso server was running on {state}")
         return
-    _step(f"publishing {dist or project.dist_dir} to Virtuoso ({state})")
+    server = None
+    if connect_to:
+        host, _, port = connect_to.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise click.BadParameter(f"{connect_to!r} is not HOST:PORT (e.g. localhost:1111)", param_hint="--connect")
+        password = read_password(env=password_env, file=password_file)
+        server = connect(state, host.strip("[]"), int(port), password)
+    elif password_file is not None:
+        raise click.UsageError("--password-file is for --connect (a server of our own has its own password)")
+    _step(f"publishing {dist or project.dist_dir} to Virtuoso ({connect_to or state})")
     result = run_publish(
         dist or project.dist_dir,
         state,
@@ -1004,6 +1045,7 @@ def publish_virtuoso(
         timeout_s=timeout_s,
         max_results=max_results,
         memory_gb=memory_gb,
+        server=server,
     )
     click.echo(
         f"loaded {result.triples:,} triples in {len(result.graphs)} named graphs, {result.union_triples:,} "
@@ -1012,6 +1054,12 @@ def publish_virtuoso(
         f"{f', dropped {len(result.dropped)} graphs of the previous release' if result.dropped else ''}"
     )
     click.echo(f"SPARQL endpoint (read-only): {result.endpoint}")
+    if server is not None:
+        rows, seconds = server_limits(server)
+        click.echo(
+            f"the server's own limits apply: ResultSetMaxRows {rows or 'not set'}, MaxQueryExecutionTime "
+            f"{seconds or 'not set'} s (serve: {max_results} rows, {timeout_s:g} s; set them in its virtuoso.ini)"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

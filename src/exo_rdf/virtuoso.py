@@ -47,10 +47,13 @@ from .namespaces import EXOD
 
 __all__ = [
     "BUFFERS_PER_GB",
+    "DEFAULT_PASSWORD",
     "HOST",
     "INSTALL_HINT",
     "ISQL_BIN",
     "LOG_TAIL",
+    "PASSWORD_ENV",
+    "PASSWORD_PROMPT",
     "RELEASE_FILES",
     "SERVER_BIN",
     "STATE_DIR",
@@ -58,15 +61,18 @@ __all__ = [
     "LoadedGraph",
     "PublishResult",
     "Server",
+    "connect",
     "ini_text",
     "isql",
     "load_files",
     "log_tail",
     "programs",
     "publish",
+    "read_password",
     "role_graph",
     "running",
     "served_name",
+    "server_limits",
     "start",
     "stop",
     "verify_release",
@@ -89,21 +95,26 @@ UNION = str(EXOD["graph/release"])
 #: Memory given to Virtuoso's page buffers per GB of --memory (Virtuoso's guide: 85,000 8-kB buffers per GB).
 BUFFERS_PER_GB = 85_000
 LOG_TAIL = 25
+#: The environment variable ``--connect`` reads the dba password from (unless --password-file is given).
+PASSWORD_ENV = "EXO_RDF_VIRTUOSO_PASSWORD"
 
 
 @dataclass
 class Server:
-    """A running Virtuoso this module started, as recorded in ``<state>/server.json``."""
+    """A running Virtuoso: one this module started (recorded in ``<state>/server.json``), or one it
+    connected to (``external``; ``pid`` 0), whose loads are recorded in ``state`` all the same."""
 
     state: Path
     sql_port: int
     http_port: int
     pid: int
     password: str = field(repr=False, default="")
+    host: str = HOST
+    external: bool = False
 
     @property
     def endpoint(self) -> str:
-        return f"http://{HOST}:{self.http_port}/sparql"
+        return f"http://{self.host}:{self.http_port}/sparql"
 
     @property
     def log(self) -> Path:
@@ -164,8 +175,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _listening(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1):
+def _listening(port: int, host: str = HOST) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
         return True
     return False
 
@@ -396,7 +407,7 @@ def _set_password(server: Server) -> None:
     new = secrets.token_urlsafe(24)
     path = server.state / "dba-password"
     old = server.password or "dba"
-    isql(server, f"USER_SET_PASSWORD('dba', {_sql_str(new)});", password=old)
+    isql(server, f"USER_SET_PASSWORD('dba', {_sql_str(new)});", password=old, secrets_in_script=(new,))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(new + "\n")
@@ -455,27 +466,137 @@ def _kill(pid: int) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Connecting to a Virtuoso that is already running
+
+
+def read_password(*, env: str | None = PASSWORD_ENV, file: Path | None = None) -> str:
+    """The dba password of a server to connect to: the first line of ``file`` (readable by its owner
+    only), else the environment variable ``env``. Neither set raises :class:`ExoError`."""
+    if file is not None:
+        try:
+            mode = file.stat().st_mode
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExoError(f"{file}: cannot read the password file ({exc.__class__.__name__})") from None
+        if mode & 0o077:
+            raise ExoError(f"{file}: the password file is readable by others (mode {mode & 0o777:o}): chmod 600 it")
+        password = text.splitlines()[0].strip() if text.strip() else ""
+        if not password:
+            raise ExoError(f"{file}: the password file is empty")
+        return password
+    password = os.environ.get(env or "", "")
+    if not password:
+        raise ExoError(
+            f"no dba password for the Virtuoso to connect to: set {env or PASSWORD_ENV} or give --password-file"
+        )
+    return password
+
+
+def connect(state: Path, host: str, sql_port: int, password: str) -> Server:
+    """A Virtuoso already running at ``host:sql_port`` (not started, and never stopped, here).
+
+    Logs in as dba, reads its HTTP port, and checks that its bulk loader may read ``state/load`` (its
+    ``DirsAllowed``): the files are handed to it by path, so it must run on this machine (or see the same
+    folder at the same path). Loads are recorded in ``state`` as for a server of our own.
+    """
+    programs()
+    state = state.resolve()
+    where = f"{host}:{sql_port}"
+    if not _listening(sql_port, host):
+        raise ExoError(f"no Virtuoso answers at {where}: start it, or check the host and its SQL port (1111)")
+    server = Server(state, sql_port, 0, 0, password, host=host, external=True)
+    lines = isql(
+        server,
+        "select concat('H|', server_http_port());\n"
+        "select concat('D|', cfg_item_value(virtuoso_ini_path(), 'Parameters', 'DirsAllowed'));",
+    )
+    http = [v for (v,) in _rows(lines, "H")]
+    if not http or not http[0].rsplit(":", 1)[-1].isdigit():
+        raise ExoError(f"the Virtuoso at {where} has no HTTP server (its [HTTPServer] ServerPort), so no /sparql")
+    server.http_port = int(http[0].rsplit(":", 1)[-1])
+    allowed = [Path(d.strip()) for (d,) in _rows(lines, "D") for d in d.split(",") if d.strip()]
+    load = state / "load"
+    if not any(d.is_absolute() and (load == d.resolve() or d.resolve() in load.parents) for d in allowed):
+        raise ExoError(
+            f"the Virtuoso at {where} may not read {load}: its DirsAllowed is "
+            f"{', '.join(map(str, allowed)) or '(empty)'}; add {load} (or a folder above it) to DirsAllowed "
+            "in its virtuoso.ini and restart it, or choose a state folder (--dir) under one of those"
+        )
+    load.mkdir(parents=True, exist_ok=True)
+    _lock_down(server)
+    return server
+
+
+def server_limits(server: Server) -> tuple[int | None, int | None]:
+    """The server's ``[SPARQL] ResultSetMaxRows`` and ``MaxQueryExecutionTime`` (``None`` when not set)."""
+    lines = isql(
+        server,
+        "select concat('L|', coalesce(cfg_item_value(virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows'), ''), '|', "
+        "coalesce(cfg_item_value(virtuoso_ini_path(), 'SPARQL', 'MaxQueryExecutionTime'), ''));",
+    )
+    row = (_rows(lines, "L") or [["", ""]])[0]
+    values = [int(v) if v.strip().isdigit() else None for v in (row + ["", ""])[:2]]
+    return values[0], values[1]
+
+
+# --------------------------------------------------------------------------------------------------
 # SQL through isql-vt
 
 
-def isql(server: Server, script: str, *, password: str | None = None, timeout: float | None = None) -> list[str]:
-    """Run an SQL script as dba; returns stdout lines. An ``*** Error`` raises :class:`ExoError`."""
+#: What isql-vt writes (on stderr) when it asks for the password it was not given.
+PASSWORD_PROMPT = "Enter password for dba :"
+
+
+#: The password isql-vt tries first when it is given none: Virtuoso's default dba password.
+DEFAULT_PASSWORD = "dba"
+
+
+def isql(
+    server: Server,
+    script: str,
+    *,
+    password: str | None = None,
+    timeout: float | None = None,
+    secrets_in_script: tuple[str, ...] = (),
+) -> list[str]:
+    """Run an SQL script as dba; returns stdout lines. An ``*** Error`` raises :class:`ExoError`.
+
+    The password never goes into isql's arguments, which every local user can read (``ps``,
+    ``/proc/PID/cmdline``): isql is started without one, in a new session (so with no terminal), where it
+    first tries the default password ``dba``, fails, asks, and reads the answer from standard input — the
+    first line of its input, before the script. (With the default password itself nothing is asked.)
+    Error messages never show the password or ``secrets_in_script``.
+    """
     _, isql_bin = programs()
     pw = password if password is not None else server.password
+    where = f"{server.host}:{server.sql_port}"
+    if not pw or "\n" in pw or "\r" in pw:
+        raise ExoError(f"no dba password for the Virtuoso at {where} (or one with a line break)")
     try:
         done = subprocess.run(
-            [isql_bin, f"{HOST}:{server.sql_port}", "dba", pw, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF", "ECHO=OFF"],
-            input=script,
+            [isql_bin, where, "dba", "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF", "ECHO=OFF"],
+            input=script if pw == DEFAULT_PASSWORD else pw + "\n" + script,
             capture_output=True,
             text=True,
             timeout=timeout,
+            start_new_session=True,
         )
     except subprocess.TimeoutExpired:
         raise ExoError(f"Virtuoso did not answer within {timeout:.0f} s (isql)") from None
-    errors = [line for line in (done.stderr + done.stdout).splitlines() if line.startswith("*** Error")]
+    stderr = done.stderr
+    if PASSWORD_PROMPT in stderr:
+        stderr = stderr.split(PASSWORD_PROMPT, 1)[1]  # the default-password attempt before the prompt
+        if PASSWORD_PROMPT in stderr or "Bad login" in stderr:
+            raise ExoError(
+                f"the Virtuoso at {where} refused the dba password (after 4 failed logins it refuses "
+                "this address for 60 s)"
+            )
+    errors = [line for line in (stderr + done.stdout).splitlines() if line.startswith("*** Error")]
     if errors or done.returncode:
-        detail = " ".join((done.stderr or done.stdout).split())[:600]
-        raise ExoError(f"Virtuoso SQL failed: {detail}")
+        detail = " ".join((stderr.strip() or done.stdout).split())
+        for secret in (pw, *secrets_in_script):
+            detail = detail.replace(secret, "***")
+        raise ExoError(f"Virtuoso SQL failed ({where}): {detail[:600]}")
     return done.stdout.splitlines()
 
 
@@ -603,8 +724,10 @@ def publish(
     timeout_s: float = 10.0,
     max_results: int = 10_000,
     memory_gb: float = 1.0,
+    server: Server | None = None,
 ) -> PublishResult:
-    """Publish the release in ``dist`` on the Virtuoso of ``state`` (started first when not running)."""
+    """Publish the release in ``dist`` on ``server`` (one :func:`connect` returned), or else on the Virtuoso
+    of ``state`` (started first when not running)."""
     t0 = time.perf_counter()
     dist = dist.resolve()
     if not dist.is_dir():
@@ -621,6 +744,7 @@ def publish(
         memory_gb=memory_gb,
         verify=dist,
         t0=t0,
+        server=server,
     )
 
 
@@ -635,6 +759,7 @@ def load_files(
     memory_gb: float = 1.0,
     verify: Path | None = None,
     t0: float | None = None,
+    server: Server | None = None,
 ) -> PublishResult:
     """Load RDF ``files`` (each with the role naming its default graph) as the endpoint's new dataset.
 
@@ -643,7 +768,7 @@ def load_files(
     """
     t0 = time.perf_counter() if t0 is None else t0
     state = state.resolve()
-    server = running(state)
+    server = server or running(state)
     started = server is None
     if server is None:
         server = start(
@@ -721,8 +846,17 @@ def _bulk_load(server: Server, folder: Path, prepared: list[_Prepared], union: s
         "checkpoint;",
         f"select concat('ERR|', ll_file, '|', coalesce(ll_error, '')) from DB.DBA.LOAD_LIST "
         f"where ll_file like {_sql_str(str(folder) + '/%')} and (ll_error is not null or ll_state <> 2);",
+        f"select concat('SEEN|', ll_file) from DB.DBA.LOAD_LIST where ll_file like {_sql_str(str(folder) + '/%')};",
     ]
     lines = isql(server, "\n".join(script))
+    seen = {Path(f).name for (f,) in _rows(lines, "SEEN")}
+    unseen = [p.file.name for p in prepared if p.file.name not in seen]
+    if unseen:
+        raise ExoError(
+            f"the Virtuoso at {server.host}:{server.sql_port} did not find {', '.join(unseen)} in {folder}: "
+            "it must run on this machine (or see this folder at the same path) and may read it; the previous "
+            "release stays served"
+        )
     failed = _rows(lines, "ERR")
     if failed:
         what = "; ".join(
