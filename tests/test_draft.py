@@ -108,3 +108,49 @@ def test_draft_yaml_says_where_a_context_candidate_comes_from(drafted):
         "label": "ischemia reperfusion injury",
         "from": "previous sentence",
     } in diseases
+
+
+TUMOUR_FIXTURE = """\
+# Fixture text for the tumour rule of the drafter
+
+## Tumour growth
+
+MSC exosomes suppressed tumour growth in mice [1].
+
+Exosomes were reported to carry no risk of tumor formation after injection [2].
+
+MiR-145 acts as a tumor suppressor and slowed prostate cancer growth in vitro [3].
+
+Exosomes slowed the growth of breast cancer cells and of other tumors [4].
+"""
+
+
+@pytest.fixture(scope="module")
+def tumour_drafted(tmp_path_factory, term_index):
+    from exo_rdf.draft import EntityFinder, draft_source
+    from exo_rdf.texts import parse_text
+
+    path = tmp_path_factory.mktemp("draft-tumour") / "fixture.md"
+    path.write_text(TUMOUR_FIXTURE, encoding="utf-8")
+    return _ByStart(draft_source(parse_text(path, "markdown"), EntityFinder(term_index))), term_index
+
+
+def _labels(index, ids):
+    return {index.label(i) for i in ids}
+
+
+def test_a_tumour_is_recorded_as_cancer_not_as_neoplasm(tumour_drafted):
+    drafted, index = tumour_drafted
+    assert _labels(index, drafted["MSC exosomes suppressed"].chosen("disease")) == {"cancer"}
+
+
+def test_a_tumour_named_as_a_risk_or_as_a_molecule_role_is_no_disease(tumour_drafted):
+    drafted, index = tumour_drafted
+    assert not drafted["Exosomes were reported"].chosen("disease")
+    assert _labels(index, drafted["MiR-145 acts"].chosen("disease")) == {"prostate cancer"}
+
+
+def test_a_named_cancer_replaces_cancer_in_general(tumour_drafted):
+    drafted, index = tumour_drafted
+    labels = _labels(index, drafted["Exosomes slowed"].chosen("disease"))
+    assert "cancer" not in labels and "breast cancer" in labels

@@ -381,6 +381,17 @@ _SAME_STUDY = re.compile(
     r"the (?:results|authors|study))\b",
     re.IGNORECASE,
 )
+#: "tumor" and "tumour" (and words made of them: "tumors", "anti-tumor", "tumor-supporting",
+#: "tumorigenesis") are recorded as cancer, the label the curators use for them (curation convention 10),
+#: not as MONDO's synonym for neoplasm
+_TUMOUR_WORD = re.compile(r"(?:anti-)?tumou?r(?:s|igenesis|igenic)?(?:-[a-z]+)?", re.IGNORECASE)
+_TUMOUR_LABEL = "cancer"
+#: a tumour named as a risk of the therapy, or as a molecule's role, is not a disease the statement is about
+_TUMOUR_NOT_DISEASE = re.compile(
+    r"\b(?:risks?|concerns?|unwanted|undesired|safety|no potential|without)\b[^.;]*\btumou?r|"
+    r"\btumou?r[- ]suppress(?:or|ive|ing)\b",
+    re.IGNORECASE,
+)
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
 #: abbreviations for cell types that the papers of this field use without spelling them out each time;
 #: looked up by the name they abbreviate (the ids come from the term index)
@@ -533,6 +544,8 @@ class EntityFinder:
             }
         else:
             phrase_variants = {phrase}
+        if single and _TUMOUR_WORD.fullmatch(phrase):
+            keys = {_TUMOUR_LABEL}
         expansion = _ABBREVIATION_NAMES.get(phrase)
         if expansion:
             keys = {expansion}
@@ -587,6 +600,15 @@ class EntityFinder:
                 if curie not in found.setdefault(kind, []):
                     found[kind].append(curie)
         return found
+
+    def _drop_wider_cancer(self, cands: list[Candidate]) -> list[Candidate]:
+        """A sentence that names a cancer ("bladder cancer") and cancer or tumours in general records
+        the named cancer only: the general term is dropped when another one-id disease is one of its kinds."""
+        general = {c for c, _is_label, _n in self.exact.get(_TUMOUR_LABEL, ()) if c.startswith("MONDO:")}
+        named = {c.ids[0][0] for c in cands if c.kind == "disease" and not c.ambiguous}
+        if not any(general & set(self.index.ancestors(c)) for c in named - general):
+            return cands
+        return [c for c in cands if not (c.kind == "disease" and c.ids[0][0] in general)]
 
     def _is_disease(self, curie: str) -> bool:
         roots = {"MONDO:0000001", "MONDO:0021178"}  # disease, and injury (ischemia reperfusion injury)
@@ -667,6 +689,7 @@ class EntityFinder:
         # "mTOR/HIF-1α" are looked up name by name
         sentence = _SLASH_PAIR.sub(" ", _HYPHEN_SUFFIX.sub(" ", sentence))
         taken = self.mirnas(sentence)
+        tumour_disease = not _TUMOUR_NOT_DISEASE.search(sentence)
         busy = [(a, b) for a, b, _ in taken]
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
         cands = [c for _, _, c in taken]
@@ -689,6 +712,8 @@ class EntityFinder:
                 if found:
                     hit = (n, sentence[a:b], found)
                     break
+            if hit is not None and hit[0] == 1 and not tumour_disease and _TUMOUR_WORD.fullmatch(hit[1]):
+                hit = None
             if hit is None:
                 i += 1
                 continue
@@ -697,6 +722,7 @@ class EntityFinder:
                 ids = self._most_specific(ids)
                 cands.append(Candidate(kind, text, [(c, self.index.label(c)) for c in sorted(ids)]))
             i += n
+        cands = self._drop_wider_cancer(cands)
         merged: dict[tuple, Candidate] = {}
         for c in cands:
             merged.setdefault((c.kind, tuple(c.ids)), c)
