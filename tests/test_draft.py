@@ -154,3 +154,28 @@ def test_a_named_cancer_replaces_cancer_in_general(tumour_drafted):
     drafted, index = tumour_drafted
     labels = _labels(index, drafted["Exosomes slowed"].chosen("disease"))
     assert "cancer" not in labels and "breast cancer" in labels
+
+
+def test_a_family_name_lists_its_member_gene_without_choosing_it(term_index):
+    from exo_rdf.draft import FAMILY_CONTEXT, EntityFinder
+
+    finder = EntityFinder(term_index)
+    # fixture sentence: a family written without its member, and named members
+    found = finder.find("MSC exosomes inhibited NF-κB signalling and lowered TGF-β1 and CD29 levels [1].")
+    by_text = {c.text: c for c in found if c.kind == "gene"}
+    assert term_index.label(by_text["NF-κB"].ids[0][0]) == "NFKB1" and by_text["NF-κB"].context == FAMILY_CONTEXT
+    assert term_index.label(by_text["TGF-β1"].ids[0][0]) == "TGFB1" and by_text["TGF-β1"].context is None
+    assert term_index.label(by_text["CD29"].ids[0][0]) == "ITGB1" and by_text["CD29"].context is None
+    assert finder.family_member("IL-1", by_text["TGF-β1"].ids[0][0]) is False
+
+
+def test_a_greek_letter_is_read_as_the_latin_capital_of_the_symbol(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find("The exosomes lowered IL-1β and IFN-γ and raised HIF-1α [2].")
+    assert {term_index.label(c.ids[0][0]) for c in found if c.kind == "gene" and not c.context} >= {
+        "IL1B",
+        "IFNG",
+        "HIF1A",
+    }

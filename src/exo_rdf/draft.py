@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFINED_CONTEXT",
+    "FAMILY_CONTEXT",
     "HEADING_CONTEXT",
     "KINDS",
     "MAX_NGRAM",
@@ -333,6 +334,11 @@ _STOPWORDS = {
 MAX_NGRAM = 7
 #: where a disease named only by the section heading comes from; listed for the curator, never chosen
 HEADING_CONTEXT = "section heading (suggestion)"
+#: a gene reached by a family name written without its member ("NF-κB" for NFKB1, "PI3K" for PIK3CA):
+#: listed for the curator, who records the family-level id (curation convention 4), never chosen
+FAMILY_CONTEXT = "family name, member not named (suggestion)"
+#: contexts whose candidates are listed for the curator and not counted as the draft's choice
+SUGGESTIONS = frozenset({HEADING_CONTEXT, FAMILY_CONTEXT})
 #: an abbreviation read through the long form the text defines for it
 DEFINED_CONTEXT = "abbreviation defined as"
 #: words that follow a molecule after a hyphen ("ICAM1-related", "TNF-α-treated"): the name is looked up alone
@@ -392,6 +398,7 @@ _TUMOUR_NOT_DISEASE = re.compile(
     r"\btumou?r[- ]suppress(?:or|ive|ing)\b",
     re.IGNORECASE,
 )
+_GREEK_LETTER = {"α": "A", "β": "B", "γ": "G", "δ": "D", "κ": "K"}
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
 #: abbreviations for cell types that the papers of this field use without spelling them out each time;
 #: looked up by the name they abbreviate (the ids come from the term index)
@@ -435,7 +442,7 @@ class DraftRecord:
         """The ids of ``kind`` the draft proposes: one-id candidates, except the section heading's
         suggestions (listed for the curator, not chosen)."""
         return {
-            c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous and c.context != HEADING_CONTEXT
+            c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous and c.context not in SUGGESTIONS
         }
 
 
@@ -498,10 +505,13 @@ class EntityFinder:
         self.exact = index._exact
         self._disease_memo: dict[str, bool] = {}
         self.mirna_names: dict[str, list[str]] = {}
+        self.gene_symbols: set[str] = set()
         for lower, entries in self.exact.items():
             for curie, _is_label, name in entries:
                 if curie.startswith("MIMAT"):
                     self.mirna_names.setdefault(name, []).append(curie)
+                elif _is_label and curie.startswith("HGNC:"):
+                    self.gene_symbols.add(name)
 
     def _kind_of(self, curie: str) -> str | None:
         for kind, spaces in KINDS.items():
@@ -542,6 +552,14 @@ class EntityFinder:
                 variant.upper(),
                 variant.replace("-", "").upper(),
             }
+            # "IL-1β", "IFN-γ", "HIF-1α": the symbol writes the Greek letter as its Latin capital (IL1B)
+            lettered = phrase
+            for greek, letter in _GREEK_LETTER.items():
+                lettered = lettered.replace(greek, letter)
+            if lettered != phrase:
+                symbol = lettered.replace("-", "").upper()
+                keys.add(symbol.lower())
+                phrase_variants.add(symbol)
         else:
             phrase_variants = {phrase}
         if single and _TUMOUR_WORD.fullmatch(phrase):
@@ -600,6 +618,23 @@ class EntityFinder:
                 if curie not in found.setdefault(kind, []):
                     found[kind].append(curie)
         return found
+
+    def family_member(self, written: str, curie: str) -> bool:
+        """Whether ``written`` names the family of gene ``curie`` rather than the gene: the name, written as
+        an abbreviation, is the symbol without its last member number or letter ("NF-κB" for NFKB1, "IL-1"
+        for IL1A, "TGF-β" for TGFB1), and the tables have another member (NFKB2, IL1B, TGFB2)."""
+        symbol = self.index.label(curie) or ""
+        if " " in written or not re.search(r"[A-Z]", written) or not re.fullmatch(r"[A-Z0-9]+", symbol):
+            return False
+        name = written
+        for greek, letter in _GREEK_LETTER.items():
+            name = name.replace(greek, letter)
+        name = re.sub(r"[^A-Za-z0-9]", "", name).upper()
+        stem, member = symbol[:-1], symbol[-1]
+        if name != stem:
+            return False
+        others = "0123456789" if member.isdigit() else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        return any(f"{stem}{o}" in self.gene_symbols for o in others if o != member)
 
     def _drop_wider_cancer(self, cands: list[Candidate]) -> list[Candidate]:
         """A sentence that names a cancer ("bladder cancer") and cancer or tumours in general records
@@ -720,7 +755,12 @@ class EntityFinder:
             n, text, found = hit
             for kind, ids in found.items():
                 ids = self._most_specific(ids)
-                cands.append(Candidate(kind, text, [(c, self.index.label(c)) for c in sorted(ids)]))
+                family = n == 1 and kind == "gene" and len(ids) == 1 and self.family_member(text, ids[0])
+                cands.append(
+                    Candidate(
+                        kind, text, [(c, self.index.label(c)) for c in sorted(ids)], FAMILY_CONTEXT if family else None
+                    )
+                )
             i += n
         cands = self._drop_wider_cancer(cands)
         merged: dict[tuple, Candidate] = {}
