@@ -179,3 +179,16 @@ def test_a_greek_letter_is_read_as_the_latin_capital_of_the_symbol(term_index):
         "IFNG",
         "HIF1A",
     }
+
+
+def test_fibrosis_and_ischaemia_of_an_organ_are_the_organ_disease(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find(
+        "MSC exosomes reduced liver fibrosis and protected the ischemic myocardium [1]."
+    )
+    assert {term_index.label(c.ids[0][0]) for c in found if c.kind == "disease"} == {
+        "fibrotic liver disease",
+        "myocardial ischemia",
+    }

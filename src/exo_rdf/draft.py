@@ -361,6 +361,7 @@ _ORGAN_WORDS = {
     "heart": "heart",
     "cardiac": "heart",
     "myocardial": "heart",
+    "myocardium": "heart",
     "lung": "lung",
     "pulmonary": "lung",
     "brain": "brain",
@@ -377,6 +378,12 @@ _ORGAN_WORDS = {
 }
 _ORGAN_PHRASE = re.compile(
     rf"^(?:(acute|chronic) )?({'|'.join(_ORGAN_WORDS)}) (damage|injury|injuries|diseases?|disorders?)$",
+    re.IGNORECASE,
+)
+#: fibrosis and ischaemia of an organ, "liver fibrosis", "ischemic myocardium": looked up under every word
+#: for the organ ("myocardial ischemia", "renal fibrosis") and as "fibrotic <organ> disease"
+_ORGAN_CONDITION = re.compile(
+    rf"^(?:({'|'.join(_ORGAN_WORDS)}) (fibrosis|ischa?emia)|(ischa?emic) ({'|'.join(_ORGAN_WORDS)}))$",
     re.IGNORECASE,
 )
 #: an abbreviation defined in parentheses after its long form: "Alzheimer's disease (AD)"
@@ -538,6 +545,14 @@ class EntityFinder:
             nouns = ("injury", "disorder", "disease") if injury else ("disorder", "disease")
             for prefix in ([f"{stage.lower()} "] if stage else []) + [""]:
                 organ_keys += [f"{prefix}{organ_name} {n}" for n in nouns]
+        condition = _ORGAN_CONDITION.match(phrase) if not single else None
+        if condition:
+            organ_name = _ORGAN_WORDS[(condition.group(1) or condition.group(4)).lower()]
+            noun = "fibrosis" if (condition.group(2) or "").lower() == "fibrosis" else "ischemia"
+            words = [w for w, o in _ORGAN_WORDS.items() if o == organ_name]
+            organ_keys += [f"{w} {noun}" for w in words]
+            if noun == "fibrosis":
+                organ_keys.append(f"fibrotic {organ_name} disease")
         if single and "-" in phrase:
             keys |= {phrase.replace("-", " ").lower(), phrase.replace("-", "").lower()}
         if single and re.search(r"[A-Z]", phrase):
