@@ -192,3 +192,11 @@ def test_fibrosis_and_ischaemia_of_an_organ_are_the_organ_disease(term_index):
         "fibrotic liver disease",
         "myocardial ischemia",
     }
+
+
+def test_the_organ_a_disease_is_named_after_is_a_tissue_too(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find("MSC exosomes reduced liver fibrosis in mice [1].")
+    assert "liver" in {term_index.label(c.ids[0][0]) for c in found if c.kind == "tissue"}

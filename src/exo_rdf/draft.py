@@ -768,6 +768,15 @@ class EntityFinder:
                 i += 1
                 continue
             n, text, found = hit
+            if n > 1 and set(found) == {"disease"}:
+                # "liver fibrosis", "ischemic myocardium": the organ a disease is named after is a tissue too
+                for x, y in tokens[i : i + n]:
+                    tissue = self._lookup(sentence[x:y], single=True).get("tissue")
+                    if tissue:
+                        ids = self._most_specific(tissue)
+                        cands.append(
+                            Candidate("tissue", sentence[x:y], [(c, self.index.label(c)) for c in sorted(ids)])
+                        )
             for kind, ids in found.items():
                 ids = self._most_specific(ids)
                 family = n == 1 and kind == "gene" and len(ids) == 1 and self.family_member(text, ids[0])
