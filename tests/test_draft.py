@@ -108,3 +108,95 @@ def test_draft_yaml_says_where_a_context_candidate_comes_from(drafted):
         "label": "ischemia reperfusion injury",
         "from": "previous sentence",
     } in diseases
+
+
+TUMOUR_FIXTURE = """\
+# Fixture text for the tumour rule of the drafter
+
+## Tumour growth
+
+MSC exosomes suppressed tumour growth in mice [1].
+
+Exosomes were reported to carry no risk of tumor formation after injection [2].
+
+MiR-145 acts as a tumor suppressor and slowed prostate cancer growth in vitro [3].
+
+Exosomes slowed the growth of breast cancer cells and of other tumors [4].
+"""
+
+
+@pytest.fixture(scope="module")
+def tumour_drafted(tmp_path_factory, term_index):
+    from exo_rdf.draft import EntityFinder, draft_source
+    from exo_rdf.texts import parse_text
+
+    path = tmp_path_factory.mktemp("draft-tumour") / "fixture.md"
+    path.write_text(TUMOUR_FIXTURE, encoding="utf-8")
+    return _ByStart(draft_source(parse_text(path, "markdown"), EntityFinder(term_index))), term_index
+
+
+def _labels(index, ids):
+    return {index.label(i) for i in ids}
+
+
+def test_a_tumour_is_recorded_as_cancer_not_as_neoplasm(tumour_drafted):
+    drafted, index = tumour_drafted
+    assert _labels(index, drafted["MSC exosomes suppressed"].chosen("disease")) == {"cancer"}
+
+
+def test_a_tumour_named_as_a_risk_or_as_a_molecule_role_is_no_disease(tumour_drafted):
+    drafted, index = tumour_drafted
+    assert not drafted["Exosomes were reported"].chosen("disease")
+    assert _labels(index, drafted["MiR-145 acts"].chosen("disease")) == {"prostate cancer"}
+
+
+def test_a_named_cancer_replaces_cancer_in_general(tumour_drafted):
+    drafted, index = tumour_drafted
+    labels = _labels(index, drafted["Exosomes slowed"].chosen("disease"))
+    assert "cancer" not in labels and "breast cancer" in labels
+
+
+def test_a_family_name_lists_its_member_gene_without_choosing_it(term_index):
+    from exo_rdf.draft import FAMILY_CONTEXT, EntityFinder
+
+    finder = EntityFinder(term_index)
+    # fixture sentence: a family written without its member, and named members
+    found = finder.find("MSC exosomes inhibited NF-κB signalling and lowered TGF-β1 and CD29 levels [1].")
+    by_text = {c.text: c for c in found if c.kind == "gene"}
+    assert term_index.label(by_text["NF-κB"].ids[0][0]) == "NFKB1" and by_text["NF-κB"].context == FAMILY_CONTEXT
+    assert term_index.label(by_text["TGF-β1"].ids[0][0]) == "TGFB1" and by_text["TGF-β1"].context is None
+    assert term_index.label(by_text["CD29"].ids[0][0]) == "ITGB1" and by_text["CD29"].context is None
+    assert finder.family_member("IL-1", by_text["TGF-β1"].ids[0][0]) is False
+
+
+def test_a_greek_letter_is_read_as_the_latin_capital_of_the_symbol(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find("The exosomes lowered IL-1β and IFN-γ and raised HIF-1α [2].")
+    assert {term_index.label(c.ids[0][0]) for c in found if c.kind == "gene" and not c.context} >= {
+        "IL1B",
+        "IFNG",
+        "HIF1A",
+    }
+
+
+def test_fibrosis_and_ischaemia_of_an_organ_are_the_organ_disease(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find(
+        "MSC exosomes reduced liver fibrosis and protected the ischemic myocardium [1]."
+    )
+    assert {term_index.label(c.ids[0][0]) for c in found if c.kind == "disease"} == {
+        "fibrotic liver disease",
+        "myocardial ischemia",
+    }
+
+
+def test_the_organ_a_disease_is_named_after_is_a_tissue_too(term_index):
+    from exo_rdf.draft import EntityFinder
+
+    # fixture sentence
+    found = EntityFinder(term_index).find("MSC exosomes reduced liver fibrosis in mice [1].")
+    assert "liver" in {term_index.label(c.ids[0][0]) for c in found if c.kind == "tissue"}

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFINED_CONTEXT",
+    "FAMILY_CONTEXT",
     "HEADING_CONTEXT",
     "KINDS",
     "MAX_NGRAM",
@@ -333,6 +334,11 @@ _STOPWORDS = {
 MAX_NGRAM = 7
 #: where a disease named only by the section heading comes from; listed for the curator, never chosen
 HEADING_CONTEXT = "section heading (suggestion)"
+#: a gene reached by a family name written without its member ("NF-κB" for NFKB1, "PI3K" for PIK3CA):
+#: listed for the curator, who records the family-level id (curation convention 4), never chosen
+FAMILY_CONTEXT = "family name, member not named (suggestion)"
+#: contexts whose candidates are listed for the curator and not counted as the draft's choice
+SUGGESTIONS = frozenset({HEADING_CONTEXT, FAMILY_CONTEXT})
 #: an abbreviation read through the long form the text defines for it
 DEFINED_CONTEXT = "abbreviation defined as"
 #: words that follow a molecule after a hyphen ("ICAM1-related", "TNF-α-treated"): the name is looked up alone
@@ -355,6 +361,7 @@ _ORGAN_WORDS = {
     "heart": "heart",
     "cardiac": "heart",
     "myocardial": "heart",
+    "myocardium": "heart",
     "lung": "lung",
     "pulmonary": "lung",
     "brain": "brain",
@@ -373,6 +380,12 @@ _ORGAN_PHRASE = re.compile(
     rf"^(?:(acute|chronic) )?({'|'.join(_ORGAN_WORDS)}) (damage|injury|injuries|diseases?|disorders?)$",
     re.IGNORECASE,
 )
+#: fibrosis and ischaemia of an organ, "liver fibrosis", "ischemic myocardium": looked up under every word
+#: for the organ ("myocardial ischemia", "renal fibrosis") and as "fibrotic <organ> disease"
+_ORGAN_CONDITION = re.compile(
+    rf"^(?:({'|'.join(_ORGAN_WORDS)}) (fibrosis|ischa?emia)|(ischa?emic) ({'|'.join(_ORGAN_WORDS)}))$",
+    re.IGNORECASE,
+)
 #: an abbreviation defined in parentheses after its long form: "Alzheimer's disease (AD)"
 _ABBREVIATION_DEF = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{0,9}[A-Za-z0-9])(?:s)?\)")
 #: sentence openings that continue the previous sentence's study ("They found", "This study also")
@@ -381,6 +394,18 @@ _SAME_STUDY = re.compile(
     r"the (?:results|authors|study))\b",
     re.IGNORECASE,
 )
+#: "tumor" and "tumour" (and words made of them: "tumors", "anti-tumor", "tumor-supporting",
+#: "tumorigenesis") are recorded as cancer, the label the curators use for them (curation convention 10),
+#: not as MONDO's synonym for neoplasm
+_TUMOUR_WORD = re.compile(r"(?:anti-)?tumou?r(?:s|igenesis|igenic)?(?:-[a-z]+)?", re.IGNORECASE)
+_TUMOUR_LABEL = "cancer"
+#: a tumour named as a risk of the therapy, or as a molecule's role, is not a disease the statement is about
+_TUMOUR_NOT_DISEASE = re.compile(
+    r"\b(?:risks?|concerns?|unwanted|undesired|safety|no potential|without)\b[^.;]*\btumou?r|"
+    r"\btumou?r[- ]suppress(?:or|ive|ing)\b",
+    re.IGNORECASE,
+)
+_GREEK_LETTER = {"α": "A", "β": "B", "γ": "G", "δ": "D", "κ": "K"}
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa"}
 #: abbreviations for cell types that the papers of this field use without spelling them out each time;
 #: looked up by the name they abbreviate (the ids come from the term index)
@@ -424,7 +449,7 @@ class DraftRecord:
         """The ids of ``kind`` the draft proposes: one-id candidates, except the section heading's
         suggestions (listed for the curator, not chosen)."""
         return {
-            c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous and c.context != HEADING_CONTEXT
+            c.ids[0][0] for c in self.candidates if c.kind == kind and not c.ambiguous and c.context not in SUGGESTIONS
         }
 
 
@@ -487,10 +512,13 @@ class EntityFinder:
         self.exact = index._exact
         self._disease_memo: dict[str, bool] = {}
         self.mirna_names: dict[str, list[str]] = {}
+        self.gene_symbols: set[str] = set()
         for lower, entries in self.exact.items():
             for curie, _is_label, name in entries:
                 if curie.startswith("MIMAT"):
                     self.mirna_names.setdefault(name, []).append(curie)
+                elif _is_label and curie.startswith("HGNC:"):
+                    self.gene_symbols.add(name)
 
     def _kind_of(self, curie: str) -> str | None:
         for kind, spaces in KINDS.items():
@@ -517,6 +545,14 @@ class EntityFinder:
             nouns = ("injury", "disorder", "disease") if injury else ("disorder", "disease")
             for prefix in ([f"{stage.lower()} "] if stage else []) + [""]:
                 organ_keys += [f"{prefix}{organ_name} {n}" for n in nouns]
+        condition = _ORGAN_CONDITION.match(phrase) if not single else None
+        if condition:
+            organ_name = _ORGAN_WORDS[(condition.group(1) or condition.group(4)).lower()]
+            noun = "fibrosis" if (condition.group(2) or "").lower() == "fibrosis" else "ischemia"
+            words = [w for w, o in _ORGAN_WORDS.items() if o == organ_name]
+            organ_keys += [f"{w} {noun}" for w in words]
+            if noun == "fibrosis":
+                organ_keys.append(f"fibrotic {organ_name} disease")
         if single and "-" in phrase:
             keys |= {phrase.replace("-", " ").lower(), phrase.replace("-", "").lower()}
         if single and re.search(r"[A-Z]", phrase):
@@ -531,8 +567,18 @@ class EntityFinder:
                 variant.upper(),
                 variant.replace("-", "").upper(),
             }
+            # "IL-1β", "IFN-γ", "HIF-1α": the symbol writes the Greek letter as its Latin capital (IL1B)
+            lettered = phrase
+            for greek, letter in _GREEK_LETTER.items():
+                lettered = lettered.replace(greek, letter)
+            if lettered != phrase:
+                symbol = lettered.replace("-", "").upper()
+                keys.add(symbol.lower())
+                phrase_variants.add(symbol)
         else:
             phrase_variants = {phrase}
+        if single and _TUMOUR_WORD.fullmatch(phrase):
+            keys = {_TUMOUR_LABEL}
         expansion = _ABBREVIATION_NAMES.get(phrase)
         if expansion:
             keys = {expansion}
@@ -587,6 +633,32 @@ class EntityFinder:
                 if curie not in found.setdefault(kind, []):
                     found[kind].append(curie)
         return found
+
+    def family_member(self, written: str, curie: str) -> bool:
+        """Whether ``written`` names the family of gene ``curie`` rather than the gene: the name, written as
+        an abbreviation, is the symbol without its last member number or letter ("NF-κB" for NFKB1, "IL-1"
+        for IL1A, "TGF-β" for TGFB1), and the tables have another member (NFKB2, IL1B, TGFB2)."""
+        symbol = self.index.label(curie) or ""
+        if " " in written or not re.search(r"[A-Z]", written) or not re.fullmatch(r"[A-Z0-9]+", symbol):
+            return False
+        name = written
+        for greek, letter in _GREEK_LETTER.items():
+            name = name.replace(greek, letter)
+        name = re.sub(r"[^A-Za-z0-9]", "", name).upper()
+        stem, member = symbol[:-1], symbol[-1]
+        if name != stem:
+            return False
+        others = "0123456789" if member.isdigit() else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        return any(f"{stem}{o}" in self.gene_symbols for o in others if o != member)
+
+    def _drop_wider_cancer(self, cands: list[Candidate]) -> list[Candidate]:
+        """A sentence that names a cancer ("bladder cancer") and cancer or tumours in general records
+        the named cancer only: the general term is dropped when another one-id disease is one of its kinds."""
+        general = {c for c, _is_label, _n in self.exact.get(_TUMOUR_LABEL, ()) if c.startswith("MONDO:")}
+        named = {c.ids[0][0] for c in cands if c.kind == "disease" and not c.ambiguous}
+        if not any(general & set(self.index.ancestors(c)) for c in named - general):
+            return cands
+        return [c for c in cands if not (c.kind == "disease" and c.ids[0][0] in general)]
 
     def _is_disease(self, curie: str) -> bool:
         roots = {"MONDO:0000001", "MONDO:0021178"}  # disease, and injury (ischemia reperfusion injury)
@@ -667,6 +739,7 @@ class EntityFinder:
         # "mTOR/HIF-1α" are looked up name by name
         sentence = _SLASH_PAIR.sub(" ", _HYPHEN_SUFFIX.sub(" ", sentence))
         taken = self.mirnas(sentence)
+        tumour_disease = not _TUMOUR_NOT_DISEASE.search(sentence)
         busy = [(a, b) for a, b, _ in taken]
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
         cands = [c for _, _, c in taken]
@@ -689,14 +762,31 @@ class EntityFinder:
                 if found:
                     hit = (n, sentence[a:b], found)
                     break
+            if hit is not None and hit[0] == 1 and not tumour_disease and _TUMOUR_WORD.fullmatch(hit[1]):
+                hit = None
             if hit is None:
                 i += 1
                 continue
             n, text, found = hit
+            if n > 1 and set(found) == {"disease"}:
+                # "liver fibrosis", "ischemic myocardium": the organ a disease is named after is a tissue too
+                for x, y in tokens[i : i + n]:
+                    tissue = self._lookup(sentence[x:y], single=True).get("tissue")
+                    if tissue:
+                        ids = self._most_specific(tissue)
+                        cands.append(
+                            Candidate("tissue", sentence[x:y], [(c, self.index.label(c)) for c in sorted(ids)])
+                        )
             for kind, ids in found.items():
                 ids = self._most_specific(ids)
-                cands.append(Candidate(kind, text, [(c, self.index.label(c)) for c in sorted(ids)]))
+                family = n == 1 and kind == "gene" and len(ids) == 1 and self.family_member(text, ids[0])
+                cands.append(
+                    Candidate(
+                        kind, text, [(c, self.index.label(c)) for c in sorted(ids)], FAMILY_CONTEXT if family else None
+                    )
+                )
             i += n
+        cands = self._drop_wider_cancer(cands)
         merged: dict[tuple, Candidate] = {}
         for c in cands:
             merged.setdefault((c.kind, tuple(c.ids)), c)
