@@ -62,6 +62,7 @@ __all__ = [
     "has_blank_nodes",
     "ox_triple",
     "rdflib_graph",
+    "rdflib_term",
     "http_media_type",
     "jsonld_context",
     "media_type",
@@ -581,7 +582,7 @@ def rdflib_graph(triples: Iterable[Any]) -> Any:
     for t in triples:
         graph.add(
             tuple(
-                BNode(x.value) if type(x).__name__ == "BlankNode" else _rdflib_term(x)
+                BNode(x.value) if type(x).__name__ == "BlankNode" else rdflib_term(x)
                 for x in (t.subject, t.predicate, t.object)
             )
         )
@@ -640,7 +641,7 @@ def _ttl_quote(text: str) -> str:
     return '"%s"' % text.replace("\n", "\\n").replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
 
 
-def _rdflib_term(term: Any) -> Any:
+def rdflib_term(term: Any) -> Any:
     """The rdflib term for a pyoxigraph IRI or literal (literals as rdflib reads them from Turtle)."""
     import pyoxigraph as ox
     from rdflib import Literal, URIRef
@@ -707,7 +708,7 @@ def fast_turtle(triples: Iterable[Any]) -> str:
         found = typed.get(key)
         if found is None:
             pname(dt)
-            found = typed[key] = _rdflib_term(lit)._literal_n3(use_plain=True, qname_callback=callback)
+            found = typed[key] = rdflib_term(lit)._literal_n3(use_plain=True, qname_callback=callback)
         return found
 
     def label(term: Any) -> str:
@@ -752,7 +753,7 @@ def fast_turtle(triples: Iterable[Any]) -> str:
             else:
                 # rdflib orders literals by value within a datatype, stably from its insertion order
                 # (canonical_graph inserts by N3 form): let it sort them the same way
-                ordered = sorted(sorted((_rdflib_term(o) for o in objects), key=lambda x: x.n3()))
+                ordered = sorted(sorted((rdflib_term(o) for o in objects), key=lambda x: x.n3()))
                 labels = [
                     pname(str(o)) if isinstance(o, URIRef) else o._literal_n3(use_plain=True, qname_callback=callback)
                     for o in ordered
