@@ -19,9 +19,8 @@ from exo_rdf.errors import InputError
 from exo_rdf.graph import parse_files, read_triples
 from exo_rdf.namespaces import bind_prefixes
 from exo_rdf.rdfio import (
-    _QNames,
     _no_generated_prefixes,
-    rdflib_term,
+    _QNames,
     canonical_graph,
     canonical_jsonld,
     canonical_turtle,
@@ -31,6 +30,7 @@ from exo_rdf.rdfio import (
     has_blank_nodes,
     ox_triple,
     rdflib_graph,
+    rdflib_term,
     sorted_ntriples,
 )
 
