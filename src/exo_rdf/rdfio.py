@@ -579,13 +579,11 @@ def rdflib_graph(triples: Iterable[Any]) -> Any:
 
     graph = Graph()
     bind_prefixes(graph)
+    def term(x: Any) -> Any:
+        return BNode(x.value) if type(x).__name__ == "BlankNode" else rdflib_term(x)
+
     for t in triples:
-        graph.add(
-            tuple(
-                BNode(x.value) if type(x).__name__ == "BlankNode" else rdflib_term(x)
-                for x in (t.subject, t.predicate, t.object)
-            )
-        )
+        graph.add((term(t.subject), term(t.predicate), term(t.object)))
     return graph
 
 
