@@ -227,3 +227,20 @@ def test_round_trip_throughrdflib_terms(awkward):
     graph = rdflib_graph(triples)
     assert set(graph) == set(parse_files([awkward]))
     assert [ox_triple(t) for t in sorted(graph)] == [ox_triple(t) for t in sorted(parse_files([awkward]))]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "ex:a exo:ratio 30.0, 1e3 ; exo:count 7 ; exo:flag false .",
+        'ex:a rdfs:comment "mentions xsd: in text" ; exo:count 7 .',
+    ],
+    ids=["bare-numbers-only", "prefix-named-in-a-literal"],
+)
+def test_fast_turtle_declares_the_prefixes_rdflib_keeps(tmp_path, body):
+    # numbers written bare make rdflib declare xsd: and then drop it unless "xsd:" appears in the text
+    path = tmp_path / "numbers.ttl"
+    path.write_text(PREFIXES + body + "\n", encoding="utf-8")
+    text = fast_turtle(read_triples([path]))
+    assert text == canonical_turtle(canonical_graph(parse_files([path])))
+    assert ("@prefix xsd:" in text) == ("xsd: in text" in body)

@@ -579,6 +579,7 @@ def rdflib_graph(triples: Iterable[Any]) -> Any:
 
     graph = Graph()
     bind_prefixes(graph)
+
     def term(x: Any) -> Any:
         return BNode(x.value) if type(x).__name__ == "BlankNode" else rdflib_term(x)
 
@@ -674,7 +675,8 @@ def fast_turtle(triples: Iterable[Any]) -> str:
     pnames: dict[str, str] = {}
     written: set[str] = set()  # prefixes that some prefixed name in the body uses
 
-    def pname(iri: str) -> str:
+    def pname(iri: str, emit: bool = True) -> str:
+        """The IRI as written; ``emit=False`` only declares its namespace, as rdflib's reading pass does."""
         found = pnames.get(iri)
         if found is None:
             if iri == _RDF_NIL:
@@ -686,8 +688,9 @@ def fast_turtle(triples: Iterable[Any]) -> str:
                 else:
                     prefix = serializer.addNamespace(parts[0], URIRef(parts[1]))
                     found = f"{prefix}:{parts[2]}"
-                    written.add(prefix)
             pnames[iri] = found
+        if emit and not found.startswith(("<", "(")):
+            written.add(found.split(":", 1)[0])
         return found
 
     typed: dict[tuple[str, str], str] = {}
@@ -705,7 +708,7 @@ def fast_turtle(triples: Iterable[Any]) -> str:
         key = (lit.value, dt)
         found = typed.get(key)
         if found is None:
-            pname(dt)
+            pname(dt, emit=False)  # a number written bare still declares xsd:, which is then dropped
             found = typed[key] = rdflib_term(lit)._literal_n3(use_plain=True, qname_callback=callback)
         return found
 
