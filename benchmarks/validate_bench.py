@@ -138,8 +138,11 @@ class _Writer:
         self.n += 1
 
 
-def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None) -> Synthetic:
-    """Write about ``target_triples`` triples of synthetic findings as N-Triples to ``out``."""
+def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None, violations: bool = True) -> Synthetic:
+    """Write about ``target_triples`` triples of synthetic findings as N-Triples to ``out``.
+
+    With ``violations=False`` nothing is planted: the data passes every check (for the build benchmark).
+    """
     rng = random.Random(seed)
     terms = terms or _terms()
     per_finding = 41  # measured average, shared nodes included
@@ -154,6 +157,8 @@ def generate(target_triples: int, out: Path, *, seed: int = 42, terms=None) -> S
         planted_at[((k * n) // n_violations + 3) % n] = VIOLATIONS[k % len(VIOLATIONS)]
     n_warn = max(1, n // 1000)
     warn_at = {rng.randrange(n) for _ in range(n_warn)} - set(planted_at)
+    if not violations:
+        planted_at, warn_at = {}, set()
     planted: dict[str, int] = {}
 
     def text(k):

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from . import __version__
 from .errors import ExoError, InputError
 from .examples import EXAMPLES_FILE, examples_graph
-from .graph import parse_files
+from .graph import parse_files, read_triples
 from .namespaces import BASE, EXO, EXOD, ONTOLOGY_IRI, PREFIXES, PROV, expand
 from .nanopub import nanopub_outputs
 from .project import Project
@@ -58,7 +58,13 @@ from .rdfio import (
     canonical_graph,
     canonical_jsonld,
     canonical_turtle,
+    fast_jsonld,
+    fast_sorted_ntriples,
+    fast_turtle,
+    has_blank_nodes,
     jsonld_context,
+    ox_triple,
+    rdflib_graph,
     rdfxml,
     sorted_ntriples,
     sorted_prefix_lines,
@@ -112,8 +118,12 @@ def build(project: Project, version: str | None = None) -> BuildResult:
     header = OntologyHeader.of(sources.base)
     license_iri = data_license(project, header.license)
     data = sources.data
-    for triple in data_header(version, license_iri):
-        data.add(triple)
+    header_triples = data_header(version, license_iri)
+    if isinstance(data, list):
+        data = list(dict.fromkeys([*data, *(ox_triple(t) for t in header_triples)]))
+    else:
+        for triple in header_triples:
+            data.add(triple)
 
     outputs: dict[str, str] = {}
     ontology_nt = _ontology_outputs(outputs, sources.base, sources.full, inferred, version)
@@ -161,7 +171,8 @@ def _require_ontology_header(path: Path, base: Graph) -> None:
 class _Sources:
     base: object  # rdflib Graph of ontology/exo.ttl
     full: object  # ontology/exo.ttl + import modules
-    data: object  # instance data
+    #: instance data: pyoxigraph triples for the fast writers, or an rdflib Graph (graph.read_triples)
+    data: Any
 
 
 def _read_sources(project: Project) -> _Sources:
@@ -171,7 +182,7 @@ def _read_sources(project: Project) -> _Sources:
     data_files = project.instance_files()
     if not data_files:
         raise ExoError(f"no instance data in {project.instances_dir}: run exo-rdf curate first")
-    data = parse_files(data_files)
+    data = read_triples(data_files)
     full = parse_files([project.ontology_file, *imports])
     return _Sources(base, full, data)
 
@@ -231,7 +242,19 @@ def _ontology_outputs(outputs: dict, base, full, inferred, version: str) -> str:
 
 
 def _data_outputs(outputs: dict, data) -> str:
-    """Add the data dumps in Turtle, N-Triples and JSON-LD; return the N-Triples text."""
+    """Add the data dumps in Turtle, N-Triples and JSON-LD; return the N-Triples text.
+
+    Data without blank nodes (pyoxigraph triples from graph.read_triples) is its own canonical form and
+    goes through the fast writers, which write rdflib's bytes; an rdflib Graph is canonicalised first.
+    """
+    if isinstance(data, list) and not has_blank_nodes(data):
+        nt = fast_sorted_ntriples(data)
+        outputs["data/exo-data.ttl"] = fast_turtle(data)
+        outputs["data/exo-data.nt"] = nt
+        outputs["data/exo-data.jsonld"] = fast_jsonld(data)
+        return nt
+    if isinstance(data, list):
+        data = rdflib_graph(data)
     canon = canonical_graph(data)
     nt = sorted_ntriples(canon)
     outputs["data/exo-data.ttl"] = canonical_turtle(canon)

@@ -413,8 +413,24 @@ def expand(curie: str) -> URIRef:
 
 
 def compress(iri: str) -> str:
-    """Compress an IRI to a CURIE using the longest matching namespace, or return it unchanged."""
-    return converter().compress(iri, passthrough=True)
+    """Compress an IRI to a CURIE using the longest matching namespace, or return it unchanged.
+
+    The same answer as ``converter().compress(iri, passthrough=True)``, found by looking the IRI's
+    first n characters up for each length n of a known namespace, longest first (the converter walks
+    its trie one character at a time in Python, which dominates a build of a million triples).
+    """
+    namespaces, lengths = _namespace_lengths()
+    for n in lengths:
+        prefix = namespaces.get(iri[:n])
+        if prefix is not None and len(iri) >= n:
+            return f"{prefix}:{iri[n:]}"
+    return iri
+
+
+@lru_cache(maxsize=1)
+def _namespace_lengths() -> tuple[dict[str, str], list[int]]:
+    namespaces = dict(converter().reverse_prefix_map)
+    return namespaces, sorted({len(ns) for ns in namespaces}, reverse=True)
 
 
 def key_of_iri(iri: str) -> str | None:

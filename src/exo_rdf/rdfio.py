@@ -56,6 +56,13 @@ __all__ = [
     "canonical_graph",
     "canonical_jsonld",
     "canonical_turtle",
+    "fast_jsonld",
+    "fast_sorted_ntriples",
+    "fast_turtle",
+    "has_blank_nodes",
+    "ox_triple",
+    "rdflib_graph",
+    "rdflib_term",
     "http_media_type",
     "jsonld_context",
     "media_type",
@@ -408,22 +415,15 @@ def canonical_turtle(graph: Any) -> str:
     import io
 
     import rdflib
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
 
     from .namespaces import bind_prefixes
-
-    class _NoGeneratedPrefixes(TurtleSerializer):
-        """rdflib invents ns1:, ns2: ... for namespaces it does not know; write full IRIs instead."""
-
-        def get_pname(self, uri: Any, gen_prefix: bool = True) -> Any:
-            return super().get_pname(uri, gen_prefix=False)
 
     out = rdflib.Graph()
     bind_prefixes(out)
     for triple in graph:
         out.add(triple)
     buf = io.BytesIO()
-    _NoGeneratedPrefixes(out).serialize(buf, encoding="utf-8")
+    _no_generated_prefixes()(out).serialize(buf, encoding="utf-8")
     return _drop_unused_prefixes(buf.getvalue().decode("utf-8"))
 
 
@@ -527,3 +527,368 @@ def rdfxml(ntriples: str) -> str:
     written = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=serialiser_prefixes("RDF_XML"))
     assert written is not None  # serialize returns the bytes when given no output
     return written.decode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast writers: the same bytes as the rdflib writers above, for graphs without blank nodes
+# ---------------------------------------------------------------------------------------------
+#
+# They take pyoxigraph triples whose literals read as rdflib reads them (see
+# :func:`exo_rdf.graph.read_triples`) and write what ``sorted_ntriples``, ``canonical_turtle`` and
+# ``canonical_jsonld`` write for the same graph, in linear time plus one sort. A graph without blank
+# nodes is its own canonical form, so no canonicalisation is needed; graphs with blank nodes (the
+# ontology's OWL restrictions) keep the rdflib writers.
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
+_RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def has_blank_nodes(triples: Iterable[Any]) -> bool:
+    """Whether a subject or object of the pyoxigraph triples is a blank node."""
+    import pyoxigraph as ox
+
+    bnode = ox.BlankNode
+    return any(type(t.subject) is bnode or type(t.object) is bnode for t in triples)
+
+
+def ox_triple(triple: Any) -> Any:
+    """The pyoxigraph triple of an rdflib triple without blank nodes."""
+    import pyoxigraph as ox
+    from rdflib import Literal
+
+    def term(t: Any) -> Any:
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype else ox.Literal(str(t))
+        if type(t).__name__ == "BNode":
+            raise ValueError(f"the fast writers take no blank nodes: {t}")
+        return ox.NamedNode(str(t))
+
+    return ox.Triple(*(term(t) for t in triple))
+
+
+def rdflib_graph(triples: Iterable[Any]) -> Any:
+    """An rdflib Graph (canonical prefixes bound) of pyoxigraph triples."""
+    from rdflib import BNode, Graph
+
+    from .namespaces import bind_prefixes
+
+    graph = Graph()
+    bind_prefixes(graph)
+
+    def term(x: Any) -> Any:
+        return BNode(x.value) if type(x).__name__ == "BlankNode" else rdflib_term(x)
+
+    for t in triples:
+        graph.add((term(t.subject), term(t.predicate), term(t.object)))
+    return graph
+
+
+def _nt_quote(text: str) -> str:
+    # rdflib's N-Triples escaping: backslash, newline, double quote and carriage return
+    return '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+
+
+def _nt_term(term: Any) -> str:
+    import pyoxigraph as ox
+
+    if type(term) is ox.NamedNode:
+        return f"<{term.value}>"
+    if type(term) is ox.Literal:
+        if term.language:
+            return f"{_nt_quote(term.value)}@{term.language}"
+        dt = term.datatype.value
+        return _nt_quote(term.value) if dt == _XSD_STRING else f"{_nt_quote(term.value)}^^<{dt}>"
+    raise ValueError(f"the fast writers take no blank nodes: {term}")
+
+
+def fast_sorted_ntriples(triples: Iterable[Any]) -> str:
+    """Sorted N-Triples of pyoxigraph triples without blank nodes, as :func:`sorted_ntriples` writes them.
+
+    Lines are split at the newline only (rdflib's writer leaves U+2028 and other line separators raw, and
+    :func:`sorted_ntriples` would cut a literal holding one; no release file has one).
+    """
+    import pyoxigraph as ox
+
+    iris: dict[str, str] = {}
+
+    def term(t: Any) -> str:
+        if type(t) is not ox.NamedNode:
+            return _nt_term(t)
+        found = iris.get(t.value)
+        if found is None:
+            found = iris[t.value] = f"<{t.value}>"
+        return found
+
+    lines = sorted(f"{term(t.subject)} {term(t.predicate)} {term(t.object)} ." for t in triples)
+    return "\n".join(lines) + "\n"
+
+
+def _ttl_quote(text: str) -> str:
+    # rdflib's Literal._quote_encode: long strings (with a newline) in triple quotes
+    if "\n" in text:
+        encoded = text.replace("\\", "\\\\")
+        if '"""' in text:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + "\\" + '"'
+        return '"""%s"""' % encoded.replace("\r", "\\r")
+    return '"%s"' % text.replace("\n", "\\n").replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+
+
+def rdflib_term(term: Any) -> Any:
+    """The rdflib term for a pyoxigraph IRI or literal (literals as rdflib reads them from Turtle)."""
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    if type(term) is ox.NamedNode:
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    dt = term.datatype.value
+    return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
+
+
+def fast_turtle(triples: Iterable[Any]) -> str:
+    """Turtle of pyoxigraph triples without blank nodes, byte for byte what :func:`canonical_turtle` writes.
+
+    rdflib's writer is followed step by step: subjects of ``a rdfs:Class`` first, then the others by
+    (times used as an object, IRI); ``a`` and ``rdfs:label`` first, then the predicates by IRI; objects
+    sorted as rdflib sorts them; prefixed names from the serialiser's own namespace table (so that the
+    same IRIs are shortened, and the same prefixes declared, as by rdflib).
+    """
+    import pyoxigraph as ox
+    import rdflib
+    from rdflib import URIRef
+
+    from .namespaces import bind_prefixes
+
+    graph = rdflib.Graph()
+    bind_prefixes(graph)
+    serializer = _no_generated_prefixes()(graph)
+    serializer.reset()
+    qname = _QNames(graph)
+    pnames: dict[str, str] = {}
+    written: set[str] = set()  # prefixes that some prefixed name in the body uses
+
+    def pname(iri: str, emit: bool = True) -> str:
+        """The IRI as written; ``emit=False`` only declares its namespace, as rdflib's reading pass does."""
+        found = pnames.get(iri)
+        if found is None:
+            if iri == _RDF_NIL:
+                found = "()"
+            else:
+                parts = qname(iri)
+                if parts is None:
+                    found = URIRef(iri).n3()
+                else:
+                    prefix = serializer.addNamespace(parts[0], URIRef(parts[1]))
+                    found = f"{prefix}:{parts[2]}"
+            pnames[iri] = found
+        if emit and not found.startswith(("<", "(")):
+            written.add(found.split(":", 1)[0])
+        return found
+
+    typed: dict[tuple[str, str], str] = {}
+
+    def callback(dt: Any) -> Any:
+        found = pname(str(dt))
+        return None if found.startswith("<") else found
+
+    def literal(lit: Any) -> str:
+        if lit.language:
+            return f"{_ttl_quote(lit.value)}@{lit.language}"
+        dt = lit.datatype.value
+        if dt == _XSD_STRING:
+            return _ttl_quote(lit.value)
+        key = (lit.value, dt)
+        found = typed.get(key)
+        if found is None:
+            pname(dt, emit=False)  # a number written bare still declares xsd:, which is then dropped
+            found = typed[key] = rdflib_term(lit)._literal_n3(use_plain=True, qname_callback=callback)
+        return found
+
+    def label(term: Any) -> str:
+        return pname(term.value) if type(term) is ox.NamedNode else literal(term)
+
+    subjects: dict[str, dict[str, list[Any]]] = {}
+    refs: dict[str, int] = {}
+    classes = []
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if type(s) is not ox.NamedNode or type(o) is ox.BlankNode:
+            raise ValueError(f"the fast writers take no blank nodes: {t}")
+        subjects.setdefault(s.value, {}).setdefault(p, []).append(o)
+        if type(o) is ox.NamedNode:
+            refs[o.value] = refs.get(o.value, 0) + 1
+            if p == _RDF_TYPE and o.value == _RDFS_CLASS:
+                classes.append(s.value)
+        # the names the serialiser registers while it reads the graph, in every position but the verb ``a``
+        pname(s.value)
+        if p != _RDF_TYPE:
+            pname(p)
+        label(o)
+    top = sorted(set(classes))
+    seen = set(top)
+    rest = sorted((refs.get(s, 0), s) for s in subjects if s not in seen)
+    order = top + [s for _, s in rest]
+
+    out = []
+    for s in order:
+        props = subjects[s]
+        preds = [p for p in (_RDF_TYPE, _RDFS_LABEL) if p in props]
+        preds += sorted(p for p in props if p != _RDF_TYPE and p != _RDFS_LABEL)
+        out.append("\n" + pname(s))
+        for k, p in enumerate(preds):
+            out.append((" " if k == 0 else " ;\n    ") + ("a" if p == _RDF_TYPE else pname(p)))
+            objects = props[p]
+            if len(objects) == 1:
+                out.append(" " + label(objects[0]))
+                continue
+            if all(type(o) is ox.NamedNode for o in objects):
+                labels = [pname(v) for v in sorted(o.value for o in objects)]
+            else:
+                # rdflib orders literals by value within a datatype, stably from its insertion order
+                # (canonical_graph inserts by N3 form): let it sort them the same way
+                ordered = sorted(sorted((rdflib_term(o) for o in objects), key=lambda x: x.n3()))
+                labels = [
+                    pname(str(o)) if isinstance(o, URIRef) else o._literal_n3(use_plain=True, qname_callback=callback)
+                    for o in ordered
+                ]
+            out.append(" " + ",\n        ".join(labels))
+        out.append(" .\n")
+    body = "".join(out) + "\n"
+    head = "".join(
+        f"@prefix {prefix}: <{ns}> .\n"
+        for prefix, ns in sorted(serializer.namespaces.items())
+        if prefix in written or _prefix_used(prefix, body)
+    )
+    return head + body
+
+
+class _QNames:
+    """rdflib's ``NamespaceManager.compute_qname(uri, generate=False)`` for the bound namespaces, without
+    its cache and trie (both grow with every IRI and make it quadratic on a large graph).
+
+    The IRI is split where rdflib splits it (:func:`rdflib.namespace.split_uri`); the namespace is then
+    the longest bound namespace that extends the split point and starts the IRI, else the split point.
+    Returns (prefix, namespace, local name) with rdflib's escapes, or None when rdflib writes the IRI whole.
+    """
+
+    def __init__(self, graph: Any) -> None:
+        self.bound: dict[str, str] = {}
+        for _, ns in graph.namespaces():
+            self.bound[str(ns)] = graph.store.prefix(ns)
+
+    def __call__(self, iri: str) -> tuple[str, str, str] | None:
+        from rdflib.namespace import split_uri
+
+        try:
+            namespace, _ = split_uri(iri)
+        except ValueError:
+            namespace = iri
+            if not self.bound.get(iri):
+                return None
+        for k in range(len(iri), len(namespace), -1):
+            if iri[:k] in self.bound:
+                namespace = iri[:k]
+                break
+        prefix = self.bound.get(namespace)
+        if prefix is None:
+            return None
+        local = iri[len(namespace) :].replace("(", "\\(").replace(")", "\\)")
+        local = _PERCENT_NOT_HEX.sub("\\\\%", local)
+        if local.endswith("."):
+            return None
+        return prefix, namespace, local
+
+
+_PERCENT_NOT_HEX = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _prefix_used(name: str, body: str) -> bool:
+    # the test of _drop_unused_prefixes, for one prefix
+    return re.search(rf"(?<![\w.-]){re.escape(name)}:", body) is not None
+
+
+def _no_generated_prefixes() -> Any:
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    class _NoGeneratedPrefixes(TurtleSerializer):
+        """rdflib invents ns1:, ns2: ... for namespaces it does not know; write full IRIs instead."""
+
+        def get_pname(self, uri: Any, gen_prefix: bool = True) -> Any:
+            return super().get_pname(uri, gen_prefix=False)
+
+    return _NoGeneratedPrefixes
+
+
+def fast_jsonld(triples: Iterable[Any]) -> str:
+    """JSON-LD of pyoxigraph triples without blank nodes, byte for byte what :func:`canonical_jsonld` writes."""
+    import json
+
+    import pyoxigraph as ox
+
+    from .namespaces import compress
+
+    enc = json.encoder.encode_basestring  # what json.dumps writes for a string with ensure_ascii=False
+    short: dict[str, str] = {}
+
+    def ref(iri: str) -> str:
+        found = short.get(iri)
+        if found is None:
+            found = short[iri] = compress(iri)
+        return found
+
+    # node id -> property -> [(sort key, rendered value at list depth)]
+    nodes: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if type(s) is not ox.NamedNode or type(o) is ox.BlankNode:
+            raise ValueError(f"the fast writers take no blank nodes: {t}")
+        sid = ref(s.value)
+        node = nodes.get(sid)
+        if node is None:
+            node = nodes[sid] = {}
+        if type(o) is ox.NamedNode:
+            if p == _RDF_TYPE:
+                text = enc(ref(o.value))
+                node.setdefault("@type", []).append((text, text))
+                continue
+            oid = enc(ref(o.value))
+            value = ('{"@id": ' + oid + "}", '{\n     "@id": ' + oid + "\n    }")
+        elif o.language:
+            v, lang = enc(o.value), enc(o.language)
+            value = (
+                '{"@language": ' + lang + ', "@value": ' + v + "}",
+                '{\n     "@value": ' + v + ',\n     "@language": ' + lang + "\n    }",
+            )
+        elif o.datatype.value != _XSD_STRING:
+            v, dt = enc(o.value), enc(ref(o.datatype.value))
+            value = (
+                '{"@type": ' + dt + ', "@value": ' + v + "}",
+                '{\n     "@value": ' + v + ',\n     "@type": ' + dt + "\n    }",
+            )
+        else:
+            text = enc(o.value)
+            value = (text, text)
+        node.setdefault(ref(p), []).append(value)
+
+    blocks = []
+    for sid in sorted(nodes):
+        props = nodes[sid]
+        entries = [("@id", '   "@id": ' + enc(sid))]
+        for key, values in props.items():
+            items = ",\n".join("    " + v for _, v in sorted(values))
+            entries.append((key, "   " + enc(key) + ": [\n" + items + "\n   ]"))
+        entries.sort()
+        blocks.append("  {\n" + ",\n".join(text for _, text in entries) + "\n  }")
+    head = json.dumps({"@context": jsonld_context(), "@graph": []}, indent=1, ensure_ascii=False)
+    if not blocks:
+        return head + "\n"
+    assert head.endswith('"@graph": []\n}')
+    return head[: -len("[]\n}")] + "[\n" + ",\n".join(blocks) + "\n ]\n}\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from .errors import ExoError
 from .namespaces import EXO, EXOD
@@ -70,9 +70,13 @@ def is_statement_iri(iri: str) -> bool:
     return bool(_STATEMENT_RE.match(iri))
 
 
-def current_ids(data: Graph, ontology: Graph) -> set[str]:
-    """Statement IRIs in ``data`` and our term IRIs in ``ontology`` (rdflib graphs)."""
-    ids = {str(s) for s in set(data.subjects()) if is_statement_iri(str(s))}
+def current_ids(data: Graph | Iterable[Any], ontology: Graph) -> set[str]:
+    """Statement IRIs in ``data`` (an rdflib graph or pyoxigraph triples) and our term IRIs in ``ontology``."""
+    if hasattr(data, "subjects"):
+        subjects = {str(s) for s in cast("Graph", data).subjects()}
+    else:
+        subjects = {t.subject.value for t in cast("Iterable[Any]", data)}
+    ids = {s for s in subjects if is_statement_iri(s)}
     ns = str(EXO._NS)
     ids |= {str(s) for s in set(ontology.subjects()) if str(s).startswith(ns) and len(str(s)) > len(ns)}
     return ids
@@ -89,7 +93,7 @@ def read_released(project: Project) -> set[str]:
     }
 
 
-def check_released(project: Project, data: Graph, ontology: Graph) -> None:
+def check_released(project: Project, data: Graph | Iterable[Any], ontology: Graph) -> None:
     """Raise when an id of an earlier release is gone from ``data`` and ``ontology``."""
     gone = sorted(read_released(project) - current_ids(data, ontology))
     if gone:
