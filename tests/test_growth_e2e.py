@@ -122,7 +122,9 @@ def test_a_new_paper_from_source_add_to_served_pages(grown, built_copy, tmp_path
         route="intravenous",
         targets=["HGNC:9588"],
         effects=[{"direction": "decreases", "affects": "HGNC:9588", "text": "lowered PTEN"}],
-        models=[{"type": "unspecified"}],
+        # curation convention 1: an animal model given the exosomes intravenously, species not stated
+        models=[{"type": "in_vivo", "organism": "NCBITaxon:33208", "text": "intravenous MSC exosomes"}],
+        notes=["Species not stated; recorded as in vivo in NCBITaxon:33208 (Metazoa) (curation convention 1)."],
     )
     for rec in (smith, route):
         rec.pop("candidates")

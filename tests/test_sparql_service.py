@@ -600,6 +600,14 @@ def test_waiting_for_a_busy_pool_counts_against_the_time_limit(real):
 def test_result_cap_on_real_data(real, real_ref):
     assert len(real_ref) > real.max_results
     reply = get(real, SELECT_ALL)
+    for _ in range(3):
+        # This module's service has a 1.5 s limit; on a loaded machine (the suite's other workers, the
+        # workers the runaway test just replaced) the 10,000 rows may take longer: a 503 with
+        # Retry-After is then the right answer, and the client retries as told.
+        if reply.status != 503:
+            break
+        time.sleep(float(header(reply, "Retry-After") or 1))
+        reply = get(real, SELECT_ALL)
     assert reply.status == 200
     assert header(reply, TRUNCATED_HEADER) == "true"
     bindings = json.loads(reply.body)["results"]["bindings"]
