@@ -125,11 +125,12 @@ def _compiled_positions(project: Project, curation_file: Path) -> dict[str, tupl
         return {}
     import pyoxigraph
 
-    from .namespaces import EXOD
+    from .graph import select_rows
+    from .namespaces import EXOD, PREFIXES
 
     base = str(EXOD)
     query = (
-        "PREFIX oa: <http://www.w3.org/ns/oa#> "
+        f"PREFIX oa: <{PREFIXES['oa']}> "
         "SELECT ?p ?s ?e WHERE { ?p a oa:TextPositionSelector ; oa:start ?s ; oa:end ?e }"
     )
     store = pyoxigraph.Store()
@@ -139,7 +140,7 @@ def _compiled_positions(project: Project, curation_file: Path) -> dict[str, tupl
         raise ExoError(f"{compiled}: cannot read the compiled curation: {exc}; run `exo-rdf curate` first") from None
     out: dict[str, tuple[int, int]] = {}
     pattern = re.compile(r"^(?:finding|fact)/(.+)/quote/position$")
-    for row in store.query(query):  # type: ignore[union-attr]
+    for row in select_rows(store, query):
         iri = row["p"].value
         m = pattern.match(iri[len(base) :]) if iri.startswith(base) else None
         if m:
